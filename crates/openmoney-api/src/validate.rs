@@ -1,0 +1,244 @@
+//! Rules for what the API accepts, shared by the console's forms, the proxy's checks and
+//! the sandbox. Each returns the message the API answers with.
+
+use crate::{CreatePremiumOrder, CreateStarsOrder, Currency, PaymentMethod};
+
+pub const STARS_MIN: i64 = 50;
+pub const STARS_MAX: i64 = 10_000;
+pub const PREMIUM_MONTHS: [i64; 3] = [3, 6, 12];
+pub const CLIENT_REFERENCE_MAX: usize = 128;
+pub const IDEMPOTENCY_KEY_MAX: usize = 255;
+pub const MEMO_MAX: usize = 64;
+pub const LIMIT_MAX: i64 = 100;
+pub const LIMIT_DEFAULT: i64 = 20;
+
+/// Telegram's username rules: 5 to 32 of `a-z A-Z 0-9 _`, starting with a letter.
+/// A leading `@` is dropped. Returns the bare username.
+pub fn username(raw: &str) -> Result<String, String> {
+    let name = raw.trim().strip_prefix('@').unwrap_or(raw.trim());
+    if name.is_empty() {
+        return Err("recipient_username is required".into());
+    }
+    let chars = name.chars().count();
+    if !(5..=32).contains(&chars) {
+        return Err("username must be 5 to 32 characters long".into());
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Err("username must start with a letter".into());
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err("username may contain only letters, digits and underscores".into());
+    }
+    Ok(name.to_owned())
+}
+
+pub fn quantity(quantity: i64) -> Result<u32, String> {
+    if (STARS_MIN..=STARS_MAX).contains(&quantity) {
+        Ok(quantity as u32)
+    } else {
+        Err(format!(
+            "quantity must be between {STARS_MIN} and {STARS_MAX}"
+        ))
+    }
+}
+
+pub fn months(months: i64) -> Result<u8, String> {
+    if PREMIUM_MONTHS.contains(&months) {
+        Ok(months as u8)
+    } else {
+        Err("months must be 3, 6 or 12".into())
+    }
+}
+
+pub fn payment_method(method: &PaymentMethod) -> Result<(), String> {
+    if method.is_known() {
+        Ok(())
+    } else {
+        Err(format!(
+            "payment_method must be one of: {}",
+            PaymentMethod::known_list()
+        ))
+    }
+}
+
+pub fn currency(currency: &Currency) -> Result<(), String> {
+    if currency.is_known() {
+        Ok(())
+    } else {
+        Err(format!(
+            "payment_currency must be one of: {}",
+            Currency::known_list()
+        ))
+    }
+}
+
+/// 1 to 128 printable characters, no control characters.
+pub fn client_reference(reference: &str) -> Result<(), String> {
+    let chars = reference.chars().count();
+    if chars == 0 {
+        return Err("client_reference must not be empty".into());
+    }
+    if chars > CLIENT_REFERENCE_MAX {
+        return Err(format!(
+            "client_reference must be at most {CLIENT_REFERENCE_MAX} characters"
+        ));
+    }
+    if reference.chars().any(char::is_control) {
+        return Err("client_reference must not contain control characters".into());
+    }
+    Ok(())
+}
+
+/// A payment memo is a short token of letters, digits, `-` and `_`.
+pub fn memo(memo: &str) -> Result<(), String> {
+    let ok = !memo.is_empty()
+        && memo.len() <= MEMO_MAX
+        && memo
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "memo must be 1 to {MEMO_MAX} letters, digits, '-' or '_'"
+        ))
+    }
+}
+
+/// 1 to 255 visible ASCII characters (a UUID fits).
+pub fn idempotency_key(key: &str) -> Result<(), String> {
+    let ok = !key.is_empty()
+        && key.len() <= IDEMPOTENCY_KEY_MAX
+        && key.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} visible ASCII characters"
+        ))
+    }
+}
+
+/// Page size: 1 to 100, default 20.
+pub fn limit(limit: Option<i64>) -> Result<u32, String> {
+    match limit {
+        None => Ok(LIMIT_DEFAULT as u32),
+        Some(l) if (1..=LIMIT_MAX).contains(&l) => Ok(l as u32),
+        Some(_) => Err(format!("limit must be between 1 and {LIMIT_MAX}")),
+    }
+}
+
+pub fn offset(offset: Option<i64>) -> Result<u64, String> {
+    match offset {
+        None => Ok(0),
+        Some(o) if o >= 0 => Ok(o as u64),
+        Some(_) => Err("offset must not be negative".into()),
+    }
+}
+
+fn common(
+    username_raw: &str,
+    method: &PaymentMethod,
+    cur: &Currency,
+    reference: Option<&str>,
+) -> Result<String, String> {
+    let name = username(username_raw)?;
+    payment_method(method)?;
+    currency(cur)?;
+    if let Some(reference) = reference {
+        client_reference(reference)?;
+    }
+    Ok(name)
+}
+
+impl CreateStarsOrder {
+    /// Checks every field; gives the bare username and the quantity.
+    pub fn validate(&self) -> Result<(String, u32), String> {
+        let qty = quantity(self.quantity)?;
+        let name = common(
+            &self.recipient_username,
+            &self.payment_method,
+            &self.payment_currency,
+            self.client_reference.as_deref(),
+        )?;
+        Ok((name, qty))
+    }
+}
+
+impl CreatePremiumOrder {
+    /// Checks every field; gives the bare username and the months.
+    pub fn validate(&self) -> Result<(String, u8), String> {
+        let m = months(self.months)?;
+        let name = common(
+            &self.recipient_username,
+            &self.payment_method,
+            &self.payment_currency,
+            self.client_reference.as_deref(),
+        )?;
+        Ok((name, m))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_follow_telegram_rules() {
+        assert_eq!(username("@pandus").unwrap(), "pandus");
+        assert_eq!(username("Pandus_42").unwrap(), "Pandus_42");
+        assert!(username("abcd").is_err());
+        assert!(username("1abcde").is_err());
+        assert!(username("pan-dus").is_err());
+        assert!(username(&"a".repeat(33)).is_err());
+        assert!(username("").is_err());
+        assert!(username("пандус").is_err());
+    }
+
+    #[test]
+    fn quantity_uses_the_documented_message() {
+        assert_eq!(
+            quantity(10).unwrap_err(),
+            "quantity must be between 50 and 10000"
+        );
+        assert_eq!(
+            quantity(10_001).unwrap_err(),
+            "quantity must be between 50 and 10000"
+        );
+        assert_eq!(quantity(50).unwrap(), 50);
+        assert_eq!(quantity(10_000).unwrap(), 10_000);
+    }
+
+    #[test]
+    fn months_are_three_six_or_twelve() {
+        assert!(months(3).is_ok() && months(6).is_ok() && months(12).is_ok());
+        assert!(months(1).is_err() && months(24).is_err());
+    }
+
+    #[test]
+    fn references_memos_and_keys_are_bounded() {
+        assert!(client_reference("invoice-42").is_ok());
+        assert!(client_reference(&"x".repeat(129)).is_err());
+        assert!(client_reference("a\nb").is_err());
+        assert!(memo("STARS-a1b2c3").is_ok());
+        assert!(memo("../etc").is_err());
+        assert!(idempotency_key("550e8400-e29b-41d4-a716-446655440000").is_ok());
+        assert!(idempotency_key(&"k".repeat(256)).is_err());
+        assert!(idempotency_key("has space").is_err());
+    }
+
+    #[test]
+    fn unknown_methods_and_currencies_are_refused() {
+        let order = CreateStarsOrder {
+            recipient_username: "pandus".into(),
+            quantity: 100,
+            payment_method: PaymentMethod::Unknown("card".into()),
+            payment_currency: Currency::Ton,
+            client_reference: None,
+        };
+        assert_eq!(
+            order.validate().unwrap_err(),
+            "payment_method must be one of: ton_memo, balance"
+        );
+    }
+}
