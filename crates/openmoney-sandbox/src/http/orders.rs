@@ -191,6 +191,8 @@ pub async fn list_orders(
         Some(name) => Some(validate::username(name).map_err(ApiError::validation)?),
         None => None,
     };
+    known("status", query.status.as_ref(), openmoney_api::OrderStatus::known_list)?;
+    known("order_type", query.order_type.as_ref(), openmoney_api::OrderType::known_list)?;
     let filter = OrderFilter {
         status: query.status,
         order_type: query.order_type,
@@ -260,4 +262,17 @@ pub async fn cancel_order(
     OrderIdPath(id): OrderIdPath,
 ) -> ApiResult<Order> {
     Ok(ok(app.store().cancel_order(partner, id, app.now())?))
+}
+
+/// A filter value this API does not know matches nothing: say so instead.
+pub(super) fn known<T: std::fmt::Display>(name: &str, value: Option<&T>, list: fn() -> String) -> Result<()>
+where
+    T: PartialEq,
+{
+    match value {
+        Some(v) if !list().split(", ").any(|k| k == v.to_string()) => {
+            Err(ApiError::validation(format!("{name} must be one of: {}", list())))
+        }
+        _ => Ok(()),
+    }
 }
