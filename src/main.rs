@@ -1,1 +1,11 @@
-fn main() {}
+//! Openmoney Console: the browser console partner staff use to sell Telegram Stars and
+//! Premium through TheOpenMoney. It talks only to the partner proxy, never to the upstream.
+
+mod app;
+mod components;
+mod pages;
+mod routes;
+
+fn main() {
+    leptos::mount::mount_to_body(app::App);
+}
