@@ -1,1 +1,95 @@
-fn main() {}
+//! `cargo xtask run | test | dist | setup`: the project's two README commands and their
+//! parts. On a fresh machine they install what is missing (each tool only when absent or
+//! at the wrong version), then build, run or test everything.
+
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  run     install what is missing, build the console, run the product on the embedded sandbox
+  test    install what is missing, then fmt --check, clippy -D warnings, the console build, every test
+  dist    build the console into dist/ (release, offline)
+  setup   only install what is missing";
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") => test(&args[1..]),
+        Some("dist") => tools::setup(false).and_then(|env| dist(&env)),
+        Some("setup") => tools::setup(true).map(drop),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Runs a command in the workspace root, failing with its name if it fails.
+pub fn step(what: &str, command: &mut Command) -> Result {
+    eprintln!("xtask: {what}");
+    let status = command.current_dir(root()).status().map_err(|e| format!("{what}: cannot start: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed ({status})"))
+    }
+}
+
+fn cargo(env: &tools::Env) -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.env("PATH", &env.path);
+    command
+}
+
+/// Builds the console with trunk, offline, with the pinned tools.
+fn dist(env: &tools::Env) -> Result {
+    step(
+        "trunk build --release (the console)",
+        Command::new(&env.trunk).args(["build", "--release", "--offline=true"]).env("PATH", &env.path),
+    )
+}
+
+fn run(extra: &[String]) -> Result {
+    let env = tools::setup(false)?;
+    dist(&env)?;
+    step("build the sandbox", cargo(&env).args(["build", "--package", "openmoney-sandbox"]))?;
+    let mut command = cargo(&env);
+    command.args(["run", "--quiet", "--package", "openmoney-sandbox", "--", "--demo"]).args(extra);
+    step("openmoney-sandbox --demo (Ctrl-C stops it)", &mut command)
+}
+
+fn test(extra: &[String]) -> Result {
+    let env = tools::setup(true)?;
+    step("cargo fmt --check", cargo(&env).args(["fmt", "--all", "--check"]))?;
+    step(
+        "clippy (native, every crate)",
+        cargo(&env).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+    )?;
+    step(
+        "clippy (the console, wasm32)",
+        cargo(&env).args(["clippy", "--package", "openmoney-console", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]),
+    )?;
+    dist(&env)?;
+    let mut command = cargo(&env);
+    command.args(["test", "--workspace"]).args(extra);
+    step("cargo test --workspace", &mut command)
+}

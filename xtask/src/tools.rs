@@ -1,0 +1,137 @@
+//! The toolchain the console needs, installed from package registries only: the wasm32
+//! target (rustup), trunk and wasm-bindgen-cli (crates.io), binaryen's wasm-opt (npm), and
+//! Chromium with its driver for the browser tests (Debian). Nothing is fetched otherwise.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::{root, step, Result};
+
+const TRUNK_VERSION: &str = "0.21.14";
+const BINARYEN_VERSION: &str = "132";
+
+/// Where the tools are and the PATH that puts them first.
+pub struct Env {
+    pub path: String,
+    pub trunk: PathBuf,
+}
+
+fn output(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn cargo_bin() -> PathBuf {
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
+    home.join("bin")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| root().join("target"))
+}
+
+/// The wasm-bindgen version Cargo.lock resolved; the CLI must be the same.
+fn locked_wasm_bindgen() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("wasm-bindgen is not in Cargo.lock".into())
+}
+
+fn check_trunk_pin(version: &str) -> Result {
+    let trunk_toml = std::fs::read_to_string(root().join("Trunk.toml")).map_err(|e| format!("Trunk.toml: {e}"))?;
+    let pin = format!("wasm_bindgen = \"{version}\"");
+    if trunk_toml.contains(&pin) {
+        Ok(())
+    } else {
+        Err(format!("Trunk.toml must pin `{pin}` to match Cargo.lock"))
+    }
+}
+
+fn ensure_wasm_target() -> Result {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    step("rustup target add wasm32-unknown-unknown", Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn ensure_cargo_tool(binary: &str, version: &str, install: &[&str]) -> Result<PathBuf> {
+    let path = cargo_bin().join(binary);
+    let current = output(path.to_str().unwrap_or(binary), &["--version"]).unwrap_or_default();
+    if current.split_whitespace().any(|word| word.trim_start_matches('v') == version) {
+        return Ok(path);
+    }
+    step(&format!("cargo install {binary} {version} (one time)"), Command::new("cargo").args(install))?;
+    Ok(path)
+}
+
+fn ensure_binaryen() -> Result<PathBuf> {
+    let prefix = target_dir().join("tools");
+    let bin = prefix.join("node_modules").join(".bin");
+    let wasm_opt = bin.join("wasm-opt");
+    let current = output(wasm_opt.to_str().unwrap_or("wasm-opt"), &["--version"]).unwrap_or_default();
+    if current.contains(&format!("version {BINARYEN_VERSION}")) {
+        return Ok(bin);
+    }
+    if output("npm", &["--version"]).is_none() {
+        apt_install(&["nodejs", "npm"])?;
+    }
+    std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
+    step(
+        &format!("npm install binaryen@{BINARYEN_VERSION} (wasm-opt)"),
+        Command::new("npm").arg("install").arg("--prefix").arg(&prefix).args([
+            "--no-audit",
+            "--no-fund",
+            "--no-save",
+            &format!("binaryen@{BINARYEN_VERSION}"),
+        ]),
+    )?;
+    Ok(bin)
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    step("apt-get update", Command::new("apt-get").args(["update", "-qq"]))?;
+    step(
+        &format!("apt-get install {}", packages.join(" ")),
+        Command::new("apt-get").args(["install", "-y", "-qq", "--no-install-recommends"]).args(packages),
+    )
+}
+
+/// Chromium and ChromeDriver for the browser tests.
+fn ensure_browser() -> Result {
+    let have = |p: &str| std::path::Path::new(p).exists();
+    if have("/usr/bin/chromium") && have("/usr/bin/chromedriver") {
+        return Ok(());
+    }
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+/// Installs whatever is missing; `browser` adds what the browser tests need.
+pub fn setup(browser: bool) -> Result<Env> {
+    let bindgen = locked_wasm_bindgen()?;
+    check_trunk_pin(&bindgen)?;
+    ensure_wasm_target()?;
+    let trunk = ensure_cargo_tool("trunk", TRUNK_VERSION, &["install", "--locked", "trunk", "--version", TRUNK_VERSION])?;
+    // Without --locked: the CLI's own lockfile names a crate version the registry lacks.
+    ensure_cargo_tool("wasm-bindgen", &bindgen, &["install", "wasm-bindgen-cli", "--version", &bindgen])?;
+    let binaryen = ensure_binaryen()?;
+    if browser {
+        ensure_browser()?;
+    }
+    let path = format!(
+        "{}:{}:{}",
+        binaryen.display(),
+        cargo_bin().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    Ok(Env { path, trunk })
+}
