@@ -86,7 +86,16 @@ fn test(extra: &[String]) -> Result {
     )?;
     step(
         "clippy (the console, wasm32)",
-        cargo(&env).args(["clippy", "--package", "openmoney-console", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]),
+        cargo(&env).args([
+            "clippy",
+            "--package",
+            "openmoney-console",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
     dist(&env)?;
     let mut command = cargo(&env);

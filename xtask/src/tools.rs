@@ -61,7 +61,10 @@ fn ensure_wasm_target() -> Result {
     if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         return Ok(());
     }
-    step("rustup target add wasm32-unknown-unknown", Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+    step(
+        "rustup target add wasm32-unknown-unknown",
+        Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+    )
 }
 
 fn ensure_cargo_tool(binary: &str, version: &str, install: &[&str]) -> Result<PathBuf> {
@@ -120,18 +123,15 @@ pub fn setup(browser: bool) -> Result<Env> {
     let bindgen = locked_wasm_bindgen()?;
     check_trunk_pin(&bindgen)?;
     ensure_wasm_target()?;
-    let trunk = ensure_cargo_tool("trunk", TRUNK_VERSION, &["install", "--locked", "trunk", "--version", TRUNK_VERSION])?;
+    let trunk =
+        ensure_cargo_tool("trunk", TRUNK_VERSION, &["install", "--locked", "trunk", "--version", TRUNK_VERSION])?;
     // Without --locked: the CLI's own lockfile names a crate version the registry lacks.
     ensure_cargo_tool("wasm-bindgen", &bindgen, &["install", "wasm-bindgen-cli", "--version", &bindgen])?;
     let binaryen = ensure_binaryen()?;
     if browser {
         ensure_browser()?;
     }
-    let path = format!(
-        "{}:{}:{}",
-        binaryen.display(),
-        cargo_bin().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path =
+        format!("{}:{}:{}", binaryen.display(), cargo_bin().display(), std::env::var("PATH").unwrap_or_default());
     Ok(Env { path, trunk })
 }

@@ -108,13 +108,7 @@ wire_enum!(
 impl OrderStatus {
     /// No further change will happen to an order in this status.
     pub fn is_terminal(&self) -> bool {
-        matches!(
-            self,
-            OrderStatus::Completed
-                | OrderStatus::Expired
-                | OrderStatus::Cancelled
-                | OrderStatus::Refunded
-        )
+        matches!(self, OrderStatus::Completed | OrderStatus::Expired | OrderStatus::Cancelled | OrderStatus::Refunded)
     }
 
     /// Only an order awaiting payment can be cancelled.
@@ -197,12 +191,8 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::BadRequest => 400,
-            ErrorCode::ValidationError
-            | ErrorCode::RecipientNotEligible
-            | ErrorCode::IdempotencyKeyReused => 422,
-            ErrorCode::InvalidState
-            | ErrorCode::InsufficientBalance
-            | ErrorCode::IdempotencyKeyInUse => 409,
+            ErrorCode::ValidationError | ErrorCode::RecipientNotEligible | ErrorCode::IdempotencyKeyReused => 422,
+            ErrorCode::InvalidState | ErrorCode::InsufficientBalance | ErrorCode::IdempotencyKeyInUse => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::RateLimited => 429,
             ErrorCode::InternalError | ErrorCode::Unknown(_) => 500,
@@ -219,11 +209,7 @@ mod tests {
 
     fn round_trips<T>(known: &[T], unknown: T)
     where
-        T: serde::Serialize
-            + serde::de::DeserializeOwned
-            + PartialEq
-            + std::fmt::Debug
-            + std::fmt::Display,
+        T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug + std::fmt::Display,
     {
         for value in known.iter().chain(std::iter::once(&unknown)) {
             let json = serde_json::to_string(value).unwrap();
@@ -238,14 +224,8 @@ mod tests {
         round_trips(OrderType::KNOWN, OrderType::Unknown("gifts".into()));
         round_trips(PaymentMethod::KNOWN, PaymentMethod::Unknown("card".into()));
         round_trips(Currency::KNOWN, Currency::Unknown("USDT".into()));
-        round_trips(
-            TransactionType::KNOWN,
-            TransactionType::Unknown("bonus".into()),
-        );
-        round_trips(
-            HealthStatus::KNOWN,
-            HealthStatus::Unknown("maintenance".into()),
-        );
+        round_trips(TransactionType::KNOWN, TransactionType::Unknown("bonus".into()));
+        round_trips(HealthStatus::KNOWN, HealthStatus::Unknown("maintenance".into()));
         round_trips(ErrorCode::KNOWN, ErrorCode::Unknown("NEW_ERROR".into()));
     }
 
@@ -259,10 +239,7 @@ mod tests {
 
     #[test]
     fn only_pending_orders_are_cancellable() {
-        let cancellable: Vec<_> = OrderStatus::KNOWN
-            .iter()
-            .filter(|s| s.is_cancellable())
-            .collect();
+        let cancellable: Vec<_> = OrderStatus::KNOWN.iter().filter(|s| s.is_cancellable()).collect();
         assert_eq!(cancellable, [&OrderStatus::PendingPayment]);
         assert!(!OrderStatus::Failed.is_terminal());
         assert!(OrderStatus::Refunded.is_terminal());

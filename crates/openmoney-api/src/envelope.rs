@@ -25,19 +25,12 @@ pub enum NoData {}
 
 #[cfg(feature = "openapi")]
 fn null_schema() -> utoipa::openapi::schema::Object {
-    utoipa::openapi::schema::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::Null)
-        .build()
+    utoipa::openapi::schema::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::Null).build()
 }
 
 impl ErrorBody {
     pub fn new(error_code: ErrorCode, error_message: impl Into<String>) -> Self {
-        ErrorBody {
-            ok: false,
-            error_code,
-            error_message: error_message.into(),
-            data: None,
-        }
+        ErrorBody { ok: false, error_code, error_message: error_message.into(), data: None }
     }
 }
 
@@ -91,9 +84,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Envelope<T> {
         }
         let raw = Raw::<T>::deserialize(deserializer)?;
         if raw.ok {
-            raw.data
-                .map(Envelope::Ok)
-                .ok_or_else(|| serde::de::Error::missing_field("data"))
+            raw.data.map(Envelope::Ok).ok_or_else(|| serde::de::Error::missing_field("data"))
         } else {
             Ok(Envelope::Err(ErrorBody::new(
                 raw.error_code.unwrap_or(ErrorCode::Unknown(String::new())),
@@ -118,10 +109,7 @@ mod tests {
 
     #[test]
     fn error_envelope_matches_the_documented_shape() {
-        let body = ErrorBody::new(
-            ErrorCode::ValidationError,
-            "quantity must be between 50 and 10000",
-        );
+        let body = ErrorBody::new(ErrorCode::ValidationError, "quantity must be between 50 and 10000");
         let json = serde_json::to_value(Envelope::<()>::Err(body.clone())).unwrap();
         assert_eq!(
             json,
@@ -136,10 +124,7 @@ mod tests {
     fn success_envelope_wraps_data() {
         let json = serde_json::to_value(Envelope::Ok(5u32)).unwrap();
         assert_eq!(json, serde_json::json!({"ok": true, "data": 5}));
-        assert_eq!(
-            serde_json::from_value::<Envelope<u32>>(json).unwrap(),
-            Envelope::Ok(5)
-        );
+        assert_eq!(serde_json::from_value::<Envelope<u32>>(json).unwrap(), Envelope::Ok(5));
     }
 
     #[test]

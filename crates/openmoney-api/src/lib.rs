@@ -21,21 +21,14 @@ mod timestamp;
 pub mod validate;
 
 pub use balance::{Balance, Transaction, TransactionQuery};
-pub use enums::{
-    Currency, ErrorCode, HealthStatus, OrderStatus, OrderType, PaymentMethod, TransactionType,
-};
+pub use enums::{Currency, ErrorCode, HealthStatus, OrderStatus, OrderType, PaymentMethod, TransactionType};
 #[cfg(feature = "openapi")]
 pub use envelope::Success;
 pub use envelope::{Envelope, ErrorBody, NoData};
 pub use health::Health;
 pub use money::{Decimal, MoneyError, Ton, NANOS_PER_UNIT};
-pub use orders::{
-    CreatePremiumOrder, CreateStarsOrder, Order, OrderId, OrderListQuery, Page, StatsSummary,
-};
-pub use pricing::{
-    Estimate, FeeInfo, PremiumEstimateQuery, PremiumLimits, StarsEstimateQuery, StarsLimits,
-    TonRate,
-};
+pub use orders::{CreatePremiumOrder, CreateStarsOrder, Order, OrderId, OrderListQuery, Page, StatsSummary};
+pub use pricing::{Estimate, FeeInfo, PremiumEstimateQuery, PremiumLimits, StarsEstimateQuery, StarsLimits, TonRate};
 pub use recipients::{RecipientCheck, RecipientQuery};
 pub use timestamp::Timestamp;
 

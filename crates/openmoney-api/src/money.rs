@@ -54,23 +54,12 @@ fn parse_nanos(text: &str) -> Result<i64, MoneyError> {
     if fraction.len() > FRACTION_DIGITS {
         return Err(MoneyError::TooManyDecimals);
     }
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().map_err(|_| MoneyError::Overflow)?
-    };
-    let mut frac: i64 = if fraction.is_empty() {
-        0
-    } else {
-        fraction.parse().map_err(|_| MoneyError::Invalid)?
-    };
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| MoneyError::Overflow)? };
+    let mut frac: i64 = if fraction.is_empty() { 0 } else { fraction.parse().map_err(|_| MoneyError::Invalid)? };
     for _ in fraction.len()..FRACTION_DIGITS {
         frac *= 10;
     }
-    let magnitude = whole
-        .checked_mul(NANOS_PER_UNIT)
-        .and_then(|w| w.checked_add(frac))
-        .ok_or(MoneyError::Overflow)?;
+    let magnitude = whole.checked_mul(NANOS_PER_UNIT).and_then(|w| w.checked_add(frac)).ok_or(MoneyError::Overflow)?;
     Ok(if negative { -magnitude } else { magnitude })
 }
 
@@ -256,26 +245,13 @@ mod tests {
         assert_eq!("1.2.3".parse::<Ton>(), Err(MoneyError::Invalid));
         assert_eq!("abc".parse::<Ton>(), Err(MoneyError::Invalid));
         assert_eq!(".".parse::<Ton>(), Err(MoneyError::Invalid));
-        assert_eq!(
-            "0.0000000001".parse::<Ton>(),
-            Err(MoneyError::TooManyDecimals)
-        );
+        assert_eq!("0.0000000001".parse::<Ton>(), Err(MoneyError::TooManyDecimals));
         assert_eq!("99999999999999".parse::<Ton>(), Err(MoneyError::Overflow));
     }
 
     #[test]
     fn json_numbers_round_trip_exactly() {
-        for text in [
-            "0.418",
-            "0.1",
-            "0.3",
-            "1",
-            "0",
-            "-0.25",
-            "999999.999999999",
-            "0.000000001",
-            "42.5",
-        ] {
+        for text in ["0.418", "0.1", "0.3", "1", "0", "-0.25", "999999.999999999", "0.000000001", "42.5"] {
             let ton: Ton = serde_json::from_str(text).unwrap();
             assert_eq!(ton, text.parse::<Ton>().unwrap(), "decode {text}");
             let back = serde_json::to_string(&ton).unwrap();
@@ -299,10 +275,7 @@ mod tests {
 
     #[test]
     fn sums_without_floats() {
-        let total: Ton = ["0.1", "0.2"]
-            .iter()
-            .map(|t| t.parse::<Ton>().unwrap())
-            .sum();
+        let total: Ton = ["0.1", "0.2"].iter().map(|t| t.parse::<Ton>().unwrap()).sum();
         assert_eq!(total, "0.3".parse().unwrap());
     }
 }

@@ -109,11 +109,7 @@ impl OrderListQuery {
         let mut pairs = Vec::new();
         push(&mut pairs, "status", self.status.as_ref());
         push(&mut pairs, "order_type", self.order_type.as_ref());
-        push(
-            &mut pairs,
-            "recipient_username",
-            self.recipient_username.as_ref(),
-        );
+        push(&mut pairs, "recipient_username", self.recipient_username.as_ref());
         push(&mut pairs, "created_from", self.created_from.as_ref());
         push(&mut pairs, "created_to", self.created_to.as_ref());
         push(&mut pairs, "limit", self.limit.as_ref());

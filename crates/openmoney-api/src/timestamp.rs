@@ -11,9 +11,7 @@ pub struct Timestamp(OffsetDateTime);
 impl Timestamp {
     pub fn from_unix_millis(millis: i64) -> Self {
         let nanos = i128::from(millis) * 1_000_000;
-        Timestamp(
-            OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH),
-        )
+        Timestamp(OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH))
     }
 
     pub fn unix_millis(self) -> i64 {
@@ -86,10 +84,7 @@ mod tests {
     #[test]
     fn writes_utc_with_z_and_reads_it_back() {
         let t: Timestamp = serde_json::from_str("\"2026-04-16T12:15:00Z\"").unwrap();
-        assert_eq!(
-            serde_json::to_string(&t).unwrap(),
-            "\"2026-04-16T12:15:00Z\""
-        );
+        assert_eq!(serde_json::to_string(&t).unwrap(), "\"2026-04-16T12:15:00Z\"");
         assert_eq!(Timestamp::from_unix_millis(t.unix_millis()), t);
     }
 

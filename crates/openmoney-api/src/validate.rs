@@ -36,9 +36,7 @@ pub fn quantity(quantity: i64) -> Result<u32, String> {
     if (STARS_MIN..=STARS_MAX).contains(&quantity) {
         Ok(quantity as u32)
     } else {
-        Err(format!(
-            "quantity must be between {STARS_MIN} and {STARS_MAX}"
-        ))
+        Err(format!("quantity must be between {STARS_MIN} and {STARS_MAX}"))
     }
 }
 
@@ -54,10 +52,7 @@ pub fn payment_method(method: &PaymentMethod) -> Result<(), String> {
     if method.is_known() {
         Ok(())
     } else {
-        Err(format!(
-            "payment_method must be one of: {}",
-            PaymentMethod::known_list()
-        ))
+        Err(format!("payment_method must be one of: {}", PaymentMethod::known_list()))
     }
 }
 
@@ -65,10 +60,7 @@ pub fn currency(currency: &Currency) -> Result<(), String> {
     if currency.is_known() {
         Ok(())
     } else {
-        Err(format!(
-            "payment_currency must be one of: {}",
-            Currency::known_list()
-        ))
+        Err(format!("payment_currency must be one of: {}", Currency::known_list()))
     }
 }
 
@@ -79,9 +71,7 @@ pub fn client_reference(reference: &str) -> Result<(), String> {
         return Err("client_reference must not be empty".into());
     }
     if chars > CLIENT_REFERENCE_MAX {
-        return Err(format!(
-            "client_reference must be at most {CLIENT_REFERENCE_MAX} characters"
-        ));
+        return Err(format!("client_reference must be at most {CLIENT_REFERENCE_MAX} characters"));
     }
     if reference.chars().any(char::is_control) {
         return Err("client_reference must not contain control characters".into());
@@ -93,29 +83,21 @@ pub fn client_reference(reference: &str) -> Result<(), String> {
 pub fn memo(memo: &str) -> Result<(), String> {
     let ok = !memo.is_empty()
         && memo.len() <= MEMO_MAX
-        && memo
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && memo.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "memo must be 1 to {MEMO_MAX} letters, digits, '-' or '_'"
-        ))
+        Err(format!("memo must be 1 to {MEMO_MAX} letters, digits, '-' or '_'"))
     }
 }
 
 /// 1 to 255 visible ASCII characters (a UUID fits).
 pub fn idempotency_key(key: &str) -> Result<(), String> {
-    let ok = !key.is_empty()
-        && key.len() <= IDEMPOTENCY_KEY_MAX
-        && key.bytes().all(|b| b.is_ascii_graphic());
+    let ok = !key.is_empty() && key.len() <= IDEMPOTENCY_KEY_MAX && key.bytes().all(|b| b.is_ascii_graphic());
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} visible ASCII characters"
-        ))
+        Err(format!("Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} visible ASCII characters"))
     }
 }
 
@@ -197,14 +179,8 @@ mod tests {
 
     #[test]
     fn quantity_uses_the_documented_message() {
-        assert_eq!(
-            quantity(10).unwrap_err(),
-            "quantity must be between 50 and 10000"
-        );
-        assert_eq!(
-            quantity(10_001).unwrap_err(),
-            "quantity must be between 50 and 10000"
-        );
+        assert_eq!(quantity(10).unwrap_err(), "quantity must be between 50 and 10000");
+        assert_eq!(quantity(10_001).unwrap_err(), "quantity must be between 50 and 10000");
         assert_eq!(quantity(50).unwrap(), 50);
         assert_eq!(quantity(10_000).unwrap(), 10_000);
     }
@@ -236,9 +212,6 @@ mod tests {
             payment_currency: Currency::Ton,
             client_reference: None,
         };
-        assert_eq!(
-            order.validate().unwrap_err(),
-            "payment_method must be one of: ton_memo, balance"
-        );
+        assert_eq!(order.validate().unwrap_err(), "payment_method must be one of: ton_memo, balance");
     }
 }

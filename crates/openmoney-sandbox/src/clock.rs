@@ -16,10 +16,7 @@ struct Inner {
 }
 
 fn system_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 impl Clock {
@@ -30,10 +27,7 @@ impl Clock {
 
     /// Stands still at `start_millis` (Unix epoch milliseconds) until advanced.
     pub fn manual(start_millis: i64) -> Self {
-        Clock(Arc::new(Inner {
-            frozen: AtomicBool::new(true),
-            millis: AtomicI64::new(start_millis),
-        }))
+        Clock(Arc::new(Inner { frozen: AtomicBool::new(true), millis: AtomicI64::new(start_millis) }))
     }
 
     /// Now, in Unix epoch milliseconds.

@@ -38,10 +38,7 @@ pub struct PartnerConfig {
 
 impl PartnerConfig {
     pub fn new(key: impl Into<String>) -> Self {
-        PartnerConfig {
-            key: ApiKey::new(key),
-            opening_balance: Ton::ZERO,
-        }
+        PartnerConfig { key: ApiKey::new(key), opening_balance: Ton::ZERO }
     }
 }
 
@@ -101,10 +98,7 @@ pub struct RateLimitConfig {
 
 impl Default for RateLimitConfig {
     fn default() -> Self {
-        RateLimitConfig {
-            per_second: 1_000,
-            burst: 2_000,
-        }
+        RateLimitConfig { per_second: 1_000, burst: 2_000 }
     }
 }
 
@@ -119,12 +113,7 @@ impl Default for RecipientFacts {
     fn default() -> Self {
         let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
         RecipientFacts {
-            not_found: names(&[
-                "ghost_user",
-                "nobody_here",
-                "deleted_account",
-                "unknown_user",
-            ]),
+            not_found: names(&["ghost_user", "nobody_here", "deleted_account", "unknown_user"]),
             has_premium: names(&["durov", "premium_pat", "already_premium"]),
         }
     }
@@ -175,9 +164,6 @@ impl SandboxConfig {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        SandboxConfig {
-            partners: keys.into_iter().map(PartnerConfig::new).collect(),
-            ..Self::default()
-        }
+        SandboxConfig { partners: keys.into_iter().map(PartnerConfig::new).collect(), ..Self::default() }
     }
 }

@@ -43,12 +43,7 @@ fn spec(rng: &mut StdRng, index: usize, method: PaymentMethod) -> OrderSpec {
         i if i % 2 == 0 => Some(format!("inv-{}", 2000 + i)),
         _ => None,
     };
-    OrderSpec {
-        product,
-        recipient: NAMES[rng.gen_range(0..NAMES.len())].to_owned(),
-        method,
-        client_reference,
-    }
+    OrderSpec { product, recipient: NAMES[rng.gen_range(0..NAMES.len())].to_owned(), method, client_reference }
 }
 
 /// Seeds `partner` with history ending at `now`.
@@ -63,65 +58,33 @@ pub fn seed(store: &mut Store, partner: PartnerId, now: i64) {
         if index % 20 == 19 {
             topup(store, partner, 300, at - MINUTE);
         }
-        let method = if rng.gen_bool(0.35) {
-            PaymentMethod::Balance
-        } else {
-            PaymentMethod::TonMemo
-        };
-        let Ok(order) = store.create_order(partner, spec(&mut rng, index, method.clone()), at)
-        else {
+        let method = if rng.gen_bool(0.35) { PaymentMethod::Balance } else { PaymentMethod::TonMemo };
+        let Ok(order) = store.create_order(partner, spec(&mut rng, index, method.clone()), at) else {
             continue;
         };
         let later = at + rng.gen_range(1..10) * MINUTE;
         let roll = rng.gen_range(0..100);
         let _ = match method {
-            PaymentMethod::Balance if roll < 12 => {
-                store.fail_order(partner, order.id, at + 5_000).map(drop)
-            }
+            PaymentMethod::Balance if roll < 12 => store.fail_order(partner, order.id, at + 5_000).map(drop),
             PaymentMethod::Balance => Ok(()),
             _ if roll < 55 => pay(store, partner, order.id, PaymentMode::Exact, later),
             _ if roll < 63 => pay(store, partner, order.id, PaymentMode::Under, later),
             _ if roll < 70 => pay(store, partner, order.id, PaymentMode::Over, later),
             _ if roll < 80 => store.cancel_order(partner, order.id, later).map(drop),
-            _ if roll < 88 => {
-                pay(store, partner, order.id, PaymentMode::Exact, later).and_then(|()| {
-                    store
-                        .fail_order(partner, order.id, later + 20_000)
-                        .map(drop)
-                })
-            }
+            _ if roll < 88 => pay(store, partner, order.id, PaymentMode::Exact, later)
+                .and_then(|()| store.fail_order(partner, order.id, later + 20_000).map(drop)),
             _ => Ok(()),
         };
     }
     // A few orders still awaiting payment, with time left on their clocks.
     for (index, minutes_ago) in [(100, 11), (101, 6), (102, 2)] {
-        let _ = store.create_order(
-            partner,
-            spec(&mut rng, index, PaymentMethod::TonMemo),
-            now - minutes_ago * MINUTE,
-        );
+        let _ = store.create_order(partner, spec(&mut rng, index, PaymentMethod::TonMemo), now - minutes_ago * MINUTE);
     }
     store.advance(now);
 }
 
-fn pay(
-    store: &mut Store,
-    partner: PartnerId,
-    id: i64,
-    mode: PaymentMode,
-    at: i64,
-) -> crate::error::Result<()> {
-    store
-        .simulate_payment(
-            partner,
-            id,
-            &SimulatePayment {
-                mode,
-                amount_ton: None,
-            },
-            at,
-        )
-        .map(drop)
+fn pay(store: &mut Store, partner: PartnerId, id: i64, mode: PaymentMode, at: i64) -> crate::error::Result<()> {
+    store.simulate_payment(partner, id, &SimulatePayment { mode, amount_ton: None }, at).map(drop)
 }
 
 #[cfg(test)]
@@ -137,25 +100,18 @@ mod tests {
         let now = 1_800_000_000_000;
         seed(&mut store, 0, now);
         let stats = store.stats(0, now);
-        for status in OrderStatus::KNOWN.iter().filter(|s| {
-            **s != OrderStatus::Paid && **s != OrderStatus::Processing && **s != OrderStatus::Failed
-        }) {
-            assert!(
-                stats.by_status[status] > 0,
-                "no {status} orders: {:?}",
-                stats.by_status
-            );
+        for status in OrderStatus::KNOWN
+            .iter()
+            .filter(|s| **s != OrderStatus::Paid && **s != OrderStatus::Processing && **s != OrderStatus::Failed)
+        {
+            assert!(stats.by_status[status] > 0, "no {status} orders: {:?}", stats.by_status);
         }
         assert!(stats.total_orders >= 50);
         assert!(store.orders_by_reference(0, SHARED_REFERENCE, now).len() >= 3);
         let history = store.transactions(0, None, 100, 0, now);
         let sum: Ton = history.items.iter().map(|t| t.amount_ton).sum();
         assert_eq!(sum, store.balance(0, now).balance_ton);
-        for kind in [
-            TransactionType::Topup,
-            TransactionType::OrderDebit,
-            TransactionType::Refund,
-        ] {
+        for kind in [TransactionType::Topup, TransactionType::OrderDebit, TransactionType::Refund] {
             assert!(history.items.iter().any(|t| t.kind == kind), "no {kind}");
         }
         assert!(!store.balance(0, now).balance_ton.is_negative());

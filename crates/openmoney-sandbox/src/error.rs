@@ -19,12 +19,7 @@ pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError {
-            code,
-            message: message.into(),
-            retry_after: None,
-            bearer_error: None,
-        }
+        ApiError { code, message: message.into(), retry_after: None, bearer_error: None }
     }
 
     pub fn validation(message: impl Into<String>) -> Self {
@@ -40,17 +35,11 @@ impl ApiError {
     }
 
     pub fn unauthorized(message: &str, bearer_error: Option<&'static str>) -> Self {
-        ApiError {
-            bearer_error,
-            ..ApiError::new(ErrorCode::Unauthorized, message)
-        }
+        ApiError { bearer_error, ..ApiError::new(ErrorCode::Unauthorized, message) }
     }
 
     pub fn rate_limited(retry_after: u64) -> Self {
-        ApiError {
-            retry_after: Some(retry_after),
-            ..ApiError::new(ErrorCode::RateLimited, "rate limit exceeded")
-        }
+        ApiError { retry_after: Some(retry_after), ..ApiError::new(ErrorCode::RateLimited, "rate limit exceeded") }
     }
 
     pub fn status(&self) -> StatusCode {

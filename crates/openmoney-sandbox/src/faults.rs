@@ -41,15 +41,11 @@ pub fn validate(rules: &[FaultRule]) -> Result<(), String> {
         }
         if let Some(status) = rule.status {
             if !ERROR_STATUSES.contains(&status) {
-                return Err(format!(
-                    "rules[{i}].status must be one of 500, 502, 503, 504"
-                ));
+                return Err(format!("rules[{i}].status must be one of 500, 502, 503, 504"));
             }
         }
         if rule.stall_seconds.is_some_and(|s| s > MAX_STALL_SECONDS) {
-            return Err(format!(
-                "rules[{i}].stall_seconds must be at most {MAX_STALL_SECONDS}"
-            ));
+            return Err(format!("rules[{i}].stall_seconds must be at most {MAX_STALL_SECONDS}"));
         }
     }
     Ok(())
@@ -57,47 +53,26 @@ pub fn validate(rules: &[FaultRule]) -> Result<(), String> {
 
 impl FaultState {
     pub fn new(rules: Vec<FaultRule>, seed: u64) -> Self {
-        let mut state = FaultState {
-            rules: Vec::new(),
-            rng: StdRng::seed_from_u64(seed),
-        };
+        let mut state = FaultState { rules: Vec::new(), rng: StdRng::seed_from_u64(seed) };
         state.set(rules);
         state
     }
 
     pub fn set(&mut self, rules: Vec<FaultRule>) {
-        self.rules = rules
-            .into_iter()
-            .map(|rule| ActiveRule {
-                remaining: rule.count,
-                rule,
-            })
-            .collect();
+        self.rules = rules.into_iter().map(|rule| ActiveRule { remaining: rule.count, rule }).collect();
     }
 
     /// The rules as they stand, with `count` showing how many firings are left.
     pub fn rules(&self) -> Vec<FaultRule> {
-        self.rules
-            .iter()
-            .map(|a| FaultRule {
-                count: a.remaining,
-                ..a.rule.clone()
-            })
-            .collect()
+        self.rules.iter().map(|a| FaultRule { count: a.remaining, ..a.rule.clone() }).collect()
     }
 
     /// Rolls the first matching rule for a request to `path` (below `/api/v1`).
     pub fn pick(&mut self, method: &str, path: &str) -> Option<FaultAction> {
         for active in &mut self.rules {
             let rule = &active.rule;
-            let matches = rule
-                .method
-                .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(method))
-                && rule
-                    .path_prefix
-                    .as_deref()
-                    .is_none_or(|p| path.starts_with(p))
+            let matches = rule.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && rule.path_prefix.as_deref().is_none_or(|p| path.starts_with(p))
                 && active.remaining != Some(0);
             if !matches || self.rng.gen_range(0..100u8) >= rule.percent {
                 continue;
@@ -121,26 +96,12 @@ mod tests {
     use super::*;
 
     fn rule(kind: FaultKind, percent: u8) -> FaultRule {
-        FaultRule {
-            kind,
-            percent,
-            count: None,
-            method: None,
-            path_prefix: None,
-            stall_seconds: None,
-            status: None,
-        }
+        FaultRule { kind, percent, count: None, method: None, path_prefix: None, stall_seconds: None, status: None }
     }
 
     #[test]
     fn a_counted_rule_fires_that_many_times() {
-        let mut state = FaultState::new(
-            vec![FaultRule {
-                count: Some(2),
-                ..rule(FaultKind::Reset, 100)
-            }],
-            1,
-        );
+        let mut state = FaultState::new(vec![FaultRule { count: Some(2), ..rule(FaultKind::Reset, 100) }], 1);
         assert_eq!(state.pick("GET", "/balance"), Some(FaultAction::Reset));
         assert_eq!(state.pick("GET", "/balance"), Some(FaultAction::Reset));
         assert_eq!(state.pick("GET", "/balance"), None);
@@ -157,29 +118,20 @@ mod tests {
         let mut state = FaultState::new(vec![only_creates], 1);
         assert_eq!(state.pick("GET", "/orders"), None);
         assert_eq!(state.pick("POST", "/balance"), None);
-        assert_eq!(
-            state.pick("post", "/orders/stars"),
-            Some(FaultAction::LoseResponse)
-        );
+        assert_eq!(state.pick("post", "/orders/stars"), Some(FaultAction::LoseResponse));
     }
 
     #[test]
     fn percent_is_roughly_honoured() {
         let mut state = FaultState::new(vec![rule(FaultKind::Error, 30)], 7);
-        let fired = (0..10_000)
-            .filter(|_| state.pick("GET", "/x").is_some())
-            .count();
+        let fired = (0..10_000).filter(|_| state.pick("GET", "/x").is_some()).count();
         assert!((2_700..3_300).contains(&fired), "{fired}");
     }
 
     #[test]
     fn invalid_rules_are_refused() {
         assert!(validate(&[rule(FaultKind::Error, 101)]).is_err());
-        assert!(validate(&[FaultRule {
-            status: Some(404),
-            ..rule(FaultKind::Error, 5)
-        }])
-        .is_err());
+        assert!(validate(&[FaultRule { status: Some(404), ..rule(FaultKind::Error, 5) }]).is_err());
         assert!(validate(&[rule(FaultKind::Stall, 5)]).is_ok());
     }
 }

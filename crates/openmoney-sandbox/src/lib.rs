@@ -68,11 +68,7 @@ impl Sandbox {
     }
 
     /// Serves on `listener` until `shutdown` resolves.
-    pub async fn serve(
-        self,
-        listener: TcpListener,
-        shutdown: impl Future<Output = ()>,
-    ) -> std::io::Result<()> {
+    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
         server::serve(listener, self.router(), shutdown).await
     }
 

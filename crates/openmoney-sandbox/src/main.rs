@@ -45,29 +45,14 @@ fn parse_fault(text: &str) -> Result<FaultRule, String> {
         "lose_response" => FaultKind::LoseResponse,
         other => return Err(format!("unknown fault kind {other:?}")),
     };
-    let percent = percent
-        .parse()
-        .map_err(|_| format!("bad percent {percent:?}"))?;
-    Ok(FaultRule {
-        kind,
-        percent,
-        count: None,
-        method: None,
-        path_prefix: None,
-        stall_seconds: None,
-        status: None,
-    })
+    let percent = percent.parse().map_err(|_| format!("bad percent {percent:?}"))?;
+    Ok(FaultRule { kind, percent, count: None, method: None, path_prefix: None, stall_seconds: None, status: None })
 }
 
 fn config(args: &Args) -> Result<SandboxConfig, String> {
-    let mut faults = args
-        .faults
-        .iter()
-        .map(|f| parse_fault(f))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut faults = args.faults.iter().map(|f| parse_fault(f)).collect::<Result<Vec<_>, _>>()?;
     if let Some(json) = &args.faults_json {
-        let set: FaultSet =
-            serde_json::from_str(json).map_err(|e| format!("--faults-json: {e}"))?;
+        let set: FaultSet = serde_json::from_str(json).map_err(|e| format!("--faults-json: {e}"))?;
         faults.extend(set.rules);
     }
     for key in &args.keys {
@@ -79,18 +64,11 @@ fn config(args: &Args) -> Result<SandboxConfig, String> {
         demo: args.demo,
         faults,
         seed: args.seed,
-        rate_limit: RateLimitConfig {
-            per_second: args.rate_per_second,
-            burst: args.rate_burst,
-        },
+        rate_limit: RateLimitConfig { per_second: args.rate_per_second, burst: args.rate_burst },
         ..SandboxConfig::default()
     };
     if !args.keys.is_empty() {
-        config.partners = args
-            .keys
-            .iter()
-            .map(|k| PartnerConfig::new(k.clone()))
-            .collect();
+        config.partners = args.keys.iter().map(|k| PartnerConfig::new(k.clone())).collect();
     }
     Ok(config)
 }
@@ -101,9 +79,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             signal.recv().await;
         }
     };
@@ -118,9 +94,7 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let args = Args::parse();
     let config = match config(&args) {
@@ -138,14 +112,8 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let addr = listener
-        .local_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
-    println!(
-        "openmoney-sandbox listening on http://{addr}/api/v1 ({partners} partner(s), demo: {})",
-        args.demo
-    );
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    println!("openmoney-sandbox listening on http://{addr}/api/v1 ({partners} partner(s), demo: {})", args.demo);
     if args.keys.is_empty() {
         println!("no --key given; use the demo key: Authorization: Bearer {DEMO_KEY}");
     }

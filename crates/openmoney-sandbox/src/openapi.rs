@@ -25,31 +25,20 @@ struct BearerScheme;
 impl Modify for BearerScheme {
     fn modify(&self, openapi: &mut OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        let scheme = HttpBuilder::new()
-            .scheme(HttpAuthScheme::Bearer)
-            .bearer_format("osk_…")
-            .build();
+        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("osk_…").build();
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
     }
 }
 
 fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
-    let content = ContentBuilder::new()
-        .schema(Some(Ref::from_schema_name("ErrorBody")))
-        .build();
-    ResponseBuilder::new()
-        .description(description)
-        .content("application/json", content)
-        .build()
-        .into()
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+    ResponseBuilder::new().description(description).content("application/json", content).build().into()
 }
 
 fn add_errors(operation: &mut Operation, public: bool) {
     let responses = &mut operation.responses.responses;
     let mut add = |status: &str, description: &str| {
-        responses
-            .entry(status.to_owned())
-            .or_insert_with(|| error_response(description));
+        responses.entry(status.to_owned()).or_insert_with(|| error_response(description));
     };
     if !public {
         add("401", "Missing or invalid bearer key");
@@ -62,19 +51,8 @@ fn add_errors(operation: &mut Operation, public: bool) {
 /// Adds the shared error responses to every operation.
 pub fn finish(mut openapi: OpenApi) -> OpenApi {
     for item in openapi.paths.paths.values_mut() {
-        for operation in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let public = operation
-                .security
-                .as_ref()
-                .is_some_and(|s| s.iter().all(|r| r == &Default::default()));
+        for operation in [&mut item.get, &mut item.post, &mut item.put, &mut item.delete].into_iter().flatten() {
+            let public = operation.security.as_ref().is_some_and(|s| s.iter().all(|r| r == &Default::default()));
             add_errors(operation, public);
         }
     }

@@ -20,16 +20,11 @@ pub enum Product {
 pub fn ton_rate(config: &PricingConfig, now_millis: i64) -> TonRate {
     let step = now_millis.div_euclid(RATE_STEP_MILLIS);
     let drift = if config.rate_drift {
-        RATE_DRIFT_MILLI_USD[step.rem_euclid(RATE_DRIFT_MILLI_USD.len() as i64) as usize]
-            * 1_000_000
+        RATE_DRIFT_MILLI_USD[step.rem_euclid(RATE_DRIFT_MILLI_USD.len() as i64) as usize] * 1_000_000
     } else {
         0
     };
-    let updated = if config.rate_drift {
-        step * RATE_STEP_MILLIS
-    } else {
-        0
-    };
+    let updated = if config.rate_drift { step * RATE_STEP_MILLIS } else { 0 };
     TonRate {
         ton_usd: Decimal::from_nanos(config.ton_usd.nanos() + drift),
         updated_at: Timestamp::from_unix_millis(updated),
@@ -51,14 +46,10 @@ pub fn estimate(config: &PricingConfig, product: Product, now_millis: i64) -> Op
         Product::Premium(months) => i128::from(config.premium_usd.get(&months)?.nanos()),
     };
     let unit = i128::from(NANOS_PER_UNIT);
-    let fee_usd = div_round_half_up(
-        base_usd * i128::from(config.fee_percent.nanos()),
-        100 * unit,
-    );
+    let fee_usd = div_round_half_up(base_usd * i128::from(config.fee_percent.nanos()), 100 * unit);
     let price_usd = base_usd + fee_usd;
     let rate = i128::from(ton_rate(config, now_millis).ton_usd.nanos()).max(1);
-    let price_ton =
-        div_ceil(div_ceil(price_usd * unit, rate), TON_PRICE_STEP_NANOS) * TON_PRICE_STEP_NANOS;
+    let price_ton = div_ceil(div_ceil(price_usd * unit, rate), TON_PRICE_STEP_NANOS) * TON_PRICE_STEP_NANOS;
     let fee_ton = div_round_half_up(fee_usd * unit, rate).min(price_ton);
     Some(Estimate {
         price_ton: Ton::from_nanos(i64::try_from(price_ton).ok()?),
@@ -73,10 +64,7 @@ mod tests {
     use super::*;
 
     fn flat() -> PricingConfig {
-        PricingConfig {
-            rate_drift: false,
-            ..PricingConfig::default()
-        }
+        PricingConfig { rate_drift: false, ..PricingConfig::default() }
     }
 
     #[test]
@@ -103,10 +91,7 @@ mod tests {
         let later = ton_rate(&config, 3 * RATE_STEP_MILLIS + 1);
         let cycle = ton_rate(&config, 12 * RATE_STEP_MILLIS);
         assert_eq!(later.ton_usd, "3.631".parse().unwrap());
-        assert_eq!(
-            later.updated_at,
-            Timestamp::from_unix_millis(3 * RATE_STEP_MILLIS)
-        );
+        assert_eq!(later.updated_at, Timestamp::from_unix_millis(3 * RATE_STEP_MILLIS));
         assert_eq!(cycle.ton_usd, first.ton_usd);
     }
 }

@@ -22,11 +22,7 @@ pub fn check(facts: &RecipientFacts, username: &str, premium: bool) -> Recipient
     } else {
         None
     };
-    RecipientCheck {
-        username: username.to_owned(),
-        can_receive: reason.is_none(),
-        reason: reason.map(str::to_owned),
-    }
+    RecipientCheck { username: username.to_owned(), can_receive: reason.is_none(), reason: reason.map(str::to_owned) }
 }
 
 pub fn check_for(facts: &RecipientFacts, username: &str, product: Product) -> RecipientCheck {
@@ -41,18 +37,9 @@ mod tests {
     fn facts_give_reasons() {
         let facts = RecipientFacts::default();
         assert!(check(&facts, "pandus", false).can_receive);
-        assert_eq!(
-            check(&facts, "ghost_user", false).reason.as_deref(),
-            Some(USER_NOT_FOUND)
-        );
-        assert_eq!(
-            check(&facts, "WeatherBot", false).reason.as_deref(),
-            Some(BOT_ACCOUNT)
-        );
+        assert_eq!(check(&facts, "ghost_user", false).reason.as_deref(), Some(USER_NOT_FOUND));
+        assert_eq!(check(&facts, "WeatherBot", false).reason.as_deref(), Some(BOT_ACCOUNT));
         assert!(check(&facts, "durov", false).can_receive);
-        assert_eq!(
-            check(&facts, "Durov", true).reason.as_deref(),
-            Some(ALREADY_PREMIUM)
-        );
+        assert_eq!(check(&facts, "Durov", true).reason.as_deref(), Some(ALREADY_PREMIUM));
     }
 }

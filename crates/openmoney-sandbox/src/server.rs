@@ -27,11 +27,7 @@ impl ConnectionKill {
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets open requests finish
 /// (at most 10 seconds).
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()>,
-) -> std::io::Result<()> {
+pub async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {

@@ -51,12 +51,7 @@ impl RequestLog {
     }
 
     pub fn recent(&self) -> Vec<RequestRecord> {
-        self.recent
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .cloned()
-            .collect()
+        self.recent.lock().unwrap_or_else(|e| e.into_inner()).iter().cloned().collect()
     }
 }
 
@@ -100,11 +95,7 @@ fn crc16_xmodem(bytes: &[u8]) -> u16 {
     for &byte in bytes {
         crc ^= u16::from(byte) << 8;
         for _ in 0..8 {
-            crc = if crc & 0x8000 != 0 {
-                (crc << 1) ^ 0x1021
-            } else {
-                crc << 1
-            };
+            crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 };
         }
     }
     crc
@@ -112,17 +103,8 @@ fn crc16_xmodem(bytes: &[u8]) -> u16 {
 
 impl AppState {
     pub fn new(config: &SandboxConfig) -> Self {
-        let keys = config
-            .partners
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (key_hash(p.key.expose()), i))
-            .collect();
-        let addresses = config
-            .partners
-            .iter()
-            .map(|p| topup_address(p.key.expose()))
-            .collect();
+        let keys = config.partners.iter().enumerate().map(|(i, p)| (key_hash(p.key.expose()), i)).collect();
+        let addresses = config.partners.iter().map(|p| topup_address(p.key.expose())).collect();
         let limiter = NonZeroU32::new(config.rate_limit.per_second).map(|per_second| {
             let burst = NonZeroU32::new(config.rate_limit.burst).unwrap_or(per_second);
             RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))
@@ -155,17 +137,9 @@ impl AppState {
         let token = value
             .to_str()
             .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
-            .ok_or_else(|| {
-                ApiError::unauthorized(
-                    "Authorization must be 'Bearer <key>'",
-                    Some("invalid_request"),
-                )
-            })?;
+            .ok_or_else(|| ApiError::unauthorized("Authorization must be 'Bearer <key>'", Some("invalid_request")))?;
         self.keys
             .get(&key_hash(token))
             .copied()

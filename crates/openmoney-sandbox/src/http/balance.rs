@@ -26,11 +26,5 @@ pub async fn transactions(
     let limit = validate::limit(query.limit).map_err(ApiError::validation)?;
     let offset = validate::offset(query.offset).map_err(ApiError::validation)?;
     super::orders::known("type", query.kind.as_ref(), openmoney_api::TransactionType::known_list)?;
-    Ok(ok(app.store().transactions(
-        partner,
-        query.kind.as_ref(),
-        limit,
-        offset,
-        app.now(),
-    )))
+    Ok(ok(app.store().transactions(partner, query.kind.as_ref(), limit, offset, app.now())))
 }

@@ -2,8 +2,8 @@
 
 use axum::extract::State;
 use openmoney_api::{
-    validate, Estimate, FeeInfo, Health, HealthStatus, PremiumEstimateQuery, PremiumLimits,
-    RecipientCheck, RecipientQuery, StarsEstimateQuery, StarsLimits, Success, Timestamp, TonRate,
+    validate, Estimate, FeeInfo, Health, HealthStatus, PremiumEstimateQuery, PremiumLimits, RecipientCheck,
+    RecipientQuery, StarsEstimateQuery, StarsLimits, Success, Timestamp, TonRate,
 };
 
 use super::extract::{ApiQuery, Partner};
@@ -28,13 +28,8 @@ pub async fn fee(State(app): State<AppState>, _: Partner) -> ApiResult<FeeInfo> 
     let store = app.store();
     Ok(ok(FeeInfo {
         fee_percent: store.pricing.fee_percent,
-        stars: StarsLimits {
-            min: validate::STARS_MIN as u32,
-            max: validate::STARS_MAX as u32,
-        },
-        premium: PremiumLimits {
-            months: store.pricing.premium_usd.keys().copied().collect(),
-        },
+        stars: StarsLimits { min: validate::STARS_MIN as u32, max: validate::STARS_MAX as u32 },
+        premium: PremiumLimits { months: store.pricing.premium_usd.keys().copied().collect() },
         order_ttl_seconds: (store.lifecycle.order_ttl_millis / 1000) as u64,
     }))
 }
@@ -72,11 +67,7 @@ pub async fn estimate_premium(
 
 fn recipient(app: &AppState, username: &str, premium: bool) -> ApiResult<RecipientCheck> {
     let name = validate::username(username).map_err(ApiError::validation)?;
-    Ok(ok(recipients::check(
-        &app.store().recipients,
-        &name,
-        premium,
-    )))
+    Ok(ok(recipients::check(&app.store().recipients, &name, premium)))
 }
 
 /// Can this username receive Stars.
@@ -105,8 +96,5 @@ pub async fn recipient_premium(
 #[utoipa::path(get, path = "/health", tag = "Health", security(()),
     responses((status = 200, description = "The service is up", body = Success<Health>)))]
 pub async fn health(State(app): State<AppState>) -> ApiResult<Health> {
-    Ok(ok(Health {
-        status: HealthStatus::Ok,
-        time: Timestamp::from_unix_millis(app.now()),
-    }))
+    Ok(ok(Health { status: HealthStatus::Ok, time: Timestamp::from_unix_millis(app.now()) }))
 }

@@ -17,11 +17,7 @@ pub struct Partner(pub PartnerId);
 impl<S: Send + Sync> FromRequestParts<S> for Partner {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        parts
-            .extensions
-            .get::<Partner>()
-            .copied()
-            .ok_or_else(|| ApiError::unauthorized("missing bearer token", None))
+        parts.extensions.get::<Partner>().copied().ok_or_else(|| ApiError::unauthorized("missing bearer token", None))
     }
 }
 
@@ -40,15 +36,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::MissingJsonContentType(_) => {
-            ApiError::validation("Content-Type must be application/json")
-        }
-        JsonRejection::JsonSyntaxError(err) => {
-            ApiError::validation(format!("malformed JSON: {}", inner_message(&err)))
-        }
-        JsonRejection::JsonDataError(err) => {
-            ApiError::validation(format!("invalid body: {}", inner_message(&err)))
-        }
+        JsonRejection::MissingJsonContentType(_) => ApiError::validation("Content-Type must be application/json"),
+        JsonRejection::JsonSyntaxError(err) => ApiError::validation(format!("malformed JSON: {}", inner_message(&err))),
+        JsonRejection::JsonDataError(err) => ApiError::validation(format!("invalid body: {}", inner_message(&err))),
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::new(ErrorCode::PayloadTooLarge, "request body is too large")
         }
@@ -73,13 +63,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(value)) => Ok(ApiQuery(value)),
-            Err(QueryRejection::FailedToDeserializeQueryString(err)) => Err(ApiError::validation(
-                format!("invalid query: {}", inner_message(&err)),
-            )),
-            Err(other) => Err(ApiError::validation(format!(
-                "invalid query: {}",
-                other.body_text()
-            ))),
+            Err(QueryRejection::FailedToDeserializeQueryString(err)) => {
+                Err(ApiError::validation(format!("invalid query: {}", inner_message(&err))))
+            }
+            Err(other) => Err(ApiError::validation(format!("invalid query: {}", other.body_text()))),
         }
     }
 }
@@ -90,9 +77,8 @@ pub struct OrderIdPath(pub OrderId);
 impl<S: Send + Sync> FromRequestParts<S> for OrderIdPath {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::not_found("order"))?;
+        let Path(raw) =
+            Path::<String>::from_request_parts(parts, state).await.map_err(|_| ApiError::not_found("order"))?;
         match raw.parse::<OrderId>() {
             Ok(id) if id > 0 => Ok(OrderIdPath(id)),
             _ => Err(ApiError::not_found("order")),
@@ -109,9 +95,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         let Some(value) = parts.headers.get(IDEMPOTENCY_KEY_HEADER) else {
             return Ok(IdempotencyKey(None));
         };
-        let key = value
-            .to_str()
-            .map_err(|_| ApiError::validation("Idempotency-Key must be visible ASCII"))?;
+        let key = value.to_str().map_err(|_| ApiError::validation("Idempotency-Key must be visible ASCII"))?;
         validate::idempotency_key(key).map_err(ApiError::validation)?;
         Ok(IdempotencyKey(Some(key.to_owned())))
     }
@@ -123,25 +107,13 @@ pub struct OptionalJson<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let empty = req
-            .headers()
-            .get(axum::http::header::CONTENT_LENGTH)
-            .is_some_and(|v| v == "0")
-            || (req
-                .headers()
-                .get(axum::http::header::CONTENT_TYPE)
-                .is_none()
-                && !req
-                    .headers()
-                    .contains_key(axum::http::header::TRANSFER_ENCODING)
-                && !req
-                    .headers()
-                    .contains_key(axum::http::header::CONTENT_LENGTH));
+        let empty = req.headers().get(axum::http::header::CONTENT_LENGTH).is_some_and(|v| v == "0")
+            || (req.headers().get(axum::http::header::CONTENT_TYPE).is_none()
+                && !req.headers().contains_key(axum::http::header::TRANSFER_ENCODING)
+                && !req.headers().contains_key(axum::http::header::CONTENT_LENGTH));
         if empty {
             return Ok(OptionalJson(T::default()));
         }
-        ApiJson::<T>::from_request(req, state)
-            .await
-            .map(|ApiJson(value)| OptionalJson(value))
+        ApiJson::<T>::from_request(req, state).await.map(|ApiJson(value)| OptionalJson(value))
     }
 }

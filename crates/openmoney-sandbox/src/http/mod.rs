@@ -56,8 +56,7 @@ pub fn router(app: AppState) -> Router {
         .split_for_parts();
     let document = crate::openapi::finish(document);
     let api = api.route("/openapi.json", get(move || async move { Json(document) }));
-    let controls =
-        controls::router().route_layer(middleware::from_fn_with_state(app.clone(), control_gate));
+    let controls = controls::router().route_layer(middleware::from_fn_with_state(app.clone(), control_gate));
     Router::new()
         .nest(openmoney_api::API_PREFIX, api)
         .nest(openmoney_api::sandbox::SANDBOX_PREFIX, controls)
@@ -75,17 +74,11 @@ async fn not_found() -> ApiError {
 /// axum answers a wrong method with a bare 405 (and its `Allow` header); give it the
 /// envelope like every other error.
 async fn envelope_for_bare_errors(response: Response) -> Response {
-    if response.status() != StatusCode::METHOD_NOT_ALLOWED
-        || response.headers().contains_key(header::CONTENT_TYPE)
-    {
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED || response.headers().contains_key(header::CONTENT_TYPE) {
         return response;
     }
     let (mut parts, _) = response.into_parts();
-    let body = ApiError::new(
-        ErrorCode::MethodNotAllowed,
-        "method not allowed on this path",
-    )
-    .into_response();
+    let body = ApiError::new(ErrorCode::MethodNotAllowed, "method not allowed on this path").into_response();
     let (body_parts, body) = body.into_parts();
     parts.headers.extend(body_parts.headers);
     Response::from_parts(parts, body)
@@ -110,24 +103,14 @@ async fn api_gate(State(app): State<AppState>, mut request: Request, next: Next)
         Err(err) => return err.into_response(),
     };
     let method = request.method().as_str().to_owned();
-    let fault = app
-        .store()
-        .partner_mut(partner)
-        .faults
-        .pick(&method, request.uri().path());
+    let fault = app.store().partner_mut(partner).faults.pick(&method, request.uri().path());
     let kill = request.extensions().get::<ConnectionKill>().cloned();
     let response = match fault {
         None => next.run(request).await,
         Some(FaultAction::Error(status)) => {
-            let code = if status == 503 {
-                ErrorCode::ServiceUnavailable
-            } else {
-                ErrorCode::InternalError
-            };
-            let mut response =
-                ApiError::new(code, "the service is temporarily unavailable").into_response();
-            *response.status_mut() =
-                StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let code = if status == 503 { ErrorCode::ServiceUnavailable } else { ErrorCode::InternalError };
+            let mut response = ApiError::new(code, "the service is temporarily unavailable").into_response();
+            *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             response
         }
         Some(FaultAction::Stall(seconds)) => {
@@ -167,11 +150,6 @@ async fn log_request(State(app): State<AppState>, request: Request, next: Next) 
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
     let partner = response.extensions().get::<Partner>().map(|p| p.0);
-    app.log.record(RequestRecord {
-        method,
-        path,
-        status: response.status().as_u16(),
-        partner,
-    });
+    app.log.record(RequestRecord { method, path, status: response.status().as_u16(), partner });
     response
 }

@@ -5,8 +5,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use openmoney_api::{
-    validate, CreatePremiumOrder, CreateStarsOrder, Envelope, ErrorCode, Order, OrderListQuery,
-    Page, StatsSummary, Success, IDEMPOTENT_REPLAYED_HEADER,
+    validate, CreatePremiumOrder, CreateStarsOrder, Envelope, ErrorCode, Order, OrderListQuery, Page, StatsSummary,
+    Success, IDEMPOTENT_REPLAYED_HEADER,
 };
 use sha2::{Digest, Sha256};
 
@@ -70,10 +70,7 @@ fn fingerprint(route: &str, body: &impl serde::Serialize) -> [u8; 32] {
 fn json_response(status: u16, body: Vec<u8>) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     let mut response = (status, body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }
 
@@ -89,11 +86,7 @@ struct ClaimGuard<'a> {
 impl Drop for ClaimGuard<'_> {
     fn drop(&mut self) {
         if !self.settled {
-            self.app
-                .store()
-                .partner_mut(self.partner)
-                .idempotency
-                .release(self.key);
+            self.app.store().partner_mut(self.partner).idempotency.release(self.key);
         }
     }
 }
@@ -109,18 +102,12 @@ async fn create(
         let order = app.store().create_order(partner, spec, app.now())?;
         return Ok(ok(order).into_response());
     };
-    let claim = app
-        .store()
-        .partner_mut(partner)
-        .idempotency
-        .claim(&key, fingerprint, app.now());
+    let claim = app.store().partner_mut(partner).idempotency.claim(&key, fingerprint, app.now());
     match claim {
         Claim::Fresh => {}
         Claim::Replay(stored) => {
             let mut response = json_response(stored.status, stored.body);
-            response
-                .headers_mut()
-                .insert(IDEMPOTENT_REPLAYED_HEADER, HeaderValue::from_static("true"));
+            response.headers_mut().insert(IDEMPOTENT_REPLAYED_HEADER, HeaderValue::from_static("true"));
             return Ok(response);
         }
         Claim::InUse => {
@@ -136,12 +123,7 @@ async fn create(
             ))
         }
     }
-    let mut guard = ClaimGuard {
-        app,
-        partner,
-        key: &key,
-        settled: false,
-    };
+    let mut guard = ClaimGuard { app, partner, key: &key, settled: false };
     if !app.create_latency.is_zero() {
         tokio::time::sleep(app.create_latency).await;
     }
@@ -150,14 +132,7 @@ async fn create(
     let order = store.create_order(partner, spec, now)?;
     let body = serde_json::to_vec(&Envelope::Ok(&order))
         .map_err(|_| ApiError::new(ErrorCode::InternalError, "internal error"))?;
-    store.partner_mut(partner).idempotency.complete(
-        &key,
-        StoredResponse {
-            status: 200,
-            body: body.clone(),
-        },
-        now,
-    );
+    store.partner_mut(partner).idempotency.complete(&key, StoredResponse { status: 200, body: body.clone() }, now);
     drop(store);
     guard.settled = true;
     Ok(json_response(200, body))
@@ -200,13 +175,7 @@ pub async fn list_orders(
         created_from: query.created_from.map(|t| t.unix_millis()),
         created_to: query.created_to.map(|t| t.unix_millis()),
     };
-    Ok(ok(app.store().list_orders(
-        partner,
-        &filter,
-        limit,
-        offset,
-        app.now(),
-    )))
+    Ok(ok(app.store().list_orders(partner, &filter, limit, offset, app.now())))
 }
 
 /// Find an order by its payment memo.
@@ -233,20 +202,13 @@ pub async fn by_reference(
     Path(reference): Path<String>,
 ) -> ApiResult<Vec<Order>> {
     validate::client_reference(&reference).map_err(ApiError::validation)?;
-    Ok(ok(app.store().orders_by_reference(
-        partner,
-        &reference,
-        app.now(),
-    )))
+    Ok(ok(app.store().orders_by_reference(partner, &reference, app.now())))
 }
 
 /// Counts by status and type, and totals in TON.
 #[utoipa::path(get, path = "/orders/stats/summary", tag = "Orders",
     responses((status = 200, description = "The summary", body = Success<StatsSummary>)))]
-pub async fn stats(
-    State(app): State<AppState>,
-    Partner(partner): Partner,
-) -> ApiResult<StatsSummary> {
+pub async fn stats(State(app): State<AppState>, Partner(partner): Partner) -> ApiResult<StatsSummary> {
     Ok(ok(app.store().stats(partner, app.now())))
 }
 

@@ -17,14 +17,8 @@ pub struct StoredResponse {
 
 #[derive(Debug)]
 enum Entry {
-    InFlight {
-        fingerprint: [u8; 32],
-    },
-    Done {
-        fingerprint: [u8; 32],
-        at: i64,
-        response: StoredResponse,
-    },
+    InFlight { fingerprint: [u8; 32] },
+    Done { fingerprint: [u8; 32], at: i64, response: StoredResponse },
 }
 
 /// What a request with a key may do.
@@ -52,13 +46,10 @@ impl Idempotency {
         self.expire(now);
         match self.entries.get(key) {
             None => {
-                self.entries
-                    .insert(key.to_owned(), Entry::InFlight { fingerprint });
+                self.entries.insert(key.to_owned(), Entry::InFlight { fingerprint });
                 Claim::Fresh
             }
-            Some(Entry::InFlight { fingerprint: f } | Entry::Done { fingerprint: f, .. })
-                if *f != fingerprint =>
-            {
+            Some(Entry::InFlight { fingerprint: f } | Entry::Done { fingerprint: f, .. }) if *f != fingerprint => {
                 Claim::Reused
             }
             Some(Entry::InFlight { .. }) => Claim::InUse,
@@ -69,11 +60,7 @@ impl Idempotency {
     pub fn complete(&mut self, key: &str, response: StoredResponse, now: i64) {
         if let Some(entry) = self.entries.get_mut(key) {
             if let Entry::InFlight { fingerprint } = *entry {
-                *entry = Entry::Done {
-                    fingerprint,
-                    at: now,
-                    response,
-                };
+                *entry = Entry::Done { fingerprint, at: now, response };
                 self.completed.push_back((now, key.to_owned()));
             }
         }
@@ -92,8 +79,7 @@ impl Idempotency {
                 break;
             }
             if let Some((at, key)) = self.completed.pop_front() {
-                if matches!(self.entries.get(&key), Some(Entry::Done { at: done, .. }) if *done == at)
-                {
+                if matches!(self.entries.get(&key), Some(Entry::Done { at: done, .. }) if *done == at) {
                     self.entries.remove(&key);
                 }
             }
@@ -114,10 +100,7 @@ mod tests {
     const B: [u8; 32] = [2; 32];
 
     fn ok() -> StoredResponse {
-        StoredResponse {
-            status: 200,
-            body: b"{}".to_vec(),
-        }
+        StoredResponse { status: 200, body: b"{}".to_vec() }
     }
 
     #[test]

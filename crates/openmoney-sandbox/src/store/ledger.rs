@@ -2,8 +2,7 @@
 
 use openmoney_api::sandbox::{PaymentMode, PaymentOutcome, PaymentResult, SimulatePayment};
 use openmoney_api::{
-    Balance, ErrorCode, OrderId, OrderStatus, Page, PaymentMethod, Timestamp, Ton, Transaction,
-    TransactionType,
+    Balance, ErrorCode, OrderId, OrderStatus, Page, PaymentMethod, Timestamp, Ton, Transaction, TransactionType,
 };
 use sha2::{Digest, Sha256};
 
@@ -45,19 +44,9 @@ impl Store {
         if self.partners[partner].balance.checked_add(amount).is_none() {
             return Err(ApiError::validation("amount_ton is too large"));
         }
-        let hash = Sha256::digest(format!(
-            "{partner}:{}:{amount}:{now}",
-            self.partners[partner].transactions.len()
-        ));
+        let hash = Sha256::digest(format!("{partner}:{}:{amount}:{now}", self.partners[partner].transactions.len()));
         let tx_hash = hash.iter().map(|b| format!("{b:02x}")).collect();
-        Ok(self.post_transaction(
-            partner,
-            TransactionType::Topup,
-            amount,
-            None,
-            Some(tx_hash),
-            now,
-        ))
+        Ok(self.post_transaction(partner, TransactionType::Topup, amount, None, Some(tx_hash), now))
     }
 
     pub fn balance(&mut self, partner: PartnerId, now: i64) -> Balance {
@@ -69,11 +58,7 @@ impl Store {
             .filter(|r| r.order.status == OrderStatus::PendingPayment)
             .map(|r| r.order.price_ton)
             .sum();
-        Balance {
-            balance_ton: p.balance,
-            topup_address: p.topup_address.clone(),
-            pending_ton,
-        }
+        Balance { balance_ton: p.balance, topup_address: p.topup_address.clone(), pending_ton }
     }
 
     /// One page of the balance history, newest first.
@@ -87,10 +72,7 @@ impl Store {
     ) -> Page<Transaction> {
         self.advance(now);
         let all = &self.partners[partner].transactions;
-        let matching = all
-            .iter()
-            .rev()
-            .filter(|t| kind.is_none_or(|k| &t.kind == k));
+        let matching = all.iter().rev().filter(|t| kind.is_none_or(|k| &t.kind == k));
         let mut total = 0u64;
         let mut items = Vec::new();
         for transaction in matching {
@@ -99,12 +81,7 @@ impl Store {
             }
             total += 1;
         }
-        Page {
-            items,
-            total,
-            limit,
-            offset,
-        }
+        Page { items, total, limit, offset }
     }
 
     /// A TON transfer with the order's memo arrives.
@@ -119,9 +96,7 @@ impl Store {
         let record = self.record(partner, id)?;
         let order = &record.order;
         if order.payment_method != Some(PaymentMethod::TonMemo) {
-            return Err(ApiError::conflict(format!(
-                "order {id} is paid from the balance, not by transfer"
-            )));
+            return Err(ApiError::conflict(format!("order {id} is paid from the balance, not by transfer")));
         }
         if order.status != OrderStatus::PendingPayment {
             return Err(ApiError::conflict(format!(
@@ -139,10 +114,8 @@ impl Store {
         if sent <= Ton::ZERO {
             return Err(ApiError::validation("amount_ton must be positive"));
         }
-        let received = record
-            .received
-            .checked_add(sent)
-            .ok_or_else(|| ApiError::validation("amount_ton is too large"))?;
+        let received =
+            record.received.checked_add(sent).ok_or_else(|| ApiError::validation("amount_ton is too large"))?;
         if let Some(r) = self.partners[partner].orders.get_mut(&id) {
             r.received = received;
         }
@@ -151,20 +124,9 @@ impl Store {
             PaymentOutcome::Underpaid
         } else {
             self.set_status(partner, id, OrderStatus::Paid, now);
-            self.schedule(
-                now + self.lifecycle.paid_to_processing_millis,
-                id,
-                Step::StartProcessing,
-            );
+            self.schedule(now + self.lifecycle.paid_to_processing_millis, id, Step::StartProcessing);
             if excess > Ton::ZERO {
-                self.post_transaction(
-                    partner,
-                    TransactionType::Adjustment,
-                    excess,
-                    Some(id),
-                    None,
-                    now,
-                );
+                self.post_transaction(partner, TransactionType::Adjustment, excess, Some(id), None, now);
                 PaymentOutcome::Overpaid
             } else {
                 PaymentOutcome::Paid
@@ -174,21 +136,12 @@ impl Store {
             order: self.record(partner, id)?.order.clone(),
             outcome,
             received_ton: received,
-            credited_ton: if outcome == PaymentOutcome::Overpaid {
-                excess
-            } else {
-                Ton::ZERO
-            },
+            credited_ton: if outcome == PaymentOutcome::Overpaid { excess } else { Ton::ZERO },
         })
     }
 
     /// Delivery of a paid order fails; it is refunded after the refund delay.
-    pub fn fail_order(
-        &mut self,
-        partner: PartnerId,
-        id: OrderId,
-        now: i64,
-    ) -> Result<openmoney_api::Order> {
+    pub fn fail_order(&mut self, partner: PartnerId, id: OrderId, now: i64) -> Result<openmoney_api::Order> {
         self.advance(now);
         let status = self.record(partner, id)?.order.status.clone();
         if !matches!(status, OrderStatus::Paid | OrderStatus::Processing) {
@@ -198,11 +151,7 @@ impl Store {
             ));
         }
         self.set_status(partner, id, OrderStatus::Failed, now);
-        self.schedule(
-            now + self.lifecycle.failed_to_refunded_millis,
-            id,
-            Step::Refund,
-        );
+        self.schedule(now + self.lifecycle.failed_to_refunded_millis, id, Step::Refund);
         self.order(partner, id, now)
     }
 }

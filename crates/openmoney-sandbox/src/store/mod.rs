@@ -78,10 +78,7 @@ impl Store {
                 balance: Ton::ZERO,
                 topup_address,
                 idempotency: Idempotency::default(),
-                faults: FaultState::new(
-                    config.faults.clone(),
-                    config.seed.wrapping_add(index as u64),
-                ),
+                faults: FaultState::new(config.faults.clone(), config.seed.wrapping_add(index as u64)),
             })
             .collect();
         let mut store = Store {
@@ -139,25 +136,14 @@ impl Store {
         let next = match (step, status) {
             (Step::Expire, OrderStatus::PendingPayment) => OrderStatus::Expired,
             (Step::StartProcessing, OrderStatus::Paid) => {
-                self.schedule(
-                    at + self.lifecycle.processing_to_completed_millis,
-                    id,
-                    Step::Complete,
-                );
+                self.schedule(at + self.lifecycle.processing_to_completed_millis, id, Step::Complete);
                 OrderStatus::Processing
             }
             (Step::Complete, OrderStatus::Processing) => OrderStatus::Completed,
             (Step::Refund, OrderStatus::Failed) => {
                 let (price, method) = (record.order.price_ton, record.order.payment_method.clone());
                 if method == Some(PaymentMethod::Balance) {
-                    self.post_transaction(
-                        partner,
-                        openmoney_api::TransactionType::Refund,
-                        price,
-                        Some(id),
-                        None,
-                        at,
-                    );
+                    self.post_transaction(partner, openmoney_api::TransactionType::Refund, price, Some(id), None, at);
                 }
                 OrderStatus::Refunded
             }
@@ -167,13 +153,7 @@ impl Store {
         self.set_status(partner, id, next, at);
     }
 
-    pub(crate) fn set_status(
-        &mut self,
-        partner: PartnerId,
-        id: OrderId,
-        status: OrderStatus,
-        at: i64,
-    ) {
+    pub(crate) fn set_status(&mut self, partner: PartnerId, id: OrderId, status: OrderStatus, at: i64) {
         if let Some(record) = self.partners[partner].orders.get_mut(&id) {
             record.order.status = status;
             record.order.updated_at = Some(Timestamp::from_unix_millis(at));
@@ -182,10 +162,7 @@ impl Store {
 
     /// The partner's order, or 404 (also for another partner's order).
     pub(crate) fn record(&self, partner: PartnerId, id: OrderId) -> Result<&OrderRecord> {
-        self.partners[partner]
-            .orders
-            .get(&id)
-            .ok_or_else(|| ApiError::not_found("order"))
+        self.partners[partner].orders.get(&id).ok_or_else(|| ApiError::not_found("order"))
     }
 
     fn allocate_order_id(&mut self, partner: PartnerId) -> OrderId {

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use openmoney_api::{
-    ErrorCode, Order, OrderId, OrderStatus, OrderType, Page, PaymentMethod, StatsSummary,
-    Timestamp, Ton, TransactionType,
+    ErrorCode, Order, OrderId, OrderStatus, OrderType, Page, PaymentMethod, StatsSummary, Timestamp, Ton,
+    TransactionType,
 };
 use rand::Rng;
 
@@ -36,14 +36,8 @@ impl OrderFilter {
     fn matches(&self, order: &Order) -> bool {
         let created = order.created_at.unix_millis();
         self.status.as_ref().is_none_or(|s| &order.status == s)
-            && self
-                .order_type
-                .as_ref()
-                .is_none_or(|t| &order.order_type == t)
-            && self
-                .recipient
-                .as_ref()
-                .is_none_or(|r| order.recipient_username.eq_ignore_ascii_case(r))
+            && self.order_type.as_ref().is_none_or(|t| &order.order_type == t)
+            && self.recipient.as_ref().is_none_or(|r| order.recipient_username.eq_ignore_ascii_case(r))
             && self.created_from.is_none_or(|from| created >= from)
             && self.created_to.is_none_or(|to| created < to)
     }
@@ -56,10 +50,7 @@ impl Store {
         if let Some(reason) = check.reason {
             return Err(ApiError::new(
                 ErrorCode::RecipientNotEligible,
-                format!(
-                    "recipient @{} cannot receive this order: {reason}",
-                    spec.recipient
-                ),
+                format!("recipient @{} cannot receive this order: {reason}", spec.recipient),
             ));
         }
         let estimate = pricing::estimate(&self.pricing, spec.product, now)
@@ -69,10 +60,7 @@ impl Store {
         if pay_from_balance && self.partners[partner].balance < price {
             return Err(ApiError::new(
                 ErrorCode::InsufficientBalance,
-                format!(
-                    "balance {} TON is less than the order price {price} TON",
-                    self.partners[partner].balance
-                ),
+                format!("balance {} TON is less than the order price {price} TON", self.partners[partner].balance),
             ));
         }
         let id = self.allocate_order_id(partner);
@@ -85,11 +73,7 @@ impl Store {
         let expires = now + self.lifecycle.order_ttl_millis;
         let order = Order {
             id,
-            status: if pay_from_balance {
-                OrderStatus::Paid
-            } else {
-                OrderStatus::PendingPayment
-            },
+            status: if pay_from_balance { OrderStatus::Paid } else { OrderStatus::PendingPayment },
             order_type,
             stars_amount,
             premium_months,
@@ -105,31 +89,14 @@ impl Store {
             updated_at: Some(created),
         };
         let p = &mut self.partners[partner];
-        p.orders.insert(
-            id,
-            OrderRecord {
-                order: order.clone(),
-                received: Ton::ZERO,
-            },
-        );
+        p.orders.insert(id, OrderRecord { order: order.clone(), received: Ton::ZERO });
         p.by_memo.insert(memo, id);
         if let Some(reference) = spec.client_reference {
             p.by_reference.entry(reference).or_default().push(id);
         }
         if pay_from_balance {
-            self.post_transaction(
-                partner,
-                TransactionType::OrderDebit,
-                -price,
-                Some(id),
-                None,
-                now,
-            );
-            self.schedule(
-                now + self.lifecycle.paid_to_processing_millis,
-                id,
-                Step::StartProcessing,
-            );
+            self.post_transaction(partner, TransactionType::OrderDebit, -price, Some(id), None, now);
+            self.schedule(now + self.lifecycle.paid_to_processing_millis, id, Step::StartProcessing);
         } else {
             self.schedule(expires, id, Step::Expire);
         }
@@ -156,32 +123,16 @@ impl Store {
 
     pub fn order_by_memo(&mut self, partner: PartnerId, memo: &str, now: i64) -> Result<Order> {
         self.advance(now);
-        let id = *self.partners[partner]
-            .by_memo
-            .get(memo)
-            .ok_or_else(|| ApiError::not_found("order"))?;
+        let id = *self.partners[partner].by_memo.get(memo).ok_or_else(|| ApiError::not_found("order"))?;
         self.order(partner, id, now)
     }
 
     /// Every order with this reference, newest first.
-    pub fn orders_by_reference(
-        &mut self,
-        partner: PartnerId,
-        reference: &str,
-        now: i64,
-    ) -> Vec<Order> {
+    pub fn orders_by_reference(&mut self, partner: PartnerId, reference: &str, now: i64) -> Vec<Order> {
         self.advance(now);
         let p = &self.partners[partner];
-        let ids = p
-            .by_reference
-            .get(reference)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        ids.iter()
-            .rev()
-            .filter_map(|id| p.orders.get(id))
-            .map(|r| r.order.clone())
-            .collect()
+        let ids = p.by_reference.get(reference).map(Vec::as_slice).unwrap_or_default();
+        ids.iter().rev().filter_map(|id| p.orders.get(id)).map(|r| r.order.clone()).collect()
     }
 
     /// One page of the partner's orders, newest first.
@@ -204,22 +155,14 @@ impl Store {
                 total += 1;
             }
         }
-        Page {
-            items,
-            total,
-            limit,
-            offset,
-        }
+        Page { items, total, limit, offset }
     }
 
     pub fn stats(&mut self, partner: PartnerId, now: i64) -> StatsSummary {
         self.advance(now);
-        let mut by_status: BTreeMap<OrderStatus, u64> =
-            OrderStatus::KNOWN.iter().map(|s| (s.clone(), 0)).collect();
-        let mut by_type: BTreeMap<OrderType, u64> =
-            OrderType::KNOWN.iter().map(|t| (t.clone(), 0)).collect();
-        let (mut completed_stars, mut completed, mut pending, mut refunded) =
-            (0u64, Ton::ZERO, Ton::ZERO, Ton::ZERO);
+        let mut by_status: BTreeMap<OrderStatus, u64> = OrderStatus::KNOWN.iter().map(|s| (s.clone(), 0)).collect();
+        let mut by_type: BTreeMap<OrderType, u64> = OrderType::KNOWN.iter().map(|t| (t.clone(), 0)).collect();
+        let (mut completed_stars, mut completed, mut pending, mut refunded) = (0u64, Ton::ZERO, Ton::ZERO, Ton::ZERO);
         let orders = &self.partners[partner].orders;
         for record in orders.values() {
             let order = &record.order;

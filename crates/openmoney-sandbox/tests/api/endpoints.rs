@@ -1,8 +1,8 @@
 //! Every endpoint answers with its documented shape and consistent figures.
 
 use openmoney_api::{
-    Balance, Envelope, Estimate, FeeInfo, Health, HealthStatus, Order, OrderStatus, Page, RecipientCheck,
-    StatsSummary, Ton, TonRate, Transaction, TransactionType,
+    Balance, Envelope, Estimate, FeeInfo, Health, HealthStatus, Order, OrderStatus, Page, RecipientCheck, StatsSummary,
+    Ton, TonRate, Transaction, TransactionType,
 };
 use serde::de::DeserializeOwned;
 use serde_json::json;
@@ -24,11 +24,17 @@ async fn all_seventeen_endpoints_answer_for_a_valid_key() {
     let health: Health = typed(&app, "/api/v1/health").await;
     assert_eq!(health.status, HealthStatus::Ok);
 
-    let created = app.create_stars(json!({"recipient_username": "@pandus", "quantity": 250, "client_reference": "inv-7"})).await;
+    let created =
+        app.create_stars(json!({"recipient_username": "@pandus", "quantity": 250, "client_reference": "inv-7"})).await;
     let order: Order = serde_json::from_value(created).unwrap();
     assert_eq!(order.recipient_username, "pandus", "the @ is dropped");
-    let premium = app.post("/api/v1/orders/premium", &json!({"recipient_username": "alice_tg", "months": 6,
-        "payment_method": "balance", "payment_currency": "TON", "client_reference": "inv-7"})).await;
+    let premium = app
+        .post(
+            "/api/v1/orders/premium",
+            &json!({"recipient_username": "alice_tg", "months": 6,
+        "payment_method": "balance", "payment_currency": "TON", "client_reference": "inv-7"}),
+        )
+        .await;
     let premium: Order = serde_json::from_value(premium.data().clone()).unwrap();
     assert_eq!((premium.premium_months, premium.status.clone()), (Some(6), OrderStatus::Paid));
 
@@ -49,9 +55,15 @@ async fn all_seventeen_endpoints_answer_for_a_valid_key() {
     let rate: TonRate = typed(&app, "/api/v1/pricing/ton-rate").await;
     assert!(rate.ton_usd > openmoney_api::Decimal::ZERO);
     let fee: FeeInfo = typed(&app, "/api/v1/pricing/fee").await;
-    assert_eq!((fee.stars.min, fee.stars.max, fee.premium.months.clone(), fee.order_ttl_seconds), (50, 10000, vec![3, 6, 12], 900));
+    assert_eq!(
+        (fee.stars.min, fee.stars.max, fee.premium.months.clone(), fee.order_ttl_seconds),
+        (50, 10000, vec![3, 6, 12], 900)
+    );
     let stars_estimate: Estimate = typed(&app, "/api/v1/pricing/estimate/stars?quantity=250").await;
-    assert_eq!(stars_estimate.price_ton, order.price_ton, "an estimate equals the price of an order made at that moment");
+    assert_eq!(
+        stars_estimate.price_ton, order.price_ton,
+        "an estimate equals the price of an order made at that moment"
+    );
     let premium_estimate: Estimate = typed(&app, "/api/v1/pricing/estimate/premium?months=6").await;
     assert_eq!(premium_estimate.price_ton, premium.price_ton);
     let can: RecipientCheck = typed(&app, "/api/v1/recipients/stars?username=pandus").await;
@@ -63,12 +75,18 @@ async fn all_seventeen_endpoints_answer_for_a_valid_key() {
     assert_eq!(balance.balance_ton, Ton::from_units(100).checked_sub(premium.price_ton).unwrap());
     assert_eq!(balance.pending_ton, order.price_ton);
     let history: Page<Transaction> = typed(&app, "/api/v1/balance/transactions").await;
-    assert_eq!(history.items.iter().map(|t| t.kind.clone()).collect::<Vec<_>>(), [TransactionType::OrderDebit, TransactionType::Topup]);
+    assert_eq!(
+        history.items.iter().map(|t| t.kind.clone()).collect::<Vec<_>>(),
+        [TransactionType::OrderDebit, TransactionType::Topup]
+    );
     assert_eq!(history.items[0].amount_ton, -premium.price_ton);
     assert_eq!(history.items[0].balance_after_ton, balance.balance_ton);
     assert_eq!(history.items[0].order_id, Some(premium.id));
 
-    let cancelled: Order = serde_json::from_value(app.post(&format!("/api/v1/orders/{}/cancel", order.id), &json!({})).await.data().clone()).unwrap();
+    let cancelled: Order = serde_json::from_value(
+        app.post(&format!("/api/v1/orders/{}/cancel", order.id), &json!({})).await.data().clone(),
+    )
+    .unwrap();
     assert_eq!(cancelled.status, OrderStatus::Cancelled);
 }
 
@@ -86,7 +104,8 @@ async fn lists_filter_and_page_newest_first() {
     assert_eq!(page.items.iter().map(|o| o.id).collect::<Vec<_>>(), [ids[2], ids[0]]);
     let cancelled: Page<Order> = typed(&app, "/api/v1/orders?status=cancelled").await;
     assert_eq!(cancelled.items.iter().map(|o| o.id).collect::<Vec<_>>(), [ids[0]]);
-    let window: Page<Order> = typed(&app, "/api/v1/orders?created_from=2026-04-16T12:01:00Z&created_to=2026-04-16T12:03:00Z").await;
+    let window: Page<Order> =
+        typed(&app, "/api/v1/orders?created_from=2026-04-16T12:01:00Z&created_to=2026-04-16T12:03:00Z").await;
     assert_eq!(window.items.iter().map(|o| o.id).collect::<Vec<_>>(), [ids[2], ids[1]]);
     let premium: Page<Order> = typed(&app, "/api/v1/orders?order_type=premium").await;
     assert_eq!(premium.total, 0);
@@ -96,7 +115,9 @@ async fn lists_filter_and_page_newest_first() {
 async fn partners_never_see_each_others_orders() {
     let app = spawn_sandbox().await;
     let other = app.as_partner(KEY_B);
-    let order = app.create_stars(json!({"recipient_username": "pandus", "quantity": 100, "client_reference": "shared-ref"})).await;
+    let order = app
+        .create_stars(json!({"recipient_username": "pandus", "quantity": 100, "client_reference": "shared-ref"}))
+        .await;
     let id = order["id"].as_i64().unwrap();
     let memo = order["payment_memo"].as_str().unwrap();
     other.get(&format!("/api/v1/orders/{id}")).await.assert_error(404, "NOT_FOUND");
@@ -106,7 +127,10 @@ async fn partners_never_see_each_others_orders() {
     assert_eq!(other.get("/api/v1/orders/by-reference/shared-ref").await.data(), &json!([]));
     assert_eq!(other.get("/api/v1/orders").await.data()["total"], 0);
     assert_eq!(other.get("/api/v1/balance").await.data()["balance_ton"], 0);
-    assert_ne!(other.get("/api/v1/balance").await.data()["topup_address"], app.get("/api/v1/balance").await.data()["topup_address"]);
+    assert_ne!(
+        other.get("/api/v1/balance").await.data()["topup_address"],
+        app.get("/api/v1/balance").await.data()["topup_address"]
+    );
     // The owner still sees it, untouched.
     assert_eq!(app.get(&format!("/api/v1/orders/{id}")).await.data()["status"], "pending_payment");
 }

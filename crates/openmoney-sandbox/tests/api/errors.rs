@@ -15,7 +15,8 @@ async fn missing_and_invalid_bearers_get_401_with_a_challenge() {
     assert!(wrong.header("www-authenticate").unwrap().contains("invalid_token"));
     let basic = app.send(app.client.get(app.url("/api/v1/balance")).basic_auth("u", Some("p"))).await;
     basic.assert_error(401, "UNAUTHORIZED");
-    let controls = app.send(app.client.post(app.url("/sandbox/v1/balance/topup")).json(&json!({"amount_ton": 5}))).await;
+    let controls =
+        app.send(app.client.post(app.url("/sandbox/v1/balance/topup")).json(&json!({"amount_ton": 5}))).await;
     controls.assert_error(401, "UNAUTHORIZED");
 }
 
@@ -49,7 +50,11 @@ async fn state_conflicts_are_409() {
     let order = app.create_stars(stars("pandus", 100)).await;
     let id = order["id"].as_i64().unwrap();
     app.control(&format!("/orders/{id}/pay"), &json!({})).await.data();
-    let message = app.post(&format!("/api/v1/orders/{id}/cancel"), &json!({})).await.assert_error(409, "INVALID_STATE").to_owned();
+    let message = app
+        .post(&format!("/api/v1/orders/{id}/cancel"), &json!({}))
+        .await
+        .assert_error(409, "INVALID_STATE")
+        .to_owned();
     assert!(message.contains("paid"), "{message}");
 
     let poor = app.as_partner(KEY_B);
@@ -68,11 +73,23 @@ async fn every_invalid_field_is_a_precise_422() {
         (stars("pan", 100), "username must be 5 to 32 characters long"),
         (stars("1pandus", 100), "username must start with a letter"),
         (stars("pan dus", 100), "username may contain only letters, digits and underscores"),
-        (json!({"recipient_username": "pandus", "quantity": 100, "payment_method": "card"}), "payment_method must be one of: ton_memo, balance"),
-        (json!({"recipient_username": "pandus", "quantity": 100, "payment_currency": "USD"}), "payment_currency must be one of: TON"),
-        (json!({"recipient_username": "pandus", "quantity": 100, "client_reference": "x".repeat(129)}), "client_reference must be at most 128 characters"),
+        (
+            json!({"recipient_username": "pandus", "quantity": 100, "payment_method": "card"}),
+            "payment_method must be one of: ton_memo, balance",
+        ),
+        (
+            json!({"recipient_username": "pandus", "quantity": 100, "payment_currency": "USD"}),
+            "payment_currency must be one of: TON",
+        ),
+        (
+            json!({"recipient_username": "pandus", "quantity": 100, "client_reference": "x".repeat(129)}),
+            "client_reference must be at most 128 characters",
+        ),
         (json!({"recipient_username": "pandus"}), "invalid body: missing field `quantity`"),
-        (json!({"recipient_username": "pandus", "quantity": "many"}), "invalid body: quantity: invalid type: string \"many\", expected i64"),
+        (
+            json!({"recipient_username": "pandus", "quantity": "many"}),
+            "invalid body: quantity: invalid type: string \"many\", expected i64",
+        ),
     ];
     for (body, message) in cases {
         let reply = app.post("/api/v1/orders/stars", &body).await;
@@ -82,11 +99,25 @@ async fn every_invalid_field_is_a_precise_422() {
     let premium = app.post("/api/v1/orders/premium", &json!({"recipient_username": "pandus", "months": 5})).await;
     assert_eq!(premium.assert_error(422, "VALIDATION_ERROR"), "months must be 3, 6 or 12");
 
-    let malformed = app.send(app.client.post(app.url("/api/v1/orders/stars")).bearer_auth(app.key)
-        .header("content-type", "application/json").body("{\"quantity\": 100,")).await;
+    let malformed = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/orders/stars"))
+                .bearer_auth(app.key)
+                .header("content-type", "application/json")
+                .body("{\"quantity\": 100,"),
+        )
+        .await;
     assert!(malformed.assert_error(422, "VALIDATION_ERROR").starts_with("malformed JSON"));
-    let form = app.send(app.client.post(app.url("/api/v1/orders/stars")).bearer_auth(app.key)
-        .header("content-type", "text/plain").body(stars("pandus", 100).to_string())).await;
+    let form = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/orders/stars"))
+                .bearer_auth(app.key)
+                .header("content-type", "text/plain")
+                .body(stars("pandus", 100).to_string()),
+        )
+        .await;
     assert_eq!(form.assert_error(422, "VALIDATION_ERROR"), "Content-Type must be application/json");
 
     let queries = [

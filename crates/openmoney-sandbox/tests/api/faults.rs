@@ -7,7 +7,9 @@ use serde_json::json;
 use crate::helpers::*;
 
 async fn set_faults(app: &TestSandbox, rules: serde_json::Value) {
-    let reply = app.send(app.client.put(app.url("/sandbox/v1/faults")).bearer_auth(app.key).json(&json!({"rules": rules}))).await;
+    let reply = app
+        .send(app.client.put(app.url("/sandbox/v1/faults")).bearer_auth(app.key).json(&json!({"rules": rules})))
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
 }
 
@@ -26,7 +28,8 @@ async fn an_error_fault_answers_5xx_and_does_nothing() {
 async fn a_reset_fault_cuts_the_connection_before_anything_happens() {
     let app = spawn_sandbox().await;
     set_faults(&app, json!([{"kind": "reset", "percent": 100, "count": 1}])).await;
-    let err = app.client.post(app.url("/api/v1/orders/stars")).bearer_auth(app.key).json(&stars("pandus", 100)).send().await;
+    let err =
+        app.client.post(app.url("/api/v1/orders/stars")).bearer_auth(app.key).json(&stars("pandus", 100)).send().await;
     assert!(err.is_err(), "the client sees a transport error");
     assert_eq!(app.sandbox.order_count(), 0);
 }
@@ -34,9 +37,19 @@ async fn a_reset_fault_cuts_the_connection_before_anything_happens() {
 #[tokio::test]
 async fn a_lost_response_still_makes_the_order_and_a_retry_with_the_key_replays_it() {
     let app = spawn_sandbox().await;
-    set_faults(&app, json!([{"kind": "lose_response", "percent": 100, "count": 1, "method": "POST", "path_prefix": "/orders"}])).await;
-    let lost = app.client.post(app.url("/api/v1/orders/stars")).bearer_auth(app.key)
-        .header("Idempotency-Key", "lost-1").json(&stars("pandus", 100)).send().await;
+    set_faults(
+        &app,
+        json!([{"kind": "lose_response", "percent": 100, "count": 1, "method": "POST", "path_prefix": "/orders"}]),
+    )
+    .await;
+    let lost = app
+        .client
+        .post(app.url("/api/v1/orders/stars"))
+        .bearer_auth(app.key)
+        .header("Idempotency-Key", "lost-1")
+        .json(&stars("pandus", 100))
+        .send()
+        .await;
     assert!(lost.is_err(), "no response reached the client");
     assert_eq!(app.sandbox.order_count(), 1, "but the order was made");
     let retry = app.post_with_key("/api/v1/orders/stars", "lost-1", &stars("pandus", 100)).await;
@@ -49,11 +62,16 @@ async fn a_lost_response_still_makes_the_order_and_a_retry_with_the_key_replays_
 #[tokio::test]
 async fn a_stall_fault_delays_the_answer() {
     let app = spawn_sandbox().await;
-    set_faults(&app, json!([{"kind": "stall", "percent": 100, "count": 1, "stall_seconds": 1, "path_prefix": "/balance"}])).await;
+    set_faults(
+        &app,
+        json!([{"kind": "stall", "percent": 100, "count": 1, "stall_seconds": 1, "path_prefix": "/balance"}]),
+    )
+    .await;
     let started = Instant::now();
     assert_eq!(app.get("/api/v1/balance").await.status, 200);
     assert!(started.elapsed() >= Duration::from_secs(1));
-    let timed_out = app.client.get(app.url("/api/v1/balance")).bearer_auth(app.key).timeout(Duration::from_secs(5)).send().await;
+    let timed_out =
+        app.client.get(app.url("/api/v1/balance")).bearer_auth(app.key).timeout(Duration::from_secs(5)).send().await;
     assert!(timed_out.is_ok(), "the rule fired its one time");
 }
 
@@ -62,9 +80,23 @@ async fn faults_can_be_read_changed_and_cleared_and_bad_rules_are_refused() {
     let app = spawn_sandbox().await;
     set_faults(&app, json!([{"kind": "error", "percent": 30}])).await;
     assert_eq!(app.get("/sandbox/v1/faults").await.data()["rules"][0]["percent"], 30);
-    let bad = app.send(app.client.put(app.url("/sandbox/v1/faults")).bearer_auth(app.key).json(&json!({"rules": [{"kind": "error", "percent": 120}]}))).await;
+    let bad = app
+        .send(
+            app.client
+                .put(app.url("/sandbox/v1/faults"))
+                .bearer_auth(app.key)
+                .json(&json!({"rules": [{"kind": "error", "percent": 120}]})),
+        )
+        .await;
     bad.assert_error(422, "VALIDATION_ERROR");
-    let unknown = app.send(app.client.put(app.url("/sandbox/v1/faults")).bearer_auth(app.key).json(&json!({"rules": [{"kind": "meteor", "percent": 1}]}))).await;
+    let unknown = app
+        .send(
+            app.client
+                .put(app.url("/sandbox/v1/faults"))
+                .bearer_auth(app.key)
+                .json(&json!({"rules": [{"kind": "meteor", "percent": 1}]})),
+        )
+        .await;
     unknown.assert_error(422, "VALIDATION_ERROR");
     let cleared = app.send(app.client.delete(app.url("/sandbox/v1/faults")).bearer_auth(app.key)).await;
     assert_eq!(cleared.data()["rules"], json!([]));

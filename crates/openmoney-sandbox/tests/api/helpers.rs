@@ -47,7 +47,11 @@ impl Reply {
 pub fn config() -> SandboxConfig {
     let mut a = PartnerConfig::new(KEY_A);
     a.opening_balance = openmoney_api::Ton::from_units(100);
-    SandboxConfig { partners: vec![a, PartnerConfig::new(KEY_B)], clock: Clock::manual(START_MILLIS), ..SandboxConfig::default() }
+    SandboxConfig {
+        partners: vec![a, PartnerConfig::new(KEY_B)],
+        clock: Clock::manual(START_MILLIS),
+        ..SandboxConfig::default()
+    }
 }
 
 pub async fn spawn_sandbox() -> TestSandbox {
@@ -83,7 +87,8 @@ impl TestSandbox {
     }
 
     pub async fn post_with_key(&self, path: &str, key: &str, body: &Value) -> Reply {
-        self.send(self.client.post(self.url(path)).bearer_auth(self.key).header("Idempotency-Key", key).json(body)).await
+        self.send(self.client.post(self.url(path)).bearer_auth(self.key).header("Idempotency-Key", key).json(body))
+            .await
     }
 
     pub async fn create_stars(&self, body: Value) -> Value {

@@ -27,7 +27,9 @@ async fn the_same_key_with_another_body_is_a_422_and_creates_nothing() {
     app.post_with_key("/api/v1/orders/stars", "key-2", &stars("pandus", 100)).await.data();
     let other = app.post_with_key("/api/v1/orders/stars", "key-2", &stars("pandus", 200)).await;
     other.assert_error(422, "IDEMPOTENCY_KEY_REUSED");
-    let other_route = app.post_with_key("/api/v1/orders/premium", "key-2", &json!({"recipient_username": "pandus", "months": 3})).await;
+    let other_route = app
+        .post_with_key("/api/v1/orders/premium", "key-2", &json!({"recipient_username": "pandus", "months": 3}))
+        .await;
     other_route.assert_error(422, "IDEMPOTENCY_KEY_REUSED");
     assert_eq!(app.sandbox.order_count(), 1);
 }
@@ -70,7 +72,8 @@ async fn a_failed_create_frees_its_key_for_a_retry() {
 async fn one_hundred_concurrent_creates_with_one_key_make_exactly_one_order() {
     let app = spawn_sandbox().await;
     let body = stars("pandus", 100);
-    let replies = futures::future::join_all((0..100).map(|_| app.post_with_key("/api/v1/orders/stars", "storm", &body))).await;
+    let replies =
+        futures::future::join_all((0..100).map(|_| app.post_with_key("/api/v1/orders/stars", "storm", &body))).await;
     let mut ids = HashSet::new();
     for reply in &replies {
         match reply.status {

@@ -73,7 +73,8 @@ async fn a_balance_order_is_debited_at_once_and_a_failure_refunds_it() {
     assert_eq!(order["status"], "paid");
     assert!(order["payment_address"].is_null() && order["expires_at"].is_null());
     let price: Ton = serde_json::from_value(order["price_ton"].clone()).unwrap();
-    let after_debit: Ton = serde_json::from_value(app.get("/api/v1/balance").await.data()["balance_ton"].clone()).unwrap();
+    let after_debit: Ton =
+        serde_json::from_value(app.get("/api/v1/balance").await.data()["balance_ton"].clone()).unwrap();
     assert_eq!(after_debit, Ton::from_units(100).checked_sub(price).unwrap());
 
     let failed = app.control(&format!("/orders/{id}/fail"), &json!({"reason": "delivery failed"})).await;
@@ -104,7 +105,12 @@ async fn stats_and_history_add_up_after_a_mixed_day() {
     assert_eq!(stats["by_status"]["expired"], 0);
     assert_eq!(stats["completed_stars"], 100);
     let history = app.get("/api/v1/balance/transactions").await.data().clone();
-    let sum: Ton = history["items"].as_array().unwrap().iter().map(|t| serde_json::from_value::<Ton>(t["amount_ton"].clone()).unwrap()).sum();
+    let sum: Ton = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| serde_json::from_value::<Ton>(t["amount_ton"].clone()).unwrap())
+        .sum();
     assert_eq!(sum, "112.5".parse().unwrap());
     assert_eq!(app.get("/api/v1/balance").await.data()["balance_ton"], 112.5);
     app.control("/balance/topup", &json!({"amount_ton": -1})).await.assert_error(422, "VALIDATION_ERROR");

@@ -99,7 +99,12 @@ async fn seed_recipient_estimate_and_balance_requests_answer() {
 
     // The docs' raw HTTP example for the balance.
     let balance = app
-        .send(app.client.get(app.url("/api/v1/balance")).header("Authorization", format!("Bearer {}", app.key)).header("Accept", "application/json"))
+        .send(
+            app.client
+                .get(app.url("/api/v1/balance"))
+                .header("Authorization", format!("Bearer {}", app.key))
+                .header("Accept", "application/json"),
+        )
         .await;
     assert_eq!(balance.data()["balance_ton"], 100);
     assert!(balance.data()["topup_address"].as_str().unwrap().starts_with("UQ"));
