@@ -25,6 +25,7 @@ pub async fn transactions(
 ) -> ApiResult<Page<Transaction>> {
     let limit = validate::limit(query.limit).map_err(ApiError::validation)?;
     let offset = validate::offset(query.offset).map_err(ApiError::validation)?;
-    super::orders::known("type", query.kind.as_ref(), openmoney_api::TransactionType::known_list)?;
+    let known = query.kind.as_ref().is_none_or(|k| k.is_known());
+    super::orders::require_known("type", known, openmoney_api::TransactionType::known_list())?;
     Ok(ok(app.store().transactions(partner, query.kind.as_ref(), limit, offset, app.now())))
 }
