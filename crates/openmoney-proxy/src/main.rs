@@ -1,1 +1,85 @@
-fn main() {}
+//! `openmoney-proxy serve | user …`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use openmoney_proxy::cli::{user_command, Cli, Command};
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::User(command) => match user_command(&cli, command).await {
+            Ok(message) => {
+                println!("{message}");
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("openmoney-proxy: {message}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Serve(options) => {
+            tracing_subscriber::fmt()
+                .json()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| "info,tower_http=info".into()),
+                )
+                .init();
+            let config = match cli.serve_config(options) {
+                Ok(config) => config,
+                Err(message) => {
+                    eprintln!("openmoney-proxy: {message}");
+                    return ExitCode::from(2);
+                }
+            };
+            let listen = config.listen;
+            let running = match openmoney_proxy::start(config).await {
+                Ok(running) => running,
+                Err(message) => {
+                    eprintln!("openmoney-proxy: {message}");
+                    return ExitCode::from(2);
+                }
+            };
+            let listener = match tokio::net::TcpListener::bind(listen).await {
+                Ok(listener) => listener,
+                Err(err) => {
+                    eprintln!("openmoney-proxy: cannot listen on {listen}: {err}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+            println!("Openmoney Console: http://{addr}/");
+            if running.sandbox.is_some() {
+                println!("upstream: the embedded sandbox, with demo data");
+            }
+            if let Some(password) = &running.first_admin_password {
+                println!("first sign-in: admin / {password}  (shown once; change it under Users)");
+            }
+            match openmoney_proxy::serve(listener, running.state, shutdown_signal()).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("openmoney-proxy: {err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

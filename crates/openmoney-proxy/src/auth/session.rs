@@ -1,0 +1,139 @@
+//! Who is asking: the staff member behind a session cookie (or a trusted SSO header),
+//! resolved once per request and handed to handlers as [`StaffUser`].
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::db::{now_millis, Role, User};
+use crate::error::{Error, Result};
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "__Host-om_session";
+/// A session's `last_seen_at` is written at most this often.
+const TOUCH_EVERY_MILLIS: i64 = 60_000;
+
+/// The signed-in staff member.
+#[derive(Debug, Clone)]
+pub struct StaffUser {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub csrf_token: String,
+    /// Hash of the session id; `None` when signed in through SSO.
+    pub session: Option<String>,
+}
+
+impl StaffUser {
+    /// Refuses with 403 unless the user has at least `role`.
+    pub fn require(&self, role: Role) -> Result<()> {
+        if self.role >= role {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(format!("this needs the {role} role; {} is a {}", self.username, self.role)))
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for StaffUser {
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        parts.extensions.get::<StaffUser>().cloned().ok_or(Error::Unauthenticated)
+    }
+}
+
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn hash_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `__Host-` cookie: Secure, HttpOnly, SameSite=Strict, Path=/, no Domain.
+pub fn session_cookie(value: String, max_age: Option<time::Duration>) -> Cookie<'static> {
+    let mut cookie =
+        Cookie::build((SESSION_COOKIE, value)).path("/").secure(true).http_only(true).same_site(SameSite::Strict);
+    if let Some(age) = max_age {
+        cookie = cookie.max_age(age);
+    }
+    cookie.build()
+}
+
+pub fn client_addr(request: &Request) -> Option<SocketAddr> {
+    request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
+}
+
+fn staff(user: &User, csrf_token: String, session: Option<String>) -> StaffUser {
+    StaffUser { id: user.id, username: user.username.clone(), role: user.role, csrf_token, session }
+}
+
+impl AppState {
+    async fn from_cookie(&self, headers: &HeaderMap) -> Result<Option<StaffUser>> {
+        let jar = CookieJar::from_headers(headers);
+        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else { return Ok(None) };
+        let id_hash = hash_token(&token);
+        let Some(row) = self.db.session(&id_hash).await? else { return Ok(None) };
+        let now = now_millis();
+        let policy = &self.config.sessions;
+        let idle = now - row.last_seen_at > policy.idle.as_millis() as i64;
+        let old = now - row.created_at > policy.absolute.as_millis() as i64;
+        let user = self.db.user_by_id(row.user_id).await?;
+        let Some(user) = user.filter(|u| !u.disabled && !idle && !old) else {
+            self.db.end_session(&id_hash).await?;
+            return Ok(None);
+        };
+        if now - row.last_seen_at > TOUCH_EVERY_MILLIS {
+            self.db.touch_session(&id_hash, now).await?;
+        }
+        Ok(Some(staff(&user, row.csrf_token, Some(id_hash))))
+    }
+
+    async fn from_sso(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> Result<Option<StaffUser>> {
+        let Some(sso) = &self.config.sso else { return Ok(None) };
+        let trusted = peer.is_some_and(|p| sso.trusted.contains(&p.ip()));
+        let Some(identity) = headers.get(sso.header.as_str()).and_then(|v| v.to_str().ok()) else { return Ok(None) };
+        if !trusted {
+            return Ok(None);
+        }
+        let Some(user) = self.db.user(identity.trim()).await?.filter(|u| !u.disabled) else {
+            return Err(Error::Forbidden(format!("{identity} has no staff account")));
+        };
+        let csrf = hash_token(&format!("{}:{}", self.sso_secret, user.username));
+        Ok(Some(staff(&user, csrf, None)))
+    }
+}
+
+/// Resolves the staff member of every request. The SSO header is removed from any request
+/// that does not come from a trusted address, so nothing downstream can be fooled by it.
+pub async fn identify(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
+    let peer = client_addr(&request);
+    let resolved = match app.from_sso(request.headers(), peer).await {
+        Ok(Some(user)) => Ok(Some(user)),
+        Ok(None) => app.from_cookie(request.headers()).await,
+        Err(err) => Err(err),
+    };
+    if let Some(sso) = &app.config.sso {
+        if !peer.is_some_and(|p| sso.trusted.contains(&p.ip())) {
+            request.headers_mut().remove(sso.header.as_str());
+        }
+    }
+    match resolved {
+        Ok(Some(user)) => {
+            request.extensions_mut().insert(user);
+        }
+        Ok(None) => {}
+        Err(err) => return err.into_response(),
+    }
+    next.run(request).await
+}

@@ -1,0 +1,105 @@
+//! The audit, for admins (as a page or CSV), and per order for everyone.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::Json;
+use openmoney_api::{validate, Envelope, Page, Timestamp};
+use serde::Deserialize;
+
+use crate::auth::StaffUser;
+use crate::db::{AuditEntry, AuditFilter, Role};
+use crate::error::{Error, Result};
+use crate::forward::{KnownQuery, OrderIdParam};
+use crate::json::ok;
+use crate::state::AppState;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+fn filter(query: &AuditQuery) -> AuditFilter {
+    AuditFilter {
+        actor: query.actor.clone().filter(|a| !a.is_empty()),
+        action: query.action.clone().filter(|a| !a.is_empty()),
+        from: query.from.map(Timestamp::unix_millis),
+        to: query.to.map(Timestamp::unix_millis),
+        order_id: None,
+    }
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    user: StaffUser,
+    KnownQuery(query): KnownQuery<AuditQuery>,
+) -> Result<Json<Envelope<Page<AuditEntry>>>> {
+    user.require(Role::Admin)?;
+    let limit = validate::limit(query.limit).map_err(Error::Validation)?;
+    let offset = validate::offset(query.offset).map_err(Error::Validation)?;
+    let (items, total) = app.db.audit_page(&filter(&query), i64::from(limit), offset as i64).await?;
+    Ok(ok(Page { items, total: total as u64, limit, offset }))
+}
+
+const CSV_PAGE: i64 = 1_000;
+
+/// Every matching entry as CSV, newest first, with ISO timestamps.
+pub async fn csv(
+    State(app): State<AppState>,
+    user: StaffUser,
+    KnownQuery(query): KnownQuery<AuditQuery>,
+) -> Result<impl IntoResponse> {
+    user.require(Role::Admin)?;
+    let filter = filter(&query);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = ["id", "at", "actor", "action", "outcome", "order_id", "idempotency_key", "summary", "client_addr"];
+    writer.write_record(header).map_err(Error::internal)?;
+    let mut offset = 0;
+    loop {
+        let (entries, total) = app.db.audit_page(&filter, CSV_PAGE, offset).await?;
+        for e in &entries {
+            writer
+                .write_record([
+                    e.id.to_string(),
+                    Timestamp::from_unix_millis(e.at).to_string(),
+                    e.actor.clone(),
+                    e.action.clone(),
+                    e.outcome.clone(),
+                    e.order_id.map(|id| id.to_string()).unwrap_or_default(),
+                    e.idempotency_key.clone().unwrap_or_default(),
+                    e.summary.clone(),
+                    e.client_addr.clone().unwrap_or_default(),
+                ])
+                .map_err(Error::internal)?;
+        }
+        offset += entries.len() as i64;
+        if entries.is_empty() || offset >= total {
+            break;
+        }
+    }
+    let bytes = writer.into_inner().map_err(Error::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\""),
+        ],
+        bytes,
+    ))
+}
+
+/// Who did what to one order: "created by alice".
+pub async fn for_order(
+    State(app): State<AppState>,
+    _: StaffUser,
+    OrderIdParam(id): OrderIdParam,
+) -> Result<Json<Envelope<Vec<AuditEntry>>>> {
+    let filter = AuditFilter { order_id: Some(id), ..AuditFilter::default() };
+    let (mut items, _) = app.db.audit_page(&filter, 100, 0).await?;
+    items.reverse();
+    Ok(ok(items))
+}

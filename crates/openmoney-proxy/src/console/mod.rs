@@ -1,0 +1,38 @@
+//! `/console/v1`: what the console needs beyond the upstream — its own configuration, the
+//! audit, and staff management.
+
+mod audit;
+mod users;
+
+use axum::routing::{get, patch};
+use axum::{Json, Router};
+use openmoney_api::Envelope;
+use serde::Serialize;
+
+use crate::auth::StaffUser;
+use crate::json::ok;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/config", get(config))
+        .route("/audit", get(audit::list))
+        .route("/audit.csv", get(audit::csv))
+        .route("/orders/{id}/audit", get(audit::for_order))
+        .route("/users", get(users::list).post(users::add))
+        .route("/users/{username}", patch(users::change).delete(users::remove))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ConsoleConfig {
+    /// The upstream is the embedded sandbox: its controls are available.
+    pub sandbox: bool,
+    pub version: &'static str,
+}
+
+async fn config(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    _: StaffUser,
+) -> Json<Envelope<ConsoleConfig>> {
+    ok(ConsoleConfig { sandbox: app.sandbox_mode(), version: env!("CARGO_PKG_VERSION") })
+}

@@ -1,0 +1,100 @@
+//! Staff management, for admins. Every change is audited; the last admin cannot be
+//! removed, disabled or demoted.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use openmoney_api::Envelope;
+use serde::Deserialize;
+
+use crate::auth::{password, StaffUser};
+use crate::db::{Role, User};
+use crate::error::{Error, Result};
+use crate::json::{ok, ApiJson};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewUser {
+    pub username: String,
+    pub role: Role,
+    pub password: String,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct UserChange {
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+    pub password: Option<String>,
+}
+
+pub async fn list(State(app): State<AppState>, user: StaffUser) -> Result<Json<Envelope<Vec<User>>>> {
+    user.require(Role::Admin)?;
+    Ok(ok(app.db.users().await?))
+}
+
+pub async fn add(
+    State(app): State<AppState>,
+    user: StaffUser,
+    ApiJson(new): ApiJson<NewUser>,
+) -> Result<Json<Envelope<User>>> {
+    user.require(Role::Admin)?;
+    password::check_strength(&new.password)?;
+    let hash = password::hash(new.password).await?;
+    let created = app.db.add_user(&new.username, &hash, new.role).await?;
+    let summary = format!("added {} as {}", created.username, created.role);
+    app.audit_event(&user.username, "user.add", "ok", summary, None).await;
+    Ok(ok(created))
+}
+
+async fn other_active_admins(app: &AppState, username: &str) -> Result<usize> {
+    Ok(app.db.users().await?.iter().filter(|u| u.role == Role::Admin && !u.disabled && u.username != username).count())
+}
+
+pub async fn change(
+    State(app): State<AppState>,
+    user: StaffUser,
+    Path(username): Path<String>,
+    ApiJson(change): ApiJson<UserChange>,
+) -> Result<Json<Envelope<User>>> {
+    user.require(Role::Admin)?;
+    let target = app.db.user(&username).await?.ok_or(Error::NotFound("user"))?;
+    let loses_admin = change.role.is_some_and(|r| r != Role::Admin) || change.disabled == Some(true);
+    if target.role == Role::Admin && loses_admin && other_active_admins(&app, &username).await? == 0 {
+        return Err(Error::Conflict("the last active admin cannot be demoted or disabled".into()));
+    }
+    let mut changed = target;
+    let mut notes = Vec::new();
+    if let Some(role) = change.role {
+        changed = app.db.set_role(&username, role).await?;
+        notes.push(format!("role {role}"));
+    }
+    if let Some(disabled) = change.disabled {
+        changed = app.db.set_disabled(&username, disabled).await?;
+        notes.push(if disabled { "disabled".to_owned() } else { "enabled".to_owned() });
+    }
+    if let Some(new_password) = change.password {
+        password::check_strength(&new_password)?;
+        changed = app.db.set_password(&username, &password::hash(new_password).await?).await?;
+        notes.push("password reset".to_owned());
+    }
+    if notes.is_empty() {
+        return Err(Error::Validation("nothing to change: give role, disabled or password".into()));
+    }
+    let summary = format!("{username}: {}", notes.join(", "));
+    app.audit_event(&user.username, "user.change", "ok", summary, None).await;
+    Ok(ok(changed))
+}
+
+pub async fn remove(
+    State(app): State<AppState>,
+    user: StaffUser,
+    Path(username): Path<String>,
+) -> Result<Json<Envelope<String>>> {
+    user.require(Role::Admin)?;
+    let target = app.db.user(&username).await?.ok_or(Error::NotFound("user"))?;
+    if target.role == Role::Admin && other_active_admins(&app, &username).await? == 0 {
+        return Err(Error::Conflict("the last active admin cannot be removed".into()));
+    }
+    app.db.remove_user(&username).await?;
+    app.audit_event(&user.username, "user.remove", "ok", format!("removed {username}"), None).await;
+    Ok(ok(username))
+}

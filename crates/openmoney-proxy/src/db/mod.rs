@@ -1,0 +1,115 @@
+//! The store: staff users, sessions and the audit, in SQLite by default. All SQL lives in
+//! this module and is written to run on PostgreSQL as well (`--database-url postgres://…`):
+//! portable types (TEXT, BIGINT), `$n` parameters, times as Unix milliseconds.
+
+mod audit;
+mod sessions;
+mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use audit::{AuditEntry, AuditFilter, NewAudit};
+pub use sessions::SessionRow;
+pub use users::{Role, User};
+
+use crate::error::Result;
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    postgres: bool,
+}
+
+/// Now, in Unix epoch milliseconds.
+pub fn now_millis() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp_nanos().div_euclid(1_000_000) as i64
+}
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS users (
+        id {PK}, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, role TEXT NOT NULL,
+        disabled BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS sessions (
+        id_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        csrf_token TEXT NOT NULL, created_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id)",
+    "CREATE TABLE IF NOT EXISTS audit (
+        id {PK}, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL,
+        order_id BIGINT, idempotency_key TEXT, summary TEXT NOT NULL, client_addr TEXT)",
+    "CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at)",
+    "CREATE INDEX IF NOT EXISTS audit_by_actor ON audit (actor, at)",
+    "CREATE INDEX IF NOT EXISTS audit_by_action ON audit (action, at)",
+    "CREATE INDEX IF NOT EXISTS audit_by_order ON audit (order_id)",
+];
+
+/// The audit is append-only: the database itself refuses to change or remove a row.
+const SQLITE_APPEND_ONLY: &[&str] = &[
+    "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
+];
+const POSTGRES_APPEND_ONLY: &[&str] = &[
+    "CREATE OR REPLACE RULE audit_no_update AS ON UPDATE TO audit DO INSTEAD NOTHING",
+    "CREATE OR REPLACE RULE audit_no_delete AS ON DELETE TO audit DO INSTEAD NOTHING",
+];
+
+impl Db {
+    /// Connects and brings the schema up to date. SQLite runs in WAL mode with
+    /// `synchronous=NORMAL`: a committed write survives a crash of the proxy (even
+    /// `kill -9`), and only a power loss could drop the last commits, never corrupt.
+    pub async fn connect(url: &str) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        let postgres = url.starts_with("postgres");
+        if let Some(path) = url.strip_prefix("sqlite://").and_then(|p| p.split('?').next()) {
+            if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| crate::error::Error::internal(format!("{}: {e}", dir.display())))?;
+            }
+        }
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if postgres { 16 } else { 4 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if !postgres {
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let db = Db { pool, postgres };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let pk = if self.postgres { "BIGSERIAL PRIMARY KEY" } else { "INTEGER PRIMARY KEY AUTOINCREMENT" };
+        if !self.postgres {
+            self.pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        for statement in SCHEMA {
+            self.pool.execute(statement.replace("{PK}", pk).as_str()).await?;
+        }
+        for statement in if self.postgres { POSTGRES_APPEND_ONLY } else { SQLITE_APPEND_ONLY } {
+            self.pool.execute(*statement).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Whether the store answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}

@@ -1,0 +1,184 @@
+//! Staff accounts.
+
+use sqlx::Row;
+
+use super::{now_millis, Db};
+use crate::error::{Error, Result};
+
+/// What a staff member may do. Each role can do everything the one before it can.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Every read.
+    Viewer,
+    /// Also creates and cancels orders (and, in sandbox mode, the sandbox controls).
+    Operator,
+    /// Also manages staff and reads the audit.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Operator => "operator",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "viewer" => Ok(Role::Viewer),
+            "operator" => Ok(Role::Operator),
+            "admin" => Ok(Role::Admin),
+            other => Err(format!("unknown role {other:?}: viewer, operator or admin")),
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct User {
+    #[serde(skip)]
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub disabled: bool,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Staff usernames: 1 to 64 of letters, digits and `. _ @ -` (an email fits).
+pub fn check_username(name: &str) -> Result<()> {
+    let ok =
+        !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Validation("username must be 1 to 64 letters, digits, '.', '_', '@' or '-'".into()))
+    }
+}
+
+fn user_from(row: &sqlx::any::AnyRow) -> Result<User> {
+    let role: String = row.try_get("role")?;
+    Ok(User {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        role: role.parse().map_err(Error::internal)?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        password_hash: row.try_get("password_hash")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+const COLUMNS: &str = "id, username, password_hash, role, disabled, created_at, updated_at";
+
+impl Db {
+    pub async fn add_user(&self, username: &str, password_hash: &str, role: Role) -> Result<User> {
+        check_username(username)?;
+        let now = now_millis();
+        let inserted = sqlx::query(
+            "INSERT INTO users (username, password_hash, role, disabled, created_at, updated_at) VALUES ($1, $2, $3, 0, $4, $4)",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(now)
+        .execute(self.pool())
+        .await;
+        match inserted {
+            Ok(_) => self.user(username).await?.ok_or_else(|| Error::internal("user vanished after insert")),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(Error::Conflict(format!("a user named {username} already exists")))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn user(&self, username: &str) -> Result<Option<User>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE username = $1"))
+            .bind(username)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let rows =
+            sqlx::query(&format!("SELECT {COLUMNS} FROM users ORDER BY username")).fetch_all(self.pool()).await?;
+        rows.iter().map(user_from).collect()
+    }
+
+    pub async fn user_count(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(self.pool()).await?.try_get("n")?)
+    }
+
+    async fn update_user(&self, username: &str, column: &str, value: &str) -> Result<User> {
+        let changed = sqlx::query(&format!("UPDATE users SET {column} = $1, updated_at = $2 WHERE username = $3"))
+            .bind(value)
+            .bind(now_millis())
+            .bind(username)
+            .execute(self.pool())
+            .await?;
+        if changed.rows_affected() == 0 {
+            return Err(Error::NotFound("user"));
+        }
+        self.user(username).await?.ok_or(Error::NotFound("user"))
+    }
+
+    pub async fn set_role(&self, username: &str, role: Role) -> Result<User> {
+        self.update_user(username, "role", role.as_str()).await
+    }
+
+    pub async fn set_password(&self, username: &str, password_hash: &str) -> Result<User> {
+        let user = self.update_user(username, "password_hash", password_hash).await?;
+        self.end_sessions_of(user.id).await?;
+        Ok(user)
+    }
+
+    /// Disabling a user also ends every session they have.
+    pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<User> {
+        let changed = sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE username = $3")
+            .bind(i64::from(disabled))
+            .bind(now_millis())
+            .bind(username)
+            .execute(self.pool())
+            .await?;
+        if changed.rows_affected() == 0 {
+            return Err(Error::NotFound("user"));
+        }
+        let user = self.user(username).await?.ok_or(Error::NotFound("user"))?;
+        if disabled {
+            self.end_sessions_of(user.id).await?;
+        }
+        Ok(user)
+    }
+
+    pub async fn remove_user(&self, username: &str) -> Result<()> {
+        let user = self.user(username).await?.ok_or(Error::NotFound("user"))?;
+        self.end_sessions_of(user.id).await?;
+        sqlx::query("DELETE FROM users WHERE id = $1").bind(user.id).execute(self.pool()).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,383 @@
+//! `/api/v1` and (sandbox mode only) `/sandbox/v1`: an explicit allow-list of method and
+//! path pairs, each with its role. Nothing else reaches the upstream.
+
+mod params;
+mod upstream;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+use openmoney_api::sandbox::{FailOrder, SimulatePayment, TopUp};
+use openmoney_api::{
+    validate, CreatePremiumOrder, CreateStarsOrder, OrderListQuery, OrderStatus, OrderType, PremiumEstimateQuery,
+    RecipientQuery, StarsEstimateQuery, TransactionQuery, TransactionType,
+};
+use serde::Serialize;
+
+pub use upstream::{Answer, Call, Target, Upstream};
+
+use crate::auth::{client_addr, StaffUser};
+use crate::db::{NewAudit, Role};
+use crate::error::{Error, Result};
+use crate::json::ApiJson;
+use crate::state::AppState;
+use params::{idempotency_key, memo, reference};
+pub use params::{KnownQuery, OrderIdParam};
+
+/// The 17 upstream endpoints. Reads are for every role; changes need an operator.
+pub fn api_router() -> Router<AppState> {
+    Router::new()
+        .route("/orders/stars", post(create_stars))
+        .route("/orders/premium", post(create_premium))
+        .route("/orders", get(list_orders))
+        .route("/orders/{id}", get(get_order))
+        .route("/orders/{id}/cancel", post(cancel_order))
+        .route("/orders/by-memo/{memo}", get(by_memo))
+        .route("/orders/by-reference/{reference}", get(by_reference))
+        .route("/orders/stats/summary", fixed("orders/stats/summary"))
+        .route("/pricing/ton-rate", fixed("pricing/ton-rate"))
+        .route("/pricing/fee", fixed("pricing/fee"))
+        .route("/pricing/estimate/stars", get(estimate_stars))
+        .route("/pricing/estimate/premium", get(estimate_premium))
+        .route("/recipients/stars", get(recipient_stars))
+        .route("/recipients/premium", get(recipient_premium))
+        .route("/balance", fixed("balance"))
+        .route("/balance/transactions", get(transactions))
+        .route("/health", fixed("health"))
+}
+
+/// The sandbox controls the console offers, for operators, in sandbox mode only.
+pub fn sandbox_router() -> Router<AppState> {
+    Router::new()
+        .route("/orders/{id}/pay", post(sandbox_pay))
+        .route("/orders/{id}/fail", post(sandbox_fail))
+        .route("/balance/topup", post(sandbox_topup))
+}
+
+fn call(method: Method, target: Target, path: String) -> Call {
+    Call { method, target, path, query: Vec::new(), body: None, idempotency_key: None }
+}
+
+fn get_call(path: String) -> Call {
+    call(Method::GET, Target::Api, path)
+}
+
+/// The upstream's answer as the client gets it: its status and envelope, untouched. A
+/// body that is not the upstream's envelope (a load balancer's error page) is a 502.
+fn relay(answer: &Answer) -> Response {
+    let is_envelope = serde_json::from_slice::<serde_json::Value>(&answer.body)
+        .is_ok_and(|v| v.get("ok").is_some_and(serde_json::Value::is_boolean));
+    if !is_envelope {
+        return Error::UpstreamUnavailable.into_response();
+    }
+    let mut response = (answer.status, answer.body.clone()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Some(retry_after) = &answer.retry_after {
+        headers.insert(header::RETRY_AFTER, retry_after.clone());
+    }
+    if answer.replayed {
+        headers.insert(openmoney_api::IDEMPOTENT_REPLAYED_HEADER, HeaderValue::from_static("true"));
+    }
+    response
+}
+
+async fn read(app: &AppState, call: Call) -> Result<Response> {
+    Ok(relay(&app.upstream.send(call).await?))
+}
+
+fn fixed(path: &'static str) -> MethodRouter<AppState> {
+    get(move |State(app): State<AppState>, _: StaffUser| async move { read(&app, get_call(path.to_owned())).await })
+}
+
+async fn get_order(State(app): State<AppState>, _: StaffUser, OrderIdParam(id): OrderIdParam) -> Result<Response> {
+    read(&app, get_call(format!("orders/{id}"))).await
+}
+
+async fn by_memo(
+    State(app): State<AppState>,
+    _: StaffUser,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+) -> Result<Response> {
+    read(&app, get_call(format!("orders/by-memo/{}", memo(&raw)?))).await
+}
+
+async fn by_reference(
+    State(app): State<AppState>,
+    _: StaffUser,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+) -> Result<Response> {
+    read(&app, get_call(format!("orders/by-reference/{}", reference(&raw)?))).await
+}
+
+fn known<T: PartialEq>(name: &str, value: Option<&T>, known: &[T], list: String) -> Result<()> {
+    match value {
+        Some(v) if !known.contains(v) => Err(Error::Validation(format!("{name} must be one of: {list}"))),
+        _ => Ok(()),
+    }
+}
+
+async fn list_orders(
+    State(app): State<AppState>,
+    _: StaffUser,
+    KnownQuery(query): KnownQuery<OrderListQuery>,
+) -> Result<Response> {
+    validate::limit(query.limit).map_err(Error::Validation)?;
+    validate::offset(query.offset).map_err(Error::Validation)?;
+    known("status", query.status.as_ref(), OrderStatus::KNOWN, OrderStatus::known_list())?;
+    known("order_type", query.order_type.as_ref(), OrderType::KNOWN, OrderType::known_list())?;
+    if let Some(name) = &query.recipient_username {
+        validate::username(name).map_err(Error::Validation)?;
+    }
+    read(&app, Call { query: query.to_pairs(), ..get_call("orders".into()) }).await
+}
+
+async fn transactions(
+    State(app): State<AppState>,
+    _: StaffUser,
+    KnownQuery(query): KnownQuery<TransactionQuery>,
+) -> Result<Response> {
+    validate::limit(query.limit).map_err(Error::Validation)?;
+    validate::offset(query.offset).map_err(Error::Validation)?;
+    known("type", query.kind.as_ref(), TransactionType::KNOWN, TransactionType::known_list())?;
+    read(&app, Call { query: query.to_pairs(), ..get_call("balance/transactions".into()) }).await
+}
+
+async fn estimate_stars(
+    State(app): State<AppState>,
+    _: StaffUser,
+    KnownQuery(query): KnownQuery<StarsEstimateQuery>,
+) -> Result<Response> {
+    let quantity = validate::quantity(query.quantity).map_err(Error::Validation)?;
+    let path = "pricing/estimate/stars".to_owned();
+    read(&app, Call { query: vec![("quantity", quantity.to_string())], ..get_call(path) }).await
+}
+
+async fn estimate_premium(
+    State(app): State<AppState>,
+    _: StaffUser,
+    KnownQuery(query): KnownQuery<PremiumEstimateQuery>,
+) -> Result<Response> {
+    let months = validate::months(query.months).map_err(Error::Validation)?;
+    let path = "pricing/estimate/premium".to_owned();
+    read(&app, Call { query: vec![("months", months.to_string())], ..get_call(path) }).await
+}
+
+async fn recipient(app: &AppState, query: RecipientQuery, path: &str) -> Result<Response> {
+    let name = validate::username(&query.username).map_err(Error::Validation)?;
+    read(app, Call { query: vec![("username", name)], ..get_call(path.to_owned()) }).await
+}
+
+async fn recipient_stars(
+    State(app): State<AppState>,
+    _: StaffUser,
+    KnownQuery(query): KnownQuery<RecipientQuery>,
+) -> Result<Response> {
+    recipient(&app, query, "recipients/stars").await
+}
+
+async fn recipient_premium(
+    State(app): State<AppState>,
+    _: StaffUser,
+    KnownQuery(query): KnownQuery<RecipientQuery>,
+) -> Result<Response> {
+    recipient(&app, query, "recipients/premium").await
+}
+
+/// What a change did, for the audit: the outcome and the order it touched.
+fn outcome(result: &Result<Answer>) -> (String, Option<i64>) {
+    match result {
+        Ok(answer) => {
+            let body: serde_json::Value = serde_json::from_slice(&answer.body).unwrap_or_default();
+            let data = &body["data"];
+            let order_id = data["id"].as_i64().or_else(|| data["order"]["id"].as_i64());
+            let outcome = if body["ok"] == true {
+                if answer.replayed {
+                    "replayed".to_owned()
+                } else {
+                    "ok".to_owned()
+                }
+            } else {
+                body["error_code"].as_str().unwrap_or("error").to_owned()
+            };
+            (outcome, order_id)
+        }
+        Err(err) => (err.code().to_string(), None),
+    }
+}
+
+/// A change: checked, sent, audited, relayed.
+struct Change {
+    action: &'static str,
+    target: Target,
+    path: String,
+    body: Option<Vec<u8>>,
+    idempotency_key: Option<String>,
+    summary: String,
+    order_id: Option<i64>,
+}
+
+async fn change(app: &AppState, user: &StaffUser, addr: Option<String>, change: Change) -> Result<Response> {
+    user.require(Role::Operator)?;
+    let call = Call {
+        body: change.body,
+        idempotency_key: change.idempotency_key.clone(),
+        ..call(Method::POST, change.target, change.path)
+    };
+    let result = app.upstream.send(call).await;
+    let (outcome, order_id) = outcome(&result);
+    let event = NewAudit {
+        actor: user.username.clone(),
+        action: change.action,
+        outcome,
+        order_id: order_id.or(change.order_id),
+        idempotency_key: change.idempotency_key,
+        summary: change.summary,
+        client_addr: addr,
+    };
+    app.db.audit(event).await?;
+    Ok(relay(&result?))
+}
+
+fn body<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(Error::internal)
+}
+
+/// Reads the request the way a create needs it: role first, then key, then body.
+async fn create_parts<T: serde::de::DeserializeOwned>(
+    user: &StaffUser,
+    request: Request,
+) -> Result<(String, T, Option<String>)> {
+    user.require(Role::Operator)?;
+    let addr = client_addr(&request).map(|a| a.ip().to_string());
+    let key = idempotency_key(request.headers())?;
+    let ApiJson(order) = ApiJson::<T>::from_request(request).await?;
+    Ok((key, order, addr))
+}
+
+fn reference_note(reference: Option<&str>) -> String {
+    reference.map(|r| format!(", ref {r}")).unwrap_or_default()
+}
+
+async fn create_stars(State(app): State<AppState>, user: StaffUser, request: Request) -> Result<Response> {
+    let (key, order, addr) = create_parts::<CreateStarsOrder>(&user, request).await?;
+    let (name, quantity) = order.validate().map_err(Error::Validation)?;
+    let summary = format!(
+        "{quantity} Stars for @{name}, {}{}",
+        order.payment_method,
+        reference_note(order.client_reference.as_deref())
+    );
+    let change_body = Change {
+        action: "order.create",
+        target: Target::Api,
+        path: "orders/stars".into(),
+        body: Some(body(&order)?),
+        idempotency_key: Some(key),
+        summary,
+        order_id: None,
+    };
+    change(&app, &user, addr, change_body).await
+}
+
+async fn create_premium(State(app): State<AppState>, user: StaffUser, request: Request) -> Result<Response> {
+    let (key, order, addr) = create_parts::<CreatePremiumOrder>(&user, request).await?;
+    let (name, months) = order.validate().map_err(Error::Validation)?;
+    let summary = format!(
+        "Premium {months} months for @{name}, {}{}",
+        order.payment_method,
+        reference_note(order.client_reference.as_deref())
+    );
+    let change_body = Change {
+        action: "order.create",
+        target: Target::Api,
+        path: "orders/premium".into(),
+        body: Some(body(&order)?),
+        idempotency_key: Some(key),
+        summary,
+        order_id: None,
+    };
+    change(&app, &user, addr, change_body).await
+}
+
+async fn cancel_order(
+    State(app): State<AppState>,
+    user: StaffUser,
+    OrderIdParam(id): OrderIdParam,
+    request: Request,
+) -> Result<Response> {
+    let addr = client_addr(&request).map(|a| a.ip().to_string());
+    let cancel = Change {
+        action: "order.cancel",
+        target: Target::Api,
+        path: format!("orders/{id}/cancel"),
+        body: None,
+        idempotency_key: None,
+        summary: format!("cancel order {id}"),
+        order_id: Some(id),
+    };
+    change(&app, &user, addr, cancel).await
+}
+
+async fn sandbox_pay(
+    State(app): State<AppState>,
+    user: StaffUser,
+    OrderIdParam(id): OrderIdParam,
+    request: Request,
+) -> Result<Response> {
+    let addr = client_addr(&request).map(|a| a.ip().to_string());
+    let ApiJson(payment) = ApiJson::<SimulatePayment>::from_request(request).await?;
+    let pay = Change {
+        action: "sandbox.pay",
+        target: Target::Sandbox,
+        path: format!("orders/{id}/pay"),
+        body: Some(body(&payment)?),
+        idempotency_key: None,
+        summary: format!("simulate a {:?} payment of order {id}", payment.mode).to_lowercase(),
+        order_id: Some(id),
+    };
+    change(&app, &user, addr, pay).await
+}
+
+async fn sandbox_fail(
+    State(app): State<AppState>,
+    user: StaffUser,
+    OrderIdParam(id): OrderIdParam,
+    request: Request,
+) -> Result<Response> {
+    let addr = client_addr(&request).map(|a| a.ip().to_string());
+    let fail = Change {
+        action: "sandbox.fail",
+        target: Target::Sandbox,
+        path: format!("orders/{id}/fail"),
+        body: Some(body(&FailOrder::default())?),
+        idempotency_key: None,
+        summary: format!("simulate a delivery failure of order {id}"),
+        order_id: Some(id),
+    };
+    change(&app, &user, addr, fail).await
+}
+
+async fn sandbox_topup(State(app): State<AppState>, user: StaffUser, request: Request) -> Result<Response> {
+    let addr = client_addr(&request).map(|a| a.ip().to_string());
+    let ApiJson(topup) = ApiJson::<TopUp>::from_request(request).await?;
+    if topup.amount_ton <= openmoney_api::Ton::ZERO {
+        return Err(Error::Validation("amount_ton must be positive".into()));
+    }
+    let change_body = Change {
+        action: "sandbox.topup",
+        target: Target::Sandbox,
+        path: "balance/topup".into(),
+        body: Some(body(&topup)?),
+        idempotency_key: None,
+        summary: format!("simulate a top-up of {} TON", topup.amount_ton),
+        order_id: None,
+    };
+    change(&app, &user, addr, change_body).await
+}
+
+/// A wrong method is 405 in the envelope (axum keeps its `Allow` header).
+pub fn is_bare_405(response: &Response) -> bool {
+    response.status() == StatusCode::METHOD_NOT_ALLOWED && !response.headers().contains_key(header::CONTENT_TYPE)
+}

@@ -1,0 +1,190 @@
+//! The client of the upstream API: pooled connections, connect and per-attempt timeouts,
+//! retries of what is safe to retry (GETs, and POSTs that carry an Idempotency-Key) on
+//! connect errors, timeouts, 502, 503 and 504 — at most 3 attempts, jittered back-off,
+//! within a retry budget — and a shared governor that keeps the proxy's call rate under
+//! the partner's budget by queueing briefly.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use bytes::Bytes;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use rand::Rng;
+use secrecy::{ExposeSecret, SecretString};
+use tower::retry::budget::{Budget, TpsBudget};
+
+use crate::config::{Budgets, Timeouts};
+use crate::error::{Error, Result};
+use crate::metrics::Metrics;
+
+pub const MAX_ATTEMPTS: u32 = 3;
+const BACKOFF_BASE: Duration = Duration::from_millis(100);
+
+/// Which API a call goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Api,
+    Sandbox,
+}
+
+#[derive(Debug)]
+pub struct Call {
+    pub method: Method,
+    pub target: Target,
+    /// Below the target's base, already percent-encoded: `orders/10421`.
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<Vec<u8>>,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Bytes,
+    pub retry_after: Option<HeaderValue>,
+    pub replayed: bool,
+    pub attempts: u32,
+}
+
+pub struct Upstream {
+    client: reqwest::Client,
+    api_base: url::Url,
+    sandbox_base: Option<url::Url>,
+    authorization: HeaderValue,
+    timeouts: Timeouts,
+    governor: DefaultDirectRateLimiter,
+    max_queue: Duration,
+    budget: TpsBudget,
+    metrics: Arc<Metrics>,
+}
+
+fn with_slash(mut url: url::Url) -> url::Url {
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    url
+}
+
+impl Upstream {
+    pub fn new(
+        api_base: url::Url,
+        sandbox_base: Option<url::Url>,
+        key: &SecretString,
+        timeouts: Timeouts,
+        budgets: &Budgets,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(timeouts.connect)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(64)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(Error::internal)?;
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret()))
+            .map_err(|_| Error::internal("bad key"))?;
+        authorization.set_sensitive(true);
+        let rps = NonZeroU32::new(budgets.upstream_rps.max(1)).unwrap_or(NonZeroU32::MIN);
+        Ok(Upstream {
+            client,
+            api_base: with_slash(api_base),
+            sandbox_base: sandbox_base.map(with_slash),
+            authorization,
+            timeouts,
+            governor: RateLimiter::direct(Quota::per_second(rps)),
+            max_queue: budgets.max_queue,
+            budget: TpsBudget::new(Duration::from_secs(10), 10, budgets.retry_percent as f32 / 100.0),
+            metrics,
+        })
+    }
+
+    fn url(&self, call: &Call) -> Result<url::Url> {
+        let base = match call.target {
+            Target::Api => &self.api_base,
+            Target::Sandbox => self.sandbox_base.as_ref().ok_or(Error::NotFound("route"))?,
+        };
+        let mut url = base.join(&call.path).map_err(Error::internal)?;
+        if !call.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(call.query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        Ok(url)
+    }
+
+    /// Waits for the shared budget, at most `max_queue`.
+    async fn admit(&self) -> Result<()> {
+        if self.governor.check().is_ok() {
+            return Ok(());
+        }
+        self.metrics.governor_waits.inc();
+        match tokio::time::timeout(self.max_queue, self.governor.until_ready()).await {
+            Ok(()) => Ok(()),
+            Err(_) => Err(Error::RateLimited {
+                retry_after: 1,
+                message: "the console is over its upstream call budget; retry in a moment".into(),
+            }),
+        }
+    }
+
+    async fn attempt(&self, call: &Call, url: &url::Url) -> std::result::Result<Answer, reqwest::Error> {
+        let mut request = self
+            .client
+            .request(call.method.clone(), url.clone())
+            .timeout(self.timeouts.request)
+            .header(header::AUTHORIZATION, self.authorization.clone())
+            .header(header::ACCEPT, "application/json");
+        if let Some(key) = &call.idempotency_key {
+            request = request.header(openmoney_api::IDEMPOTENCY_KEY_HEADER, key);
+        }
+        if let Some(body) = &call.body {
+            request = request.header(header::CONTENT_TYPE, "application/json").body(body.clone());
+        }
+        let response = request.send().await?;
+        let status = response.status();
+        let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+        let replayed = response.headers().contains_key(openmoney_api::IDEMPOTENT_REPLAYED_HEADER);
+        let body = response.bytes().await?;
+        Ok(Answer { status, body, retry_after, replayed, attempts: 0 })
+    }
+
+    /// Sends a call, retrying what is safe to retry.
+    pub async fn send(&self, call: Call) -> Result<Answer> {
+        let url = self.url(&call)?;
+        let retry_safe = call.method == Method::GET || call.idempotency_key.is_some();
+        let deadline = Instant::now() + self.timeouts.total;
+        self.budget.deposit();
+        let mut attempt = 1;
+        loop {
+            self.admit().await?;
+            let result = self.attempt(&call, &url).await;
+            let transient = match &result {
+                Ok(answer) => matches!(answer.status.as_u16(), 502..=504),
+                Err(err) => !err.is_builder(),
+            };
+            let may_retry = retry_safe
+                && transient
+                && attempt < MAX_ATTEMPTS
+                && Instant::now() + BACKOFF_BASE * 2u32.pow(attempt) < deadline
+                && self.budget.withdraw();
+            if !may_retry {
+                return match result {
+                    Ok(answer) => Ok(Answer { attempts: attempt, ..answer }),
+                    Err(err) => {
+                        let timeout = err.is_timeout();
+                        self.metrics.upstream_errors(if timeout { "timeout" } else { "transport" });
+                        tracing::warn!(attempts = attempt, timeout, error = %err.without_url(), "upstream call failed");
+                        Err(if timeout { Error::UpstreamTimeout } else { Error::UpstreamUnavailable })
+                    }
+                };
+            }
+            self.metrics.upstream_retries.inc();
+            let ceiling = BACKOFF_BASE * 2u32.pow(attempt - 1);
+            let jitter = rand::thread_rng().gen_range(0..=ceiling.as_millis() as u64);
+            tokio::time::sleep(Duration::from_millis(jitter)).await;
+            attempt += 1;
+        }
+    }
+}

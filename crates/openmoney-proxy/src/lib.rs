@@ -1,0 +1,187 @@
+//! The partner-side proxy of Openmoney Console. It holds the partner's API key, signs staff
+//! in, forwards an allow-list of API calls with the key added, audits every change,
+//! sets the security headers and serves the built console.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+mod console;
+pub mod db;
+mod error;
+mod forward;
+mod headers;
+mod json;
+mod metrics;
+mod ops;
+mod state;
+mod targets;
+mod web;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::header;
+use axum::middleware::{from_fn, from_fn_with_state, map_response};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use openmoney_sandbox::{PartnerConfig, Sandbox, SandboxConfig};
+use secrecy::SecretString;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::{Config, Upstream as UpstreamConfig};
+pub use error::Error;
+pub use state::AppState;
+
+/// The largest request body the proxy reads.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+/// Every route of the proxy.
+pub fn app(state: AppState) -> Router {
+    let mut api = Router::new().nest("/api/v1", forward::api_router());
+    if state.sandbox_mode() {
+        api = api.nest("/sandbox/v1", forward::sandbox_router());
+    }
+    let routes = api
+        .nest("/auth", auth::router())
+        .nest("/console/v1", console::router())
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .fallback(web::serve)
+        .layer(map_response(envelope_for_bare_405))
+        .layer(from_fn_with_state(state.clone(), auth::csrf_guard))
+        .layer(from_fn_with_state(state.clone(), auth::identify))
+        .layer(from_fn_with_state(state.clone(), ops::record));
+    let sensitive = Arc::from([
+        header::AUTHORIZATION,
+        header::COOKIE,
+        header::SET_COOKIE,
+        header::HeaderName::from_static(auth::CSRF_HEADER),
+    ]);
+    routes
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetSensitiveHeadersLayer::from_shared(sensitive))
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+                    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+                }))
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(from_fn_with_state(state.clone(), headers::security))
+                .layer(CatchPanicLayer::custom(|_| Error::internal("a handler panicked").into_response()))
+                .layer(from_fn(targets::refuse_tricky_targets))
+                .layer(DefaultBodyLimit::max(BODY_LIMIT)),
+        )
+        .with_state(state)
+}
+
+async fn envelope_for_bare_405(response: Response) -> Response {
+    if !forward::is_bare_405(&response) {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let (error_parts, body) = Error::MethodNotAllowed.into_response().into_parts();
+    parts.headers.extend(error_parts.headers);
+    Response::from_parts(parts, body)
+}
+
+/// What `serve` needs besides the configuration.
+pub struct Running {
+    pub state: AppState,
+    /// The embedded sandbox, in sandbox mode.
+    pub sandbox: Option<Sandbox>,
+    /// The first admin's password, when this start created it.
+    pub first_admin_password: Option<String>,
+}
+
+/// Builds the state: the store, the upstream (starting the embedded sandbox if asked),
+/// and a first admin on a sandbox run with no users.
+pub async fn start(config: Config) -> Result<Running, String> {
+    let db = db::Db::connect(&config.database_url).await.map_err(|e| format!("store: {e}"))?;
+    let metrics = Arc::new(metrics::Metrics::default());
+    let (api_base, sandbox_base, key, sandbox) = match &config.upstream {
+        config::Upstream::Url(url) => {
+            let key = config.api_key.clone().ok_or("a real upstream needs --api-key-file or OPENMONEY_API_KEY")?;
+            (url.clone(), None, key, None)
+        }
+        config::Upstream::Sandbox => {
+            let key = format!("osk_embedded_{}", auth::random_token());
+            let sandbox_config = SandboxConfig {
+                partners: vec![PartnerConfig::new(key.clone())],
+                demo: true,
+                ..SandboxConfig::default()
+            };
+            let sandbox = Sandbox::new(sandbox_config);
+            let addr: SocketAddr = sandbox
+                .clone()
+                .spawn("127.0.0.1:0".parse().map_err(|_| "loopback")?)
+                .await
+                .map_err(|e| format!("embedded sandbox: {e}"))?;
+            let api = url::Url::parse(&format!("http://{addr}/api/v1")).map_err(|e| e.to_string())?;
+            let controls = url::Url::parse(&format!("http://{addr}/sandbox/v1")).map_err(|e| e.to_string())?;
+            (api, Some(controls), SecretString::from(key), Some(sandbox))
+        }
+    };
+    let first_admin_password = first_admin(&db, config.is_sandbox()).await?;
+    let upstream =
+        forward::Upstream::new(api_base, sandbox_base, &key, config.timeouts.clone(), &config.budgets, metrics.clone())
+            .map_err(|e| format!("upstream client: {e}"))?;
+    let csp = web::content_security_policy(&config.static_dir);
+    let state = AppState::new(state::Inner {
+        config,
+        db,
+        upstream,
+        throttle: auth::Throttle::default(),
+        metrics,
+        csp,
+        sso_secret: auth::random_token(),
+    });
+    Ok(Running { state, sandbox, first_admin_password })
+}
+
+/// On a sandbox run with no users, creates `admin` with a random password. On a real
+/// upstream with no users, refuses: staff must be added first.
+async fn first_admin(db: &db::Db, sandbox: bool) -> Result<Option<String>, String> {
+    if db.user_count().await.map_err(|e| e.to_string())? > 0 {
+        return Ok(None);
+    }
+    if !sandbox {
+        return Err(
+            "no staff users yet; add one first:\n  openmoney-proxy user add NAME --role admin --password-stdin".into(),
+        );
+    }
+    let password = auth::password::generate();
+    let hash = auth::password::hash(password.clone()).await.map_err(|e| e.to_string())?;
+    db.add_user("admin", &hash, db::Role::Admin).await.map_err(|e| e.to_string())?;
+    Ok(Some(password))
+}
+
+/// Serves until `shutdown` resolves, then lets open requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let purge = state.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(300)).await;
+            let now = db::now_millis();
+            let policy = &purge.config.sessions;
+            let _ = purge
+                .db
+                .purge_sessions(now - policy.idle.as_millis() as i64, now - policy.absolute.as_millis() as i64)
+                .await;
+        }
+    });
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

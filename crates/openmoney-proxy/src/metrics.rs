@@ -1,0 +1,72 @@
+//! Prometheus metrics: requests and latency by route, upstream errors, retries and
+//! governor waits.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    pub method: String,
+    pub route: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct LatencyLabels {
+    pub method: String,
+    pub route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ErrorLabels {
+    pub kind: String,
+}
+
+type Latency = Family<LatencyLabels, Histogram, fn() -> Histogram>;
+
+pub struct Metrics {
+    registry: Registry,
+    pub requests: Family<RouteLabels, Counter>,
+    pub latency: Latency,
+    errors: Family<ErrorLabels, Counter>,
+    pub upstream_retries: Counter,
+    pub governor_waits: Counter,
+}
+
+fn latency_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.0001, 2.0, 18))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("openmoney_proxy");
+        let requests = Family::<RouteLabels, Counter>::default();
+        let latency: Latency = Family::new_with_constructor(latency_histogram);
+        let errors = Family::<ErrorLabels, Counter>::default();
+        let upstream_retries = Counter::default();
+        let governor_waits = Counter::default();
+        registry.register("requests", "Requests answered, by route and status", requests.clone());
+        registry.register("request_seconds", "Time to answer, by route", latency.clone());
+        registry.register("upstream_errors", "Upstream calls that failed, by kind", errors.clone());
+        registry.register("upstream_retries", "Upstream calls retried", upstream_retries.clone());
+        registry.register("governor_waits", "Requests that queued for the upstream budget", governor_waits.clone());
+        Metrics { registry, requests, latency, errors, upstream_retries, governor_waits }
+    }
+}
+
+impl Metrics {
+    pub fn upstream_errors(&self, kind: &str) {
+        self.errors.get_or_create(&ErrorLabels { kind: kind.to_owned() }).inc();
+    }
+
+    pub fn render(&self) -> String {
+        let mut text = String::new();
+        if prometheus_client::encoding::text::encode(&mut text, &self.registry).is_err() {
+            text.clear();
+        }
+        text
+    }
+}

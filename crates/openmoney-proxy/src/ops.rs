@@ -1,0 +1,64 @@
+//! Liveness, readiness and metrics, and request metrics collection.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::auth::{client_addr, StaffUser};
+use crate::db::Role;
+use crate::error::{Error, Result};
+use crate::forward::{Call, Target};
+use crate::metrics::{LatencyLabels, RouteLabels};
+use crate::state::AppState;
+
+pub async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// Ready when the store and the upstream's `/health` both answer.
+pub async fn readyz(State(app): State<AppState>) -> Result<Json<serde_json::Value>> {
+    if !app.db.ping().await {
+        return Err(Error::Internal("the store does not answer".into()));
+    }
+    let call = Call {
+        method: Method::GET,
+        target: Target::Api,
+        path: "health".into(),
+        query: Vec::new(),
+        body: None,
+        idempotency_key: None,
+    };
+    let answer = app.upstream.send(call).await?;
+    if !answer.status.is_success() {
+        return Err(Error::UpstreamUnavailable);
+    }
+    Ok(Json(json!({"status": "ready"})))
+}
+
+/// Prometheus text; from loopback, or for admins.
+pub async fn metrics(State(app): State<AppState>, request: Request) -> Result<Response> {
+    let loopback = client_addr(&request).is_some_and(|a| a.ip().is_loopback());
+    let admin = request.extensions().get::<StaffUser>().is_some_and(|u| u.role == Role::Admin);
+    if !loopback && !admin {
+        return Err(Error::Forbidden("metrics are for loopback or admins".into()));
+    }
+    let text = app.metrics.render();
+    Ok(([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text).into_response())
+}
+
+pub async fn record(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route =
+        request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "static".to_owned());
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    app.metrics.requests.get_or_create(&RouteLabels { method: method.clone(), route: route.clone(), status }).inc();
+    app.metrics.latency.get_or_create(&LatencyLabels { method, route }).observe(started.elapsed().as_secs_f64());
+    response
+}

@@ -1,0 +1,41 @@
+//! What every handler shares. Cheap to clone: `Arc`s inside.
+
+use std::sync::Arc;
+
+use crate::auth::Throttle;
+use crate::config::Config;
+use crate::db::Db;
+use crate::forward::Upstream;
+use crate::metrics::Metrics;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub config: Config,
+    pub db: Db,
+    pub upstream: Upstream,
+    pub throttle: Throttle,
+    pub metrics: Arc<Metrics>,
+    /// The Content-Security-Policy, with the hashes of index.html's inline scripts.
+    pub csp: String,
+    /// Per-process secret for SSO CSRF tokens.
+    pub sso_secret: String,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(inner: Inner) -> Self {
+        AppState(Arc::new(inner))
+    }
+
+    pub fn sandbox_mode(&self) -> bool {
+        self.config.is_sandbox()
+    }
+}

@@ -1,0 +1,63 @@
+//! Request targets that try to trick a path-based allow-list are refused before routing:
+//! absolute-URI targets, encoded separators and dots, doubled or back slashes, dot
+//! segments and encoded control characters.
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::Error;
+
+const ENCODED: [&str; 7] = ["%2e", "%2f", "%5c", "%00", "%0d", "%0a", "%25"];
+
+pub fn is_tricky(request: &Request) -> bool {
+    let uri = request.uri();
+    if uri.scheme().is_some() || uri.authority().is_some() {
+        return true;
+    }
+    let path = uri.path();
+    let lower = path.to_ascii_lowercase();
+    path.contains("//")
+        || path.contains('\\')
+        || ENCODED.iter().any(|e| lower.contains(e))
+        || path.split('/').any(|segment| segment == "." || segment == "..")
+        || path.bytes().any(|b| b.is_ascii_control())
+}
+
+pub async fn refuse_tricky_targets(request: Request, next: Next) -> Response {
+    if is_tricky(&request) {
+        return Error::BadRequest("this request target is not allowed".into()).into_response();
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tricky(target: &str) -> bool {
+        is_tricky(&Request::builder().uri(target).body(axum::body::Body::empty()).unwrap())
+    }
+
+    #[test]
+    fn traversal_and_relay_targets_are_refused() {
+        for target in [
+            "/api/v1/orders/%2e%2e/balance",
+            "/api/v1/orders/by-reference/a%2Fb",
+            "/api/v1/orders/by-reference/%252e%252e",
+            "//evil.example/api/v1/balance",
+            "/api/v1/../v1/balance",
+            "/api/v1/./balance",
+            "http://evil.example/api/v1/balance",
+            "/api/v1/orders/by-memo/x%0d%0aHost:evil",
+            "/api\\v1/balance",
+        ] {
+            assert!(tricky(target), "{target}");
+        }
+        for target in
+            ["/api/v1/orders/10421", "/orders/10421", "/", "/main-4acf78d32cc43609.css", "/api/v1/orders?status=paid"]
+        {
+            assert!(!tricky(target), "{target}");
+        }
+    }
+}
