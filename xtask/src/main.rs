@@ -10,7 +10,7 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  run     install what is missing, build the console, run the product on the embedded sandbox
+  run     install what is missing, build the console, serve it through the proxy on the embedded sandbox
   test    install what is missing, then fmt --check, clippy -D warnings, the console build, every test
   dist    build the console into dist/ (release, offline)
   setup   only install what is missing";
@@ -71,10 +71,23 @@ fn dist(env: &tools::Env) -> Result {
 fn run(extra: &[String]) -> Result {
     let env = tools::setup(false)?;
     dist(&env)?;
-    step("build the sandbox", cargo(&env).args(["build", "--package", "openmoney-sandbox"]))?;
+    step("build the proxy", cargo(&env).args(["build", "--package", "openmoney-proxy"]))?;
     let mut command = cargo(&env);
-    command.args(["run", "--quiet", "--package", "openmoney-sandbox", "--", "--demo"]).args(extra);
-    step("openmoney-sandbox --demo (Ctrl-C stops it)", &mut command)
+    command
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "openmoney-proxy",
+            "--",
+            "--data-dir",
+            ".data",
+            "serve",
+            "--static-dir",
+            "dist",
+        ])
+        .args(extra);
+    step("openmoney-proxy serve on the embedded sandbox (Ctrl-C stops it)", &mut command)
 }
 
 fn test(extra: &[String]) -> Result {

@@ -33,13 +33,13 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the console and the API.
-    Serve(ServeOptions),
+    Serve(Box<ServeOptions>),
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCommand),
 }
 
-#[derive(Args, Debug, Default, Deserialize)]
+#[derive(Args, Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServeOptions {
     /// Address to listen on [default: 127.0.0.1:8080].
@@ -145,7 +145,7 @@ impl Cli {
 
     /// The configuration `serve` runs with.
     pub fn serve_config(&self, options: &ServeOptions) -> Result<Config, String> {
-        let mut o = ServeOptions { ..clone_options(options) };
+        let mut o = options.clone();
         if let Some(path) = &self.config {
             let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
             let mut file: ServeOptions = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -204,27 +204,6 @@ impl Cli {
             return Err("a real upstream needs its key: --api-key-file PATH or OPENMONEY_API_KEY".into());
         }
         Ok(config)
-    }
-}
-
-fn clone_options(o: &ServeOptions) -> ServeOptions {
-    ServeOptions {
-        listen: o.listen,
-        upstream: o.upstream.clone(),
-        api_key_file: o.api_key_file.clone(),
-        static_dir: o.static_dir.clone(),
-        connect_timeout_ms: o.connect_timeout_ms,
-        request_timeout_ms: o.request_timeout_ms,
-        total_timeout_ms: o.total_timeout_ms,
-        upstream_rps: o.upstream_rps,
-        max_queue_ms: o.max_queue_ms,
-        retry_percent: o.retry_percent,
-        session_idle_minutes: o.session_idle_minutes,
-        session_absolute_hours: o.session_absolute_hours,
-        sso_header: o.sso_header.clone(),
-        sso_trusted: o.sso_trusted.clone(),
-        hsts: o.hsts,
-        public_origin: o.public_origin.clone(),
     }
 }
 

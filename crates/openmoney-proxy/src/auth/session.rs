@@ -79,7 +79,7 @@ fn staff(user: &User, csrf_token: String, session: Option<String>) -> StaffUser 
 }
 
 impl AppState {
-    async fn from_cookie(&self, headers: &HeaderMap) -> Result<Option<StaffUser>> {
+    async fn staff_from_cookie(&self, headers: &HeaderMap) -> Result<Option<StaffUser>> {
         let jar = CookieJar::from_headers(headers);
         let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else { return Ok(None) };
         let id_hash = hash_token(&token);
@@ -99,7 +99,7 @@ impl AppState {
         Ok(Some(staff(&user, row.csrf_token, Some(id_hash))))
     }
 
-    async fn from_sso(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> Result<Option<StaffUser>> {
+    async fn staff_from_sso(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> Result<Option<StaffUser>> {
         let Some(sso) = &self.config.sso else { return Ok(None) };
         let trusted = peer.is_some_and(|p| sso.trusted.contains(&p.ip()));
         let Some(identity) = headers.get(sso.header.as_str()).and_then(|v| v.to_str().ok()) else { return Ok(None) };
@@ -118,9 +118,9 @@ impl AppState {
 /// that does not come from a trusted address, so nothing downstream can be fooled by it.
 pub async fn identify(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
     let peer = client_addr(&request);
-    let resolved = match app.from_sso(request.headers(), peer).await {
+    let resolved = match app.staff_from_sso(request.headers(), peer).await {
         Ok(Some(user)) => Ok(Some(user)),
-        Ok(None) => app.from_cookie(request.headers()).await,
+        Ok(None) => app.staff_from_cookie(request.headers()).await,
         Err(err) => Err(err),
     };
     if let Some(sso) = &app.config.sso {

@@ -1,0 +1,246 @@
+//! Sign-in, cookies, sessions, roles and CSRF.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn the_session_cookie_is_host_prefixed_secure_httponly_strict() {
+    let proxy = spawn_proxy().await;
+    let reply = proxy.login_raw("vera", PASSWORD).await;
+    let cookie = reply.header("set-cookie").unwrap().to_owned();
+    assert!(cookie.starts_with("__Host-om_session="), "{cookie}");
+    for flag in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(flag), "{flag} missing: {cookie}");
+    }
+    assert!(!cookie.to_ascii_lowercase().contains("domain="), "{cookie}");
+    assert_eq!(reply.json()["data"]["role"], "viewer");
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
+    let proxy = spawn_proxy().await;
+    let wrong = proxy.login_raw("vera", "not the password").await;
+    let unknown = proxy.login_raw("nobody", "not the password").await;
+    wrong.assert_error(401, "UNAUTHORIZED");
+    assert_eq!(wrong.text, unknown.text);
+    assert!(wrong.header("set-cookie").is_none());
+}
+
+#[tokio::test]
+async fn repeated_failures_are_throttled_for_that_address() {
+    let proxy = spawn_proxy().await;
+    for _ in 0..3 {
+        proxy.login_raw("otto", "guess guess guess").await.assert_error(401, "UNAUTHORIZED");
+    }
+    let throttled = proxy.login_raw("otto", PASSWORD).await;
+    throttled.assert_error(429, "RATE_LIMITED");
+    assert!(throttled.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
+}
+
+/// Every forwarded route, with a body where it takes one.
+fn routes() -> Vec<(Method, &'static str, Option<serde_json::Value>)> {
+    let get = |p| (Method::GET, p, None);
+    vec![
+        get("/api/v1/orders?limit=5"),
+        get("/api/v1/orders/10401"),
+        get("/api/v1/orders/by-memo/STARS-000000"),
+        get("/api/v1/orders/by-reference/inv-1"),
+        get("/api/v1/orders/stats/summary"),
+        get("/api/v1/pricing/ton-rate"),
+        get("/api/v1/pricing/fee"),
+        get("/api/v1/pricing/estimate/stars?quantity=100"),
+        get("/api/v1/pricing/estimate/premium?months=3"),
+        get("/api/v1/recipients/stars?username=pandus"),
+        get("/api/v1/recipients/premium?username=pandus"),
+        get("/api/v1/balance"),
+        get("/api/v1/balance/transactions"),
+        get("/api/v1/health"),
+        (Method::POST, "/api/v1/orders/stars", Some(stars("pandus", 100))),
+        (Method::POST, "/api/v1/orders/premium", Some(json!({"recipient_username": "pandus", "months": 3}))),
+        (Method::POST, "/api/v1/orders/10401/cancel", None),
+        get("/console/v1/config"),
+        get("/console/v1/orders/10401/audit"),
+        get("/console/v1/audit"),
+        get("/console/v1/users"),
+    ]
+}
+
+/// What a role may do on a route: `true` when allowed.
+fn allowed(role: &str, method: &Method, path: &str) -> bool {
+    let admin_only = path.starts_with("/console/v1/audit") || path.starts_with("/console/v1/users");
+    match role {
+        "viewer" => method == Method::GET && !admin_only,
+        "operator" => !admin_only,
+        _ => true,
+    }
+}
+
+#[tokio::test]
+async fn route_by_role_matrix() {
+    let proxy = spawn_proxy().await;
+    let mut matrix = Vec::new();
+    for (role, user) in [("none", None), ("viewer", Some("vera")), ("operator", Some("otto")), ("admin", Some("ada"))] {
+        let staff = match user {
+            Some(name) => Some(proxy.login(name).await),
+            None => None,
+        };
+        for (i, (method, path, body)) in routes().into_iter().enumerate() {
+            let mut request =
+                proxy.console(method.clone(), path, staff.as_ref()).header("Idempotency-Key", format!("{role}-{i}"));
+            if let Some(body) = &body {
+                request = request.json(body);
+            }
+            let reply = proxy.send(request).await;
+            let expected = match (user, allowed(role, &method, path)) {
+                (None, _) => Some(401),
+                (Some(_), false) => Some(403),
+                (Some(_), true) => None,
+            };
+            match expected {
+                Some(status) => {
+                    let code = if status == 401 { "UNAUTHORIZED" } else { "FORBIDDEN" };
+                    reply.assert_error(status, code);
+                }
+                None => assert!(![401, 403].contains(&reply.status), "{role} {method} {path}: {}", reply.text),
+            }
+            matrix.push(format!("{role:8} {method:4} {path:45} {}", reply.status));
+        }
+    }
+    println!("{}", matrix.join("\n"));
+}
+
+#[tokio::test]
+async fn changes_without_the_console_header_origin_or_token_are_403() {
+    let proxy = spawn_proxy().await;
+    let otto = proxy.login("otto").await;
+    let path = "/api/v1/orders/stars";
+    let base = || proxy.client.post(proxy.url(path)).header("Idempotency-Key", "k").json(&stars("pandus", 100));
+    let cases = [
+        (
+            "no X-Requested-With",
+            base().header("Origin", &proxy.base).header("Cookie", &otto.cookie).header("X-CSRF-Token", &otto.csrf),
+        ),
+        (
+            "cross-origin",
+            base()
+                .header("X-Requested-With", "openmoney-console")
+                .header("Origin", "https://evil.example")
+                .header("Cookie", &otto.cookie)
+                .header("X-CSRF-Token", &otto.csrf),
+        ),
+        (
+            "no origin",
+            base()
+                .header("X-Requested-With", "openmoney-console")
+                .header("Cookie", &otto.cookie)
+                .header("X-CSRF-Token", &otto.csrf),
+        ),
+        (
+            "wrong token",
+            base()
+                .header("X-Requested-With", "openmoney-console")
+                .header("Origin", &proxy.base)
+                .header("Cookie", &otto.cookie)
+                .header("X-CSRF-Token", "forged"),
+        ),
+        (
+            "no token",
+            base()
+                .header("X-Requested-With", "openmoney-console")
+                .header("Origin", &proxy.base)
+                .header("Cookie", &otto.cookie),
+        ),
+    ];
+    let before = proxy.sandbox.request_count();
+    for (what, request) in cases {
+        proxy.send(request).await.assert_error(403, "FORBIDDEN");
+        let _ = what;
+    }
+    assert_eq!(proxy.sandbox.request_count(), before, "nothing reached the upstream");
+    let same_site = proxy
+        .send(
+            base()
+                .header("X-Requested-With", "openmoney-console")
+                .header("Sec-Fetch-Site", "same-origin")
+                .header("Cookie", &otto.cookie)
+                .header("X-CSRF-Token", &otto.csrf),
+        )
+        .await;
+    assert_eq!(same_site.status, 200, "Sec-Fetch-Site: same-origin stands in for Origin: {}", same_site.text);
+    let login_cross_site = proxy
+        .send(proxy.client.post(proxy.url("/auth/login")).json(&json!({"username": "otto", "password": PASSWORD})))
+        .await;
+    login_cross_site.assert_error(403, "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let proxy = spawn_proxy().await;
+    let vera = proxy.login("vera").await;
+    assert_eq!(proxy.get("/auth/session", Some(&vera)).await.json()["data"]["username"], "vera");
+    let out = proxy.post("/auth/logout", Some(&vera), &json!({})).await;
+    assert_eq!(out.status, 200);
+    assert!(out.header("set-cookie").unwrap().contains("Max-Age=0"));
+    proxy.get("/api/v1/balance", Some(&vera)).await.assert_error(401, "UNAUTHORIZED");
+}
+
+#[tokio::test]
+async fn an_idle_session_expires() {
+    let proxy = spawn_proxy_with(sandbox_config(), |c| c.sessions.idle = std::time::Duration::from_millis(300)).await;
+    let vera = proxy.login("vera").await;
+    assert_eq!(proxy.get("/api/v1/balance", Some(&vera)).await.status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    proxy.get("/api/v1/balance", Some(&vera)).await.assert_error(401, "UNAUTHORIZED");
+}
+
+#[tokio::test]
+async fn a_session_past_its_absolute_lifetime_expires() {
+    let proxy =
+        spawn_proxy_with(sandbox_config(), |c| c.sessions.absolute = std::time::Duration::from_millis(300)).await;
+    let vera = proxy.login("vera").await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    proxy.get("/api/v1/balance", Some(&vera)).await.assert_error(401, "UNAUTHORIZED");
+}
+
+#[tokio::test]
+async fn sessions_survive_a_restart() {
+    let mut proxy = spawn_proxy().await;
+    let ada = proxy.login("ada").await;
+    proxy.stop();
+    let mut config = openmoney_proxy::Config::local(proxy.data_dir.path().to_path_buf());
+    config.static_dir = proxy.data_dir.path().join("dist");
+    let (sandbox, addr) = spawn_sandbox(sandbox_config()).await;
+    config.upstream = openmoney_proxy::UpstreamConfig::Url(format!("http://{addr}/api/v1").parse().unwrap());
+    config.api_key = Some(KEY.to_owned().into());
+    let again = start(config, sandbox, proxy.data_dir.clone(), false).await;
+    let session = again.get("/auth/session", Some(&ada)).await;
+    assert_eq!(session.json()["data"]["username"], "ada", "{}", session.text);
+    assert_eq!(again.get("/api/v1/balance", Some(&ada)).await.status, 200);
+}
+
+#[tokio::test]
+async fn a_disabled_user_loses_their_session() {
+    let proxy = spawn_proxy().await;
+    let vera = proxy.login("vera").await;
+    let ada = proxy.login("ada").await;
+    let changed = proxy
+        .send(proxy.console(Method::PATCH, "/console/v1/users/vera", Some(&ada)).json(&json!({"disabled": true})))
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    proxy.get("/api/v1/balance", Some(&vera)).await.assert_error(401, "UNAUTHORIZED");
+    proxy.login_raw("vera", PASSWORD).await.assert_error(401, "UNAUTHORIZED");
+}
+
+#[tokio::test]
+async fn the_last_admin_cannot_be_demoted_or_removed() {
+    let proxy = spawn_proxy().await;
+    let ada = proxy.login("ada").await;
+    let demote = proxy
+        .send(proxy.console(Method::PATCH, "/console/v1/users/ada", Some(&ada)).json(&json!({"role": "viewer"})))
+        .await;
+    demote.assert_error(409, "INVALID_STATE");
+    let remove = proxy.send(proxy.console(Method::DELETE, "/console/v1/users/ada", Some(&ada))).await;
+    remove.assert_error(409, "INVALID_STATE");
+}

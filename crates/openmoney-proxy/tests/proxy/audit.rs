@@ -1,0 +1,89 @@
+//! The audit records who did what, and shows it to the right people.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn creates_cancels_logins_and_user_changes_are_audited() {
+    let proxy = spawn_proxy().await;
+    proxy.login_raw("otto", "a wrong password").await;
+    let otto = proxy.login("otto").await;
+    let created = proxy
+        .create(
+            &otto,
+            "audit-key-1",
+            &json!({"recipient_username": "pandus", "quantity": 250, "client_reference": "inv-9"}),
+        )
+        .await;
+    let id = created.json()["data"]["id"].as_i64().unwrap();
+    proxy.post(&format!("/api/v1/orders/{id}/cancel"), Some(&otto), &json!({})).await;
+    proxy.post(&format!("/api/v1/orders/{id}/cancel"), Some(&otto), &json!({})).await;
+    let ada = proxy.login("ada").await;
+    let added = proxy
+        .send(
+            proxy
+                .console(Method::POST, "/console/v1/users", Some(&ada))
+                .json(&json!({"username": "nina", "role": "viewer", "password": "a long enough password"})),
+        )
+        .await;
+    assert_eq!(added.status, 200, "{}", added.text);
+
+    let page = proxy.get("/console/v1/audit?limit=100", Some(&ada)).await.json();
+    let rows: Vec<(String, String, String)> = page["data"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|e| {
+            (
+                e["actor"].as_str().unwrap().into(),
+                e["action"].as_str().unwrap().into(),
+                e["outcome"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("otto", "auth.login_failed", "refused"),
+        ("otto", "auth.login", "ok"),
+        ("otto", "order.create", "ok"),
+        ("otto", "order.cancel", "ok"),
+        ("otto", "order.cancel", "INVALID_STATE"),
+        ("ada", "auth.login", "ok"),
+        ("ada", "user.add", "ok"),
+    ];
+    let expected: Vec<(String, String, String)> =
+        expected.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
+    assert_eq!(rows, expected);
+
+    let order_audit = proxy.get(&format!("/console/v1/orders/{id}/audit"), Some(&otto)).await.json();
+    let first = &order_audit["data"][0];
+    assert_eq!((first["actor"].as_str(), first["action"].as_str()), (Some("otto"), Some("order.create")));
+    assert_eq!(first["idempotency_key"], "audit-key-1");
+    assert!(first["summary"].as_str().unwrap().contains("250 Stars for @pandus"));
+    assert_eq!(order_audit["data"].as_array().unwrap().len(), 3);
+
+    let filtered = proxy.get("/console/v1/audit?actor=otto&action=order.cancel", Some(&ada)).await.json();
+    assert_eq!(filtered["data"]["total"], 2);
+    let csv = proxy.get("/console/v1/audit.csv?action=order.create", Some(&ada)).await;
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    let lines: Vec<&str> = csv.text.lines().collect();
+    assert_eq!(lines[0], "id,at,actor,action,outcome,order_id,idempotency_key,summary,client_addr");
+    assert_eq!(lines.len(), 2);
+    assert!(lines[1].contains(&id.to_string()) && lines[1].contains("audit-key-1"));
+}
+
+#[tokio::test]
+async fn a_replayed_create_is_audited_as_replayed() {
+    let proxy = spawn_proxy().await;
+    let otto = proxy.login("otto").await;
+    proxy.create(&otto, "twice", &stars("pandus", 100)).await;
+    let again = proxy.create(&otto, "twice", &stars("pandus", 100)).await;
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    let ada = proxy.login("ada").await;
+    let page = proxy.get("/console/v1/audit?action=order.create", Some(&ada)).await.json();
+    let outcomes: Vec<&str> =
+        page["data"]["items"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["replayed", "ok"]);
+}

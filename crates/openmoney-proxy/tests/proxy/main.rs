@@ -1,0 +1,8 @@
+//! Integration tests of the proxy: real sockets, real SQLite, the sandbox as upstream.
+
+mod access;
+mod audit;
+mod forwarding;
+mod helpers;
+mod startup;
+mod web;

@@ -1,0 +1,67 @@
+//! What the proxy refuses to start with, and what a first sandbox run sets up.
+
+use openmoney_proxy::cli::{Cli, Command};
+
+fn parse(args: &[&str]) -> Cli {
+    <Cli as clap::Parser>::try_parse_from(args).expect("parses")
+}
+
+fn serve_config(args: &[&str]) -> Result<openmoney_proxy::Config, String> {
+    let cli = parse(args);
+    match &cli.command {
+        Command::Serve(options) => cli.serve_config(options),
+        Command::User(_) => unreachable!(),
+    }
+}
+
+#[test]
+fn a_real_upstream_needs_an_osk_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = ["openmoney-proxy", "serve", "--upstream", "https://api.theopenmoney.info/api/v1"];
+    let missing = serve_config(&base).unwrap_err();
+    assert!(missing.contains("--api-key-file"), "{missing}");
+    let wrong = dir.path().join("key");
+    std::fs::write(&wrong, "sk_live_123456789").unwrap();
+    let mut args = base.to_vec();
+    let path = wrong.to_str().unwrap();
+    args.extend(["--api-key-file", path]);
+    assert!(serve_config(&args).unwrap_err().contains("osk_"));
+    std::fs::write(&wrong, "osk_live_1234567890\n").unwrap();
+    assert!(serve_config(&args).is_ok());
+}
+
+#[test]
+fn a_config_file_fills_what_the_command_line_leaves_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("proxy.toml");
+    std::fs::write(&file, "listen = \"127.0.0.1:9999\"\nupstream_rps = 7\nstatic_dir = \"/srv/console\"\n").unwrap();
+    let config =
+        serve_config(&["openmoney-proxy", "--config", file.to_str().unwrap(), "serve", "--upstream-rps", "9"]).unwrap();
+    assert_eq!(config.listen.port(), 9999);
+    assert_eq!(config.budgets.upstream_rps, 9, "the command line wins");
+    assert_eq!(config.static_dir, std::path::PathBuf::from("/srv/console"));
+    std::fs::write(&file, "lisen = \"typo\"\n").unwrap();
+    assert!(serve_config(&["openmoney-proxy", "--config", file.to_str().unwrap(), "serve"]).is_err());
+}
+
+#[tokio::test]
+async fn a_real_upstream_with_no_staff_refuses_to_start_and_says_how_to_add_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = openmoney_proxy::Config::local(dir.path().to_path_buf());
+    config.upstream = openmoney_proxy::UpstreamConfig::Url("http://127.0.0.1:9/api/v1".parse().unwrap());
+    config.api_key = Some("osk_live_1234567890".to_owned().into());
+    let message = openmoney_proxy::start(config).await.err().expect("refuses");
+    assert!(message.contains("openmoney-proxy user add"), "{message}");
+}
+
+#[tokio::test]
+async fn a_first_sandbox_run_creates_an_admin_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = openmoney_proxy::Config::local(dir.path().to_path_buf());
+    let first = openmoney_proxy::start(config.clone()).await.unwrap();
+    let password = first.first_admin_password.clone().expect("a password is printed once");
+    assert!(password.len() >= 16);
+    assert!(first.sandbox.is_some());
+    let again = openmoney_proxy::start(config).await.unwrap();
+    assert!(again.first_admin_password.is_none());
+}
