@@ -1,31 +1,41 @@
-//! The router: every route of the console, inside the shell.
+//! The router: sign-in outside, every other page inside the signed-in shell.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::shell::Shell;
-use crate::pages::{NotFound, Section};
+use crate::components::clock::provide_clock;
+use crate::components::shell::Authed;
+use crate::pages::balance::BalancePage;
+use crate::pages::dashboard::Dashboard;
+use crate::pages::login::Login;
+use crate::pages::lookup::Lookup;
+use crate::pages::new_order::{NewOrder, Product};
+use crate::pages::not_found::NotFound;
+use crate::pages::order::OrderPage;
+use crate::pages::orders::Orders;
+use crate::pages::pricing::Pricing;
+use crate::session::provide_session;
 
 #[component]
 pub fn App() -> impl IntoView {
+    provide_session();
+    provide_clock();
     view! {
         <Router>
-            <Shell>
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=|| view! { <Section title="Dashboard"/> }/>
-                    <Route path=path!("/login") view=|| view! { <Section title="Sign in"/> }/>
-                    <Route path=path!("/orders") view=|| view! { <Section title="Orders"/> }/>
-                    <Route path=path!("/orders/new/stars") view=|| view! { <Section title="New Stars order"/> }/>
-                    <Route path=path!("/orders/new/premium") view=|| view! { <Section title="New Premium order"/> }/>
-                    <Route path=path!("/orders/:id") view=|| view! { <Section title="Order"/> }/>
-                    <Route path=path!("/lookup") view=|| view! { <Section title="Lookup"/> }/>
-                    <Route path=path!("/balance") view=|| view! { <Section title="Balance"/> }/>
-                    <Route path=path!("/pricing") view=|| view! { <Section title="Pricing"/> }/>
-                    <Route path=path!("/audit") view=|| view! { <Section title="Audit"/> }/>
-                    <Route path=path!("/users") view=|| view! { <Section title="Users"/> }/>
-                </Routes>
-            </Shell>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=Login/>
+                <ParentRoute path=path!("") view=Authed>
+                    <Route path=path!("/") view=Dashboard/>
+                    <Route path=path!("/orders") view=Orders/>
+                    <Route path=path!("/orders/new/stars") view=|| view! { <NewOrder product=Product::Stars/> }/>
+                    <Route path=path!("/orders/new/premium") view=|| view! { <NewOrder product=Product::Premium/> }/>
+                    <Route path=path!("/orders/:id") view=OrderPage/>
+                    <Route path=path!("/lookup") view=Lookup/>
+                    <Route path=path!("/balance") view=BalancePage/>
+                    <Route path=path!("/pricing") view=Pricing/>
+                </ParentRoute>
+            </Routes>
         </Router>
     }
 }

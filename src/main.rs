@@ -1,10 +1,13 @@
 //! Openmoney Console: the browser console partner staff use to sell Telegram Stars and
 //! Premium through TheOpenMoney. It talks only to the partner proxy, never to the upstream.
 
+mod api;
 mod app;
 mod components;
+mod logic;
 mod pages;
 mod routes;
+mod session;
 
 fn main() {
     leptos::mount::mount_to_body(app::App);

@@ -1,33 +1,24 @@
-//! Every route of the console, in one place: the router and the navigation both read it.
+//! The console's navigation: each page, its label and who sees its link.
 
-/// A page of the console with its path and the label of its navigation link.
+use openmoney_api::console::Role;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NavItem {
     pub path: &'static str,
     pub label: &'static str,
+    /// The least role that sees the link.
+    pub role: Role,
 }
 
-pub const DASHBOARD: &str = "/";
-pub const ORDERS: &str = "/orders";
-pub const NEW_STARS: &str = "/orders/new/stars";
-pub const NEW_PREMIUM: &str = "/orders/new/premium";
-pub const LOOKUP: &str = "/lookup";
-pub const BALANCE: &str = "/balance";
-pub const PRICING: &str = "/pricing";
-pub const AUDIT: &str = "/audit";
-pub const USERS: &str = "/users";
-
 /// The links of the top bar, in order.
-pub const NAV: [NavItem; 9] = [
-    NavItem { path: DASHBOARD, label: "Dashboard" },
-    NavItem { path: ORDERS, label: "Orders" },
-    NavItem { path: NEW_STARS, label: "New Stars order" },
-    NavItem { path: NEW_PREMIUM, label: "New Premium order" },
-    NavItem { path: LOOKUP, label: "Lookup" },
-    NavItem { path: BALANCE, label: "Balance" },
-    NavItem { path: PRICING, label: "Pricing" },
-    NavItem { path: AUDIT, label: "Audit" },
-    NavItem { path: USERS, label: "Users" },
+pub const NAV: [NavItem; 7] = [
+    NavItem { path: "/", label: "Dashboard", role: Role::Viewer },
+    NavItem { path: "/orders", label: "Orders", role: Role::Viewer },
+    NavItem { path: "/orders/new/stars", label: "New Stars", role: Role::Operator },
+    NavItem { path: "/orders/new/premium", label: "New Premium", role: Role::Operator },
+    NavItem { path: "/lookup", label: "Lookup", role: Role::Viewer },
+    NavItem { path: "/balance", label: "Balance", role: Role::Viewer },
+    NavItem { path: "/pricing", label: "Pricing", role: Role::Viewer },
 ];
 
 #[cfg(test)]
@@ -35,11 +26,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nav_paths_are_unique_and_absolute() {
+    fn nav_paths_are_unique_and_creating_needs_an_operator() {
         let mut paths: Vec<_> = NAV.iter().map(|n| n.path).collect();
-        assert!(paths.iter().all(|p| p.starts_with('/')));
         paths.sort_unstable();
         paths.dedup();
         assert_eq!(paths.len(), NAV.len());
+        assert!(NAV.iter().filter(|n| n.path.contains("/new/")).all(|n| n.role == Role::Operator));
     }
 }

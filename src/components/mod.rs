@@ -1,1 +1,8 @@
+//! Reusable pieces of the console.
+
+pub mod clock;
+pub mod copy;
+pub mod feedback;
+pub mod pager;
+pub mod qr;
 pub mod shell;

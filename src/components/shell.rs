@@ -1,25 +1,132 @@
-//! The frame of every page: a skip link, the top bar with navigation, and the main area.
+//! The frame of every signed-in page: a skip link, the top bar (navigation, search, health,
+//! the user and role, theme, sign out) and the page itself.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::use_navigate;
 
+use crate::api;
+use crate::components::feedback::{ErrorView, Skeleton};
 use crate::routes::NAV;
+use crate::session::{use_sandbox_mode, use_session};
+
+/// Makes sure someone is signed in (or sends them to sign in and back), then shows the
+/// shell around the page.
+#[component]
+pub fn Authed() -> impl IntoView {
+    let session = use_session();
+    let sandbox = use_sandbox_mode();
+    let check = LocalResource::new(move || async move {
+        if let Some(info) = session.0.get_untracked() {
+            return Ok(info);
+        }
+        api::session().await
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(info)) = check.get() {
+            if session.0.get_untracked().as_ref() != Some(&info) {
+                session.set(Some(info));
+            }
+            leptos::task::spawn_local(async move {
+                if let Ok(config) = api::config().await {
+                    sandbox.0.set(config.sandbox);
+                }
+            });
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <Skeleton/> }>
+            {move || check.get().map(|result| match result {
+                Ok(_) => view! { <Shell/> }.into_any(),
+                Err(error) => view! { <main id="main"><ErrorView error=error/></main> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+fn apply_theme(theme: &str) {
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("data-theme", theme);
+    }
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item("theme", theme);
+    }
+}
+
+fn saved_theme() -> String {
+    let saved = web_sys::window().and_then(|w| w.local_storage().ok().flatten()).and_then(|s| s.get_item("theme").ok().flatten());
+    saved.unwrap_or_else(|| {
+        let dark = web_sys::window()
+            .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+            .is_some_and(|m| m.matches());
+        if dark { "dark" } else { "light" }.to_owned()
+    })
+}
 
 #[component]
-pub fn Shell(children: Children) -> impl IntoView {
+fn Shell() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let theme = RwSignal::new(saved_theme());
+    Effect::new(move |_| apply_theme(&theme.get()));
+    let health = LocalResource::new(api::health);
+    let search = RwSignal::new(String::new());
+    let go = {
+        let navigate = navigate.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if let Some(path) = crate::logic::search::destination(&search.get_untracked()) {
+                search.set(String::new());
+                navigate(&path, Default::default());
+            }
+        }
+    };
+    let logout = move |_| {
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let _ = api::logout().await;
+            session.set(None);
+            navigate("/login", Default::default());
+        });
+    };
+    let who = move || session.0.get().map(|s| (s.username, s.role.to_string())).unwrap_or_default();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
             <A href="/" attr:class="brand">"Openmoney Console"</A>
             <nav aria-label="Main">
                 <ul class="nav">
-                    {NAV
-                        .iter()
-                        .map(|item| view! { <li><A href=item.path exact=true>{item.label}</A></li> })
+                    {NAV.iter()
+                        .map(|item| {
+                            let needs = item.role;
+                            view! {
+                                <Show when=move || session.can(needs)>
+                                    <li><A href=item.path exact=true>{item.label}</A></li>
+                                </Show>
+                            }
+                        })
                         .collect_view()}
                 </ul>
             </nav>
+            <form class="search" role="search" on:submit=go>
+                <label class="visually-hidden" for="search">"Search orders"</label>
+                <input id="search" type="search" placeholder="Order id, memo, reference or @username"
+                    prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
+            </form>
+            <span class="health" data-testid="health">
+                {move || match health.get() {
+                    None => view! { <span class="dot dot-unknown" title="Checking the service"></span><span class="visually-hidden">"Checking"</span> }.into_any(),
+                    Some(Ok(_)) => view! { <span class="dot dot-ok" title="TheOpenMoney is up"></span><span class="visually-hidden">"Service up"</span> }.into_any(),
+                    Some(Err(_)) => view! { <span class="dot dot-down" title="TheOpenMoney is unreachable"></span><span class="visually-hidden">"Service down"</span> }.into_any(),
+                }}
+            </span>
+            <span class="user" data-testid="user">{move || who().0}" · "<span class="role">{move || who().1}</span></span>
+            <button type="button" class="theme" aria-label="Toggle dark theme" aria-pressed=move || (theme.get() == "dark").to_string()
+                on:click=move |_| theme.update(|t| *t = if t == "dark" { "light".into() } else { "dark".into() })>
+                {move || if theme.get() == "dark" { "Light" } else { "Dark" }}
+            </button>
+            <button type="button" class="logout" on:click=logout>"Sign out"</button>
         </header>
-        <main id="main" tabindex="-1">{children()}</main>
+        <main id="main" tabindex="-1"><Outlet/></main>
     }
 }

@@ -9,6 +9,7 @@
 //!   both travel as JSON numbers, as the upstream sends them.
 
 mod balance;
+pub mod console;
 mod enums;
 mod envelope;
 mod health;

@@ -119,15 +119,6 @@ pub enum UserCommand {
     Remove { name: String },
 }
 
-impl clap::ValueEnum for Role {
-    fn value_variants<'a>() -> &'a [Self] {
-        &[Role::Viewer, Role::Operator, Role::Admin]
-    }
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.as_str()))
-    }
-}
-
 macro_rules! merge {
     ($cli:expr, $file:expr, $($field:ident),+) => {
         $( if $cli.$field.is_none() { $cli.$field = $file.$field.take(); } )+

@@ -10,13 +10,13 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::CookieJar;
-use serde::{Deserialize, Serialize};
+use openmoney_api::console::{Credentials, SessionInfo};
 
 pub use csrf::{guard as csrf_guard, CSRF_HEADER, REQUESTED_WITH, REQUESTED_WITH_VALUE};
 pub use session::{client_addr, identify, random_token, StaffUser, SESSION_COOKIE};
 pub use throttle::Throttle;
 
-use crate::db::{now_millis, NewAudit, Role};
+use crate::db::{now_millis, NewAudit};
 use crate::error::{Error, Result};
 use crate::json::{ok, ApiJson};
 use crate::state::AppState;
@@ -24,20 +24,6 @@ use openmoney_api::Envelope;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/login", post(login)).route("/logout", post(logout)).route("/session", get(current))
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct Credentials {
-    pub username: String,
-    pub password: String,
-}
-
-/// The signed-in staff member, and the token every change must carry in `X-CSRF-Token`.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SessionInfo {
-    pub username: String,
-    pub role: Role,
-    pub csrf_token: String,
 }
 
 fn info(user: &StaffUser) -> SessionInfo {

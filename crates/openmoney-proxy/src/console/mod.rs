@@ -7,7 +7,7 @@ mod users;
 use axum::routing::{get, patch};
 use axum::{Json, Router};
 use openmoney_api::Envelope;
-use serde::Serialize;
+use openmoney_api::console::ConsoleConfig;
 
 use crate::auth::StaffUser;
 use crate::json::ok;
@@ -23,16 +23,9 @@ pub fn router() -> Router<AppState> {
         .route("/users/{username}", patch(users::change).delete(users::remove))
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ConsoleConfig {
-    /// The upstream is the embedded sandbox: its controls are available.
-    pub sandbox: bool,
-    pub version: &'static str,
-}
-
 async fn config(
     axum::extract::State(app): axum::extract::State<AppState>,
     _: StaffUser,
 ) -> Json<Envelope<ConsoleConfig>> {
-    ok(ConsoleConfig { sandbox: app.sandbox_mode(), version: env!("CARGO_PKG_VERSION") })
+    ok(ConsoleConfig { sandbox: app.sandbox_mode(), version: env!("CARGO_PKG_VERSION").to_owned() })
 }

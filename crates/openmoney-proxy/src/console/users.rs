@@ -4,45 +4,31 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use openmoney_api::Envelope;
-use serde::Deserialize;
+use openmoney_api::console::{NewStaff, StaffAccount, StaffChange};
 
 use crate::auth::{password, StaffUser};
-use crate::db::{Role, User};
+use crate::db::Role;
 use crate::error::{Error, Result};
 use crate::json::{ok, ApiJson};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct NewUser {
-    pub username: String,
-    pub role: Role,
-    pub password: String,
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-pub struct UserChange {
-    pub role: Option<Role>,
-    pub disabled: Option<bool>,
-    pub password: Option<String>,
-}
-
-pub async fn list(State(app): State<AppState>, user: StaffUser) -> Result<Json<Envelope<Vec<User>>>> {
+pub async fn list(State(app): State<AppState>, user: StaffUser) -> Result<Json<Envelope<Vec<StaffAccount>>>> {
     user.require(Role::Admin)?;
-    Ok(ok(app.db.users().await?))
+    Ok(ok(app.db.users().await?.iter().map(|u| u.account()).collect()))
 }
 
 pub async fn add(
     State(app): State<AppState>,
     user: StaffUser,
-    ApiJson(new): ApiJson<NewUser>,
-) -> Result<Json<Envelope<User>>> {
+    ApiJson(new): ApiJson<NewStaff>,
+) -> Result<Json<Envelope<StaffAccount>>> {
     user.require(Role::Admin)?;
     password::check_strength(&new.password)?;
     let hash = password::hash(new.password).await?;
     let created = app.db.add_user(&new.username, &hash, new.role).await?;
     let summary = format!("added {} as {}", created.username, created.role);
     app.audit_event(&user.username, "user.add", "ok", summary, None).await;
-    Ok(ok(created))
+    Ok(ok(created.account()))
 }
 
 async fn other_active_admins(app: &AppState, username: &str) -> Result<usize> {
@@ -53,8 +39,8 @@ pub async fn change(
     State(app): State<AppState>,
     user: StaffUser,
     Path(username): Path<String>,
-    ApiJson(change): ApiJson<UserChange>,
-) -> Result<Json<Envelope<User>>> {
+    ApiJson(change): ApiJson<StaffChange>,
+) -> Result<Json<Envelope<StaffAccount>>> {
     user.require(Role::Admin)?;
     let target = app.db.user(&username).await?.ok_or(Error::NotFound("user"))?;
     let loses_admin = change.role.is_some_and(|r| r != Role::Admin) || change.disabled == Some(true);
@@ -81,7 +67,7 @@ pub async fn change(
     }
     let summary = format!("{username}: {}", notes.join(", "));
     app.audit_event(&user.username, "user.change", "ok", summary, None).await;
-    Ok(ok(changed))
+    Ok(ok(changed.account()))
 }
 
 pub async fn remove(

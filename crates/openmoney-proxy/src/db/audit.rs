@@ -17,19 +17,7 @@ pub struct NewAudit {
     pub client_addr: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct AuditEntry {
-    pub id: i64,
-    /// Unix epoch milliseconds.
-    pub at: i64,
-    pub actor: String,
-    pub action: String,
-    pub outcome: String,
-    pub order_id: Option<i64>,
-    pub idempotency_key: Option<String>,
-    pub summary: String,
-    pub client_addr: Option<String>,
-}
+pub use openmoney_api::console::AuditEntry;
 
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {

@@ -5,56 +5,14 @@ use sqlx::Row;
 use super::{now_millis, Db};
 use crate::error::{Error, Result};
 
-/// What a staff member may do. Each role can do everything the one before it can.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Every read.
-    Viewer,
-    /// Also creates and cancels orders (and, in sandbox mode, the sandbox controls).
-    Operator,
-    /// Also manages staff and reads the audit.
-    Admin,
-}
+pub use openmoney_api::console::Role;
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Operator => "operator",
-            Role::Admin => "admin",
-        }
-    }
-}
-
-impl std::str::FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "viewer" => Ok(Role::Viewer),
-            "operator" => Ok(Role::Operator),
-            "admin" => Ok(Role::Admin),
-            other => Err(format!("unknown role {other:?}: viewer, operator or admin")),
-        }
-    }
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct User {
-    #[serde(skip)]
     pub id: i64,
     pub username: String,
     pub role: Role,
     pub disabled: bool,
-    #[serde(skip)]
     pub password_hash: String,
     pub created_at: i64,
     pub updated_at: i64,
@@ -180,5 +138,18 @@ impl Db {
         self.end_sessions_of(user.id).await?;
         sqlx::query("DELETE FROM users WHERE id = $1").bind(user.id).execute(self.pool()).await?;
         Ok(())
+    }
+}
+
+impl User {
+    /// What the console may see of an account.
+    pub fn account(&self) -> openmoney_api::console::StaffAccount {
+        openmoney_api::console::StaffAccount {
+            username: self.username.clone(),
+            role: self.role,
+            disabled: self.disabled,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
     }
 }

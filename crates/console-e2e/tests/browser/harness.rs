@@ -1,0 +1,213 @@
+//! Each test gets the proxy (with the embedded sandbox and demo data) on port 0, a real
+//! SQLite store, its own chromedriver and a fresh headless Chromium. Tests take turns:
+//! two cores run one browser well and two badly.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use openmoney_api::console::Role;
+use openmoney_proxy::{AppState, Config};
+use openmoney_sandbox::Sandbox;
+
+pub const PASSWORD: &str = "a long staff password";
+const WAIT: Duration = Duration::from_secs(20);
+
+static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+pub struct Console {
+    pub base: String,
+    pub browser: Client,
+    pub sandbox: Sandbox,
+    pub state: AppState,
+    driver: Child,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+    _turn: tokio::sync::MutexGuard<'static, ()>,
+}
+
+fn dist() -> PathBuf {
+    let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist");
+    assert!(dist.join("index.html").exists(), "the console is not built: run `cargo xtask test` (it builds dist/ first)");
+    dist
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+async fn start_driver() -> (Child, u16) {
+    let port = free_port();
+    let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let child = Command::new(&driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{driver}: {e} (cargo xtask test installs chromium-driver)"));
+    let started = Instant::now();
+    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+        assert!(started.elapsed() < WAIT, "chromedriver did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (child, port)
+}
+
+/// The console, signed out, in a fresh browser.
+pub async fn launch() -> Console {
+    let turn = TURN.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let mut config = Config::local(data.path().to_path_buf());
+    config.static_dir = dist();
+    let running = openmoney_proxy::start(config).await.expect("the proxy starts");
+    let hash = openmoney_proxy::auth::password::hash(PASSWORD.into()).await.unwrap();
+    for (name, role) in [("ada", Role::Admin), ("otto", Role::Operator), ("vera", Role::Viewer)] {
+        running.state.db.add_user(name, &hash, role).await.unwrap();
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = running.state.clone();
+    tokio::spawn(openmoney_proxy::serve(listener, running.state, std::future::pending()));
+
+    let (driver, port) = start_driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let args = [
+        "--headless=new".to_owned(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--window-size=1280,900".into(),
+        format!("--user-data-dir={}", profile.path().display()),
+    ];
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), serde_json::json!({"binary": "/usr/bin/chromium", "args": args}));
+    let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a browser session");
+    Console {
+        base,
+        browser,
+        sandbox: running.sandbox.expect("the embedded sandbox"),
+        state,
+        driver,
+        _dirs: (data, profile),
+        _turn: turn,
+    }
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Console {
+    pub async fn goto(&self, path: &str) {
+        self.browser.goto(&format!("{}{path}", self.base)).await.expect("navigates");
+    }
+
+    /// The path and query of the page shown.
+    pub async fn here(&self) -> String {
+        let url = self.browser.current_url().await.expect("a url");
+        format!("{}{}", url.path(), url.query().map(|q| format!("?{q}")).unwrap_or_default())
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        match self.browser.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(e) => panic!("no {css} on {}: {e}", self.here().await),
+        }
+    }
+
+    pub async fn count(&self, css: &str) -> usize {
+        self.browser.find_all(Locator::Css(css)).await.map(|v| v.len()).unwrap_or(0)
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.count(css).await > 0
+    }
+
+    /// Waits until the text of `css` satisfies `ok`; gives that text.
+    pub async fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        let mut last = String::new();
+        loop {
+            if let Ok(element) = self.browser.find(Locator::Css(css)).await {
+                if let Ok(text) = element.text().await {
+                    if ok(&text) {
+                        return text;
+                    }
+                    last = text;
+                }
+            }
+            assert!(started.elapsed() < WAIT, "{css} never matched; last text: {last:?} on {}", self.here().await);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the page's path and query satisfy `ok`.
+    pub async fn wait_here(&self, ok: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let here = self.here().await;
+            if ok(&here) {
+                return here;
+            }
+            assert!(started.elapsed() < WAIT, "still on {here}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until `css` matches `n` elements.
+    pub async fn wait_count(&self, css: &str, n: usize) {
+        let started = Instant::now();
+        while self.count(css).await != n {
+            assert!(started.elapsed() < WAIT, "{css} never counted {n} (now {})", self.count(css).await);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field.clear().await.expect("clears");
+        field.send_keys(text).await.expect("types");
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.expect("clicks");
+    }
+
+    /// Clicks the button or link whose text is `text`.
+    pub async fn click_text(&self, text: &str) {
+        let xpath = format!("//*[self::button or self::a][normalize-space()='{text}']");
+        let element = self.browser.wait().at_most(WAIT).for_element(Locator::XPath(&xpath)).await.unwrap_or_else(|e| panic!("no '{text}': {e}"));
+        element.click().await.expect("clicks");
+    }
+
+    pub async fn has_text_control(&self, text: &str) -> bool {
+        let xpath = format!("//*[self::button or self::a][normalize-space()='{text}']");
+        self.browser.find_all(Locator::XPath(&xpath)).await.map(|v| !v.is_empty()).unwrap_or(false)
+    }
+
+    /// Signs in on the sign-in page shown now and waits to leave it.
+    pub async fn sign_in(&self, username: &str) {
+        self.find("#username").await;
+        self.fill("#username", username).await;
+        self.fill("#password", PASSWORD).await;
+        self.click("form button[type=submit]").await;
+        self.wait_here(|h| !h.starts_with("/login")).await;
+    }
+
+    /// Opens the sign-in page and signs in.
+    pub async fn login(&self, username: &str) {
+        self.goto("/login").await;
+        self.sign_in(username).await;
+    }
+}

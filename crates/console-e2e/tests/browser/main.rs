@@ -1,0 +1,205 @@
+//! The console in a real browser: headless Chromium, the proxy and the sandbox.
+
+mod harness;
+
+use harness::{launch, Console};
+
+/// Creates a Stars order through the form and gives its id.
+async fn create_stars(console: &Console, recipient: &str, quantity: &str, reference: &str) -> i64 {
+    console.goto("/orders/new/stars").await;
+    console.fill("#recipient", recipient).await;
+    console.fill("#amount", quantity).await;
+    console.fill("#reference", reference).await;
+    console.wait_text("[data-testid=estimate]", |t| t.contains("TON")).await;
+    console.click("[data-testid=submit]").await;
+    let here = console.wait_here(|h| h.starts_with("/orders/") && !h.starts_with("/orders/new")).await;
+    here.trim_start_matches("/orders/").parse().expect("an order id")
+}
+
+#[tokio::test]
+async fn signing_in_returns_to_the_bookmarked_order() {
+    let console = launch().await;
+    console.goto("/orders/10420").await;
+    let here = console.wait_here(|h| h.starts_with("/login")).await;
+    assert!(here.contains("next=%2Forders%2F10420"), "{here}");
+    console.sign_in("vera").await;
+    assert_eq!(console.here().await, "/orders/10420");
+    console.wait_text("h1", |t| t.contains("10420")).await;
+    console.find("[data-testid=status]").await;
+    console.wait_text("[data-testid=user]", |t| t.contains("vera") && t.contains("viewer")).await;
+}
+
+#[tokio::test]
+async fn a_new_stars_order_lands_on_its_page_with_payment_details_and_survives_reload() {
+    let console = launch().await;
+    console.login("otto").await;
+    let id = create_stars(&console, "pandus", "100", "e2e-1").await;
+    let memo = console.wait_text("[data-testid=memo]", |t| t.starts_with("STARS-")).await;
+    let amount = console.wait_text("[data-testid=amount]", |t| t.ends_with("TON")).await;
+    let link = console.find("[data-testid=ton-link]").await.attr("href").await.unwrap().unwrap();
+    assert!(link.starts_with("ton://transfer/"), "{link}");
+    assert!(link.contains(&format!("text={}", memo.replace('-', "%2D"))), "{link}");
+    let nanos: i64 = link.split("amount=").nth(1).unwrap().split('&').next().unwrap().parse().unwrap();
+    let amount: openmoney_api::Ton = amount.trim_end_matches(" TON").parse().unwrap();
+    assert_eq!(nanos, amount.nanos(), "the link carries the amount in nanotons");
+    assert!(console.exists("[data-testid=qr] svg").await, "a QR code drawn as SVG");
+    console.wait_text("[data-testid=countdown]", |t| t.ends_with("left")).await;
+
+    console.browser.refresh().await.unwrap();
+    console.wait_text("h1", |t| t.contains(&id.to_string())).await;
+    assert_eq!(console.wait_text("[data-testid=memo]", |t| !t.is_empty()).await, memo);
+}
+
+#[tokio::test]
+async fn two_clicks_and_enter_make_exactly_one_order() {
+    let console = launch().await;
+    console.login("otto").await;
+    console.goto("/orders/new/stars").await;
+    console.fill("#recipient", "alice_tg").await;
+    console.fill("#amount", "250").await;
+    console.wait_text("[data-testid=estimate]", |t| t.contains("TON")).await;
+    let before = console.sandbox.order_count();
+    let submit = console.find("[data-testid=submit]").await;
+    let _ = submit.click().await;
+    let _ = submit.click().await;
+    let _ = console.find("#reference").await.send_keys("\u{E007}").await;
+    console.wait_here(|h| h.starts_with("/orders/") && !h.starts_with("/orders/new")).await;
+    assert_eq!(console.sandbox.order_count(), before + 1);
+}
+
+#[tokio::test]
+async fn a_quantity_below_the_limit_is_refused_with_the_limit_shown() {
+    let console = launch().await;
+    console.login("otto").await;
+    console.goto("/orders/new/stars").await;
+    console.fill("#recipient", "pandus").await;
+    console.fill("#amount", "10").await;
+    console.wait_text("[data-testid=amount-limits]", |t| t.contains("between 50 and 10000")).await;
+    let before = console.sandbox.order_count();
+    console.click("[data-testid=submit]").await;
+    console.wait_text("[data-testid=form-error]", |t| t.contains("between 50 and 10000")).await;
+    assert_eq!(console.here().await, "/orders/new/stars");
+    assert_eq!(console.sandbox.order_count(), before);
+}
+
+#[tokio::test]
+async fn an_unknown_recipient_is_shown_inline() {
+    let console = launch().await;
+    console.login("otto").await;
+    console.goto("/orders/new/stars").await;
+    console.fill("#recipient", "ghost_user").await;
+    console.wait_text("[data-testid=recipient-check]", |t| t.contains("No Telegram user")).await;
+    console.fill("#recipient", "pandus").await;
+    console.wait_text("[data-testid=recipient-check]", |t| t.contains("can receive")).await;
+}
+
+#[tokio::test]
+async fn a_premium_order_is_created() {
+    let console = launch().await;
+    console.login("otto").await;
+    console.goto("/orders/new/premium").await;
+    console.fill("#recipient", "crypto_kate").await;
+    console.find("#amount option[value='6']").await.click().await.unwrap();
+    console.wait_text("[data-testid=estimate]", |t| t.contains("TON")).await;
+    console.click("[data-testid=submit]").await;
+    console.wait_here(|h| h.starts_with("/orders/") && !h.starts_with("/orders/new")).await;
+    console.wait_text(".facts", |t| t.contains("Premium, 6 months")).await;
+}
+
+#[tokio::test]
+async fn a_pending_order_is_cancelled_after_confirmation() {
+    let console = launch().await;
+    console.login("otto").await;
+    create_stars(&console, "pandus", "50", "").await;
+    console.click_text("Cancel order").await;
+    console.click_text("Yes, cancel").await;
+    console.wait_text("[data-testid=status]", |t| t == "cancelled").await;
+    assert!(!console.has_text_control("Cancel order").await);
+    console.wait_text("[data-testid=history]", |t| t.contains("Cancelled by otto")).await;
+}
+
+#[tokio::test]
+async fn a_simulated_payment_removes_cancel_and_the_order_completes() {
+    let console = launch().await;
+    console.login("otto").await;
+    create_stars(&console, "pandus", "500", "").await;
+    console.click_text("Simulate payment").await;
+    console.wait_text("[data-testid=status]", |t| t == "paid" || t == "processing" || t == "completed").await;
+    assert!(!console.has_text_control("Cancel order").await);
+    console.sandbox.clock().advance_millis(60_000);
+    console.wait_text("[data-testid=status]", |t| t == "completed").await;
+}
+
+#[tokio::test]
+async fn a_reference_lookup_lists_every_order_sharing_it() {
+    let console = launch().await;
+    console.login("vera").await;
+    console.goto("/lookup?ref=invoice-1001").await;
+    console.wait_text("[data-testid=lookup-count]", |t| t.starts_with("3 ")).await;
+    assert_eq!(console.count("[data-testid=order-row]").await, 3);
+    console.browser.refresh().await.unwrap();
+    console.wait_count("[data-testid=order-row]", 3).await;
+}
+
+#[tokio::test]
+async fn balance_history_pages_filters_in_the_url_and_draws_a_chart() {
+    let console = launch().await;
+    console.login("vera").await;
+    console.goto("/balance").await;
+    console.find("[data-testid=chart] polyline").await;
+    console.wait_text("[data-testid=page-of]", |t| t.starts_with("Page 1 of")).await;
+    console.wait_count("[data-testid=transaction-row]", 20).await;
+    console.click_text("Next").await;
+    console.wait_here(|h| h == "/balance?page=2").await;
+    console.wait_text("[data-testid=page-of]", |t| t.starts_with("Page 2 of")).await;
+    console.find("select[name=type] option[value=topup]").await.click().await.unwrap();
+    console.wait_here(|h| h == "/balance?type=topup").await;
+    console.wait_text("[data-testid=transactions]", |t| t.contains("topup") && !t.contains("order debit")).await;
+}
+
+#[tokio::test]
+async fn a_viewer_sees_no_create_or_cancel() {
+    let console = launch().await;
+    console.login("vera").await;
+    console.goto("/orders?status=pending_payment").await;
+    console.find("[data-testid=order-row] a").await.click().await.unwrap();
+    console.find("[data-testid=payment]").await;
+    assert!(!console.has_text_control("Cancel order").await);
+    assert!(!console.has_text_control("Simulate payment").await);
+    assert!(!console.has_text_control("New Stars").await && !console.has_text_control("New Premium").await);
+}
+
+#[tokio::test]
+async fn a_session_lost_mid_way_goes_to_sign_in_and_back() {
+    let console = launch().await;
+    console.login("vera").await;
+    console.goto("/orders").await;
+    console.find("[data-testid=order-row]").await;
+    let vera = console.state.db.user("vera").await.unwrap().unwrap();
+    console.state.db.end_sessions_of(vera.id).await.unwrap();
+    console.click_text("Next").await;
+    let here = console.wait_here(|h| h.starts_with("/login")).await;
+    assert!(here.contains("next=%2Forders%3Fpage%3D2"), "{here}");
+    console.sign_in("vera").await;
+    assert_eq!(console.here().await, "/orders?page=2");
+    console.find("[data-testid=order-row]").await;
+}
+
+#[tokio::test]
+async fn deep_links_to_every_page_load() {
+    let console = launch().await;
+    console.login("ada").await;
+    for (path, heading) in [
+        ("/", "Dashboard"),
+        ("/orders", "Orders"),
+        ("/orders/new/stars", "New Stars order"),
+        ("/orders/new/premium", "New Premium order"),
+        ("/lookup", "Lookup"),
+        ("/balance", "Balance"),
+        ("/pricing", "Pricing"),
+        ("/no/such/page", "Page not found"),
+    ] {
+        console.goto(path).await;
+        console.wait_text("h1", |t| t == heading).await;
+    }
+}

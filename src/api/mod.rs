@@ -1,0 +1,163 @@
+//! The one typed client of the proxy. Every answer is decoded into the shared wire types
+//! or an [`ApiError`]; changes carry the console's CSRF headers.
+
+mod error;
+
+use std::cell::RefCell;
+
+use gloo_net::http::{Request, RequestBuilder};
+use openmoney_api::console::{AuditEntry, ConsoleConfig, Credentials, SessionInfo};
+use openmoney_api::sandbox::{PaymentResult, SimulatePayment};
+use openmoney_api::{
+    Balance, CreatePremiumOrder, CreateStarsOrder, Envelope, ErrorBody, Estimate, FeeInfo, Health, Order, OrderId,
+    OrderListQuery, Page, RecipientCheck, StatsSummary, TonRate, Transaction, TransactionQuery,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use error::ApiError;
+
+use crate::logic::filters::query_string;
+
+thread_local! {
+    static CSRF: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Remembers the session's CSRF token for later changes.
+pub fn set_csrf(token: Option<String>) {
+    CSRF.with(|c| *c.borrow_mut() = token);
+}
+
+async fn send<T: DeserializeOwned>(request: Result<gloo_net::http::Request, gloo_net::Error>) -> Result<T, ApiError> {
+    let request = request.map_err(|e| ApiError::Network(e.to_string()))?;
+    let response = request.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    let status = response.status();
+    if (200..300).contains(&status) {
+        return match response.json::<Envelope<T>>().await {
+            Ok(Envelope::Ok(data)) => Ok(data),
+            Ok(Envelope::Err(body)) => Err(ApiError::from_answer(status, Some(body), None)),
+            Err(e) => Err(ApiError::Network(format!("unreadable answer: {e}"))),
+        };
+    }
+    let retry_after = response.headers().get("retry-after").and_then(|v| v.parse().ok());
+    let body = response.json::<Envelope<()>>().await.ok().and_then(|e| e.into_result().err());
+    Err(ApiError::from_answer(status, body.or_else(|| Some(ErrorBody::new(openmoney_api::ErrorCode::Unknown(status.to_string()), format!("HTTP {status}")))), retry_after))
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    send(Request::get(path).header("Accept", "application/json").build()).await
+}
+
+fn change(builder: RequestBuilder) -> RequestBuilder {
+    let token = CSRF.with(|c| c.borrow().clone()).unwrap_or_default();
+    builder.header("X-Requested-With", "openmoney-console").header("X-CSRF-Token", &token)
+}
+
+async fn post<T: DeserializeOwned, B: Serialize>(path: &str, body: &B, key: Option<&str>) -> Result<T, ApiError> {
+    let mut builder = change(Request::post(path));
+    if let Some(key) = key {
+        builder = builder.header("Idempotency-Key", key);
+    }
+    send(builder.json(body)).await
+}
+
+fn with_query(path: &str, pairs: Vec<(&'static str, String)>) -> String {
+    format!("{path}{}", query_string(&pairs))
+}
+
+pub async fn session() -> Result<SessionInfo, ApiError> {
+    get("/auth/session").await
+}
+
+pub async fn login(username: String, password: String) -> Result<SessionInfo, ApiError> {
+    post("/auth/login", &Credentials { username, password }, None).await
+}
+
+pub async fn logout() -> Result<SessionInfo, ApiError> {
+    post("/auth/logout", &serde_json::json!({}), None).await
+}
+
+pub async fn config() -> Result<ConsoleConfig, ApiError> {
+    get("/console/v1/config").await
+}
+
+pub async fn health() -> Result<Health, ApiError> {
+    get("/api/v1/health").await
+}
+
+pub async fn order(id: OrderId) -> Result<Order, ApiError> {
+    get(&format!("/api/v1/orders/{id}")).await
+}
+
+pub async fn orders(query: OrderListQuery) -> Result<Page<Order>, ApiError> {
+    get(&with_query("/api/v1/orders", query.to_pairs())).await
+}
+
+pub async fn order_by_memo(memo: &str) -> Result<Order, ApiError> {
+    get(&format!("/api/v1/orders/by-memo/{}", encode(memo))).await
+}
+
+pub async fn orders_by_reference(reference: &str) -> Result<Vec<Order>, ApiError> {
+    get(&format!("/api/v1/orders/by-reference/{}", encode(reference))).await
+}
+
+pub async fn order_audit(id: OrderId) -> Result<Vec<AuditEntry>, ApiError> {
+    get(&format!("/console/v1/orders/{id}/audit")).await
+}
+
+pub async fn stats() -> Result<StatsSummary, ApiError> {
+    get("/api/v1/orders/stats/summary").await
+}
+
+pub async fn create_stars(order: &CreateStarsOrder, key: &str) -> Result<Order, ApiError> {
+    post("/api/v1/orders/stars", order, Some(key)).await
+}
+
+pub async fn create_premium(order: &CreatePremiumOrder, key: &str) -> Result<Order, ApiError> {
+    post("/api/v1/orders/premium", order, Some(key)).await
+}
+
+pub async fn cancel(id: OrderId) -> Result<Order, ApiError> {
+    post(&format!("/api/v1/orders/{id}/cancel"), &serde_json::json!({}), None).await
+}
+
+pub async fn simulate_payment(id: OrderId, payment: SimulatePayment) -> Result<PaymentResult, ApiError> {
+    post(&format!("/sandbox/v1/orders/{id}/pay"), &payment, None).await
+}
+
+pub async fn ton_rate() -> Result<TonRate, ApiError> {
+    get("/api/v1/pricing/ton-rate").await
+}
+
+pub async fn fee() -> Result<FeeInfo, ApiError> {
+    get("/api/v1/pricing/fee").await
+}
+
+pub async fn estimate_stars(quantity: i64) -> Result<Estimate, ApiError> {
+    get(&with_query("/api/v1/pricing/estimate/stars", vec![("quantity", quantity.to_string())])).await
+}
+
+pub async fn estimate_premium(months: i64) -> Result<Estimate, ApiError> {
+    get(&with_query("/api/v1/pricing/estimate/premium", vec![("months", months.to_string())])).await
+}
+
+pub async fn recipient(username: &str, premium: bool) -> Result<RecipientCheck, ApiError> {
+    let path = if premium { "/api/v1/recipients/premium" } else { "/api/v1/recipients/stars" };
+    get(&with_query(path, vec![("username", username.to_owned())])).await
+}
+
+pub async fn balance() -> Result<Balance, ApiError> {
+    get("/api/v1/balance").await
+}
+
+pub async fn transactions(query: TransactionQuery) -> Result<Page<Transaction>, ApiError> {
+    get(&with_query("/api/v1/balance/transactions", query.to_pairs())).await
+}
+
+/// RFC 3986 unreserved characters stay as they are; the proxy refuses encoded dots.
+const SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+fn encode(segment: &str) -> String {
+    percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string()
+}

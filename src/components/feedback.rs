@@ -1,0 +1,89 @@
+//! Loading skeletons, status badges, and the one error component.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate};
+use openmoney_api::OrderStatus;
+
+use crate::api::ApiError;
+
+#[component]
+pub fn Skeleton(#[prop(default = 3)] lines: usize) -> impl IntoView {
+    view! {
+        <div class="skeleton" aria-busy="true" aria-label="Loading" data-testid="loading">
+            {(0..lines).map(|_| view! { <div class="skeleton-line"></div> }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+pub fn StatusBadge(status: OrderStatus) -> impl IntoView {
+    let class = format!("badge badge-{}", status.as_str().replace('_', "-"));
+    let text = status.as_str().replace('_', " ");
+    view! { <span class=class data-testid="status">{text}</span> }
+}
+
+/// Explains an error. A lost session goes to sign-in and back; a rate limit counts down
+/// and retries by itself; a transient failure offers a retry.
+#[component]
+pub fn ErrorView(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>) -> impl IntoView {
+    if error == ApiError::Unauthorized {
+        let here = use_location();
+        let navigate = use_navigate();
+        let next = format!("{}{}", here.pathname.get_untracked(), here.search.get_untracked());
+        Effect::new(move |_| navigate(&crate::session::login_path(&next), Default::default()));
+    }
+    let countdown = RwSignal::new(match &error {
+        ApiError::RateLimited { retry_after, .. } => *retry_after,
+        _ => 0,
+    });
+    if countdown.get_untracked() > 0 {
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                let left = countdown.get_untracked().saturating_sub(1);
+                countdown.set(left);
+                if left == 0 {
+                    if let Some(retry) = retry {
+                        retry.run(());
+                    }
+                }
+            },
+            std::time::Duration::from_secs(1),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    let human = error.human();
+    let detail = error.detail();
+    let transient = error.is_transient() && !matches!(error, ApiError::RateLimited { .. });
+    view! {
+        <div class="error" role="alert" data-testid="error">
+            <p class="error-text">
+                {move || if countdown.get() > 0 { format!("Too many requests. Retrying in {} s.", countdown.get()) } else { human.clone() }}
+            </p>
+            {detail.map(|d| view! { <details><summary>"Details"</summary><code>{d}</code></details> })}
+            {(transient && retry.is_some()).then(|| view! {
+                <button type="button" on:click=move |_| { if let Some(retry) = retry { retry.run(()) } }>"Retry"</button>
+            })}
+        </div>
+    }
+}
+
+/// Renders a resource: a skeleton while it first loads, the content (kept on screen while
+/// it refreshes), or the error with a retry.
+pub fn loaded<T, V>(resource: LocalResource<Result<T, ApiError>>, render: impl Fn(T) -> V + Clone + Send + Sync + 'static) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Transition fallback=|| view! { <Skeleton/> }>
+            {move || {
+                let render = render.clone();
+                resource.get().map(move |result| match result {
+                    Ok(value) => render(value).into_any(),
+                    Err(error) => view! { <ErrorView error=error retry=Callback::new(move |_| resource.refetch())/> }.into_any(),
+                })
+            }}
+        </Transition>
+    }
+}

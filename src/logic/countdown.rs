@@ -1,0 +1,46 @@
+//! Time left until an order expires.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Countdown {
+    Left { minutes: i64, seconds: i64 },
+    Expired,
+}
+
+pub fn until(expires_millis: i64, now_millis: i64) -> Countdown {
+    let left = expires_millis - now_millis;
+    if left <= 0 {
+        return Countdown::Expired;
+    }
+    let seconds = (left + 999) / 1000;
+    Countdown::Left { minutes: seconds / 60, seconds: seconds % 60 }
+}
+
+impl Countdown {
+    /// `14:59 left`, or `expired`.
+    pub fn text(self) -> String {
+        match self {
+            Countdown::Left { minutes, seconds } => format!("{minutes}:{seconds:02} left"),
+            Countdown::Expired => "expired".to_owned(),
+        }
+    }
+
+    /// Less than two minutes: show it as urgent.
+    pub fn is_urgent(self) -> bool {
+        matches!(self, Countdown::Left { minutes, .. } if minutes < 2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_down_in_whole_seconds_then_expires() {
+        assert_eq!(until(900_000, 0).text(), "15:00 left");
+        assert_eq!(until(900_000, 1).text(), "15:00 left");
+        assert_eq!(until(900_000, 1_000).text(), "14:59 left");
+        assert_eq!(until(900_000, 899_500).text(), "0:01 left");
+        assert_eq!(until(900_000, 900_000), Countdown::Expired);
+        assert!(until(60_000, 0).is_urgent() && !until(300_000, 0).is_urgent());
+    }
+}

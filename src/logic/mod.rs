@@ -1,0 +1,8 @@
+//! The console's logic as plain functions, tested natively: components stay thin.
+
+pub mod countdown;
+pub mod filters;
+pub mod idempotency;
+pub mod money;
+pub mod search;
+pub mod tonlink;

@@ -1,0 +1,147 @@
+//! The balance: how to top it up, its history (type filter and page in the URL), and a
+//! chart of it over time.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use openmoney_api::{Transaction, TransactionQuery, TransactionType};
+
+use crate::api;
+use crate::components::copy::CopyButton;
+use crate::components::feedback::loaded;
+use crate::components::pager::Pager;
+use crate::components::qr::Qr;
+use crate::logic::filters::TransactionFilters;
+use crate::logic::{money, tonlink};
+
+#[component]
+pub fn BalancePage() -> impl IntoView {
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let filters = Memo::new(move |_| {
+        let map = query.get();
+        TransactionFilters::from_query(|k| map.get(k))
+    });
+    let balance = LocalResource::new(api::balance);
+    let history = LocalResource::new(move || api::transactions(filters.get().api_query()));
+    let recent = LocalResource::new(|| api::transactions(TransactionQuery { limit: Some(100), ..Default::default() }));
+    let href_for = Callback::new(move |page: u64| format!("/balance{}", TransactionFilters { page, ..filters.get_untracked() }.to_query()));
+    let set_kind = move |value: String| {
+        let kind = Some(TransactionType::from_wire(&value)).filter(|k| k.is_known());
+        navigate(&format!("/balance{}", TransactionFilters { kind, page: 1 }.to_query()), Default::default());
+    };
+    view! {
+        <section class="page">
+            <h1>"Balance"</h1>
+            {loaded(balance, |b| {
+                let link = tonlink::topup(&b.topup_address);
+                view! {
+                    <div class="card topup">
+                        <div>
+                            <p class="big" data-testid="balance">{money::ton(b.balance_ton)}</p>
+                            <p>"Top up by sending TON to "<code data-testid="topup-address">{b.topup_address.clone()}</code>
+                                <CopyButton value=b.topup_address.clone() label="top-up address"/></p>
+                            <p><a href=link.clone()>"Open in a TON wallet"</a></p>
+                        </div>
+                        <Qr text=link label="QR code of the top-up address"/>
+                    </div>
+                }
+            })}
+            <h2>"Balance over time"</h2>
+            {loaded(recent, |page| view! { <Chart transactions=page.items/> })}
+            <h2>"Transactions"</h2>
+            <form class="filters" on:submit=|ev| ev.prevent_default()>
+                <label>"Type"
+                    <select name="type" on:change=move |ev| set_kind(event_target_value(&ev))>
+                        <option value="" selected=move || filters.get().kind.is_none()>"Any"</option>
+                        {TransactionType::KNOWN.iter().map(|k| {
+                            let value = k.as_str().to_owned();
+                            let current = k.clone();
+                            view! { <option value=value.clone() selected=move || filters.get().kind.as_ref() == Some(&current)>{value.replace('_', " ")}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            </form>
+            {loaded(history, move |page| {
+                let current = filters.get_untracked().page;
+                view! {
+                    <div class="table-wrap">
+                        <table class="table" data-testid="transactions">
+                            <thead><tr><th scope="col">"When"</th><th scope="col">"Type"</th><th scope="col">"Amount"</th><th scope="col">"Balance after"</th><th scope="col">"Order"</th></tr></thead>
+                            <tbody>
+                                {page.items.into_iter().map(|t| view! {
+                                    <tr data-testid="transaction-row">
+                                        <td>{t.created_at.to_string()}</td>
+                                        <td>{t.kind.as_str().replace('_', " ")}</td>
+                                        <td class="num">{money::ton(t.amount_ton)}</td>
+                                        <td class="num">{money::ton(t.balance_after_ton)}</td>
+                                        <td>{t.order_id.map(|id| view! { <a href=format!("/orders/{id}")>{format!("#{id}")}</a> })}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                    <Pager page=current total=page.total href_for=href_for/>
+                }
+            })}
+        </section>
+    }
+}
+
+/// Points of the balance chart: (x, y) in a 600×160 box, oldest first.
+pub fn chart_points(transactions: &[Transaction]) -> Vec<(i64, i64)> {
+    let mut points: Vec<(i64, i64)> =
+        transactions.iter().map(|t| (t.created_at.unix_millis(), t.balance_after_ton.nanos())).collect();
+    points.sort_by_key(|p| p.0);
+    let (Some(first), Some(last)) = (points.first().copied(), points.last().copied()) else { return Vec::new() };
+    let low = points.iter().map(|p| p.1).min().unwrap_or(0).min(0);
+    let high = points.iter().map(|p| p.1).max().unwrap_or(0).max(low + 1);
+    let span = (last.0 - first.0).max(1);
+    points
+        .iter()
+        .map(|(t, v)| {
+            let x = (i128::from(t - first.0) * 600 / i128::from(span)) as i64;
+            let y = 160 - (i128::from(v - low) * 160 / i128::from(high - low)) as i64;
+            (x, y)
+        })
+        .collect()
+}
+
+#[component]
+fn Chart(transactions: Vec<Transaction>) -> impl IntoView {
+    let points = chart_points(&transactions);
+    if points.len() < 2 {
+        return view! { <p class="muted">"Not enough history for a chart yet."</p> }.into_any();
+    }
+    let path: Vec<String> = points.iter().map(|(x, y)| format!("{x},{y}")).collect();
+    view! {
+        <svg class="chart" viewBox="-4 -4 608 168" role="img" aria-label="The balance over the last transactions" data-testid="chart">
+            <polyline points=path.join(" ") fill="none" stroke="currentColor" stroke-width="2"/>
+        </svg>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openmoney_api::{Timestamp, Ton};
+
+    fn tx(at: i64, after: i64) -> Transaction {
+        Transaction {
+            id: at,
+            kind: TransactionType::Topup,
+            amount_ton: Ton::ZERO,
+            balance_after_ton: Ton::from_units(after),
+            order_id: None,
+            tx_hash: None,
+            created_at: Timestamp::from_unix_millis(at),
+        }
+    }
+
+    #[test]
+    fn the_chart_spans_the_box_oldest_first() {
+        let points = chart_points(&[tx(2_000, 50), tx(1_000, 100), tx(3_000, 0)]);
+        assert_eq!(points, vec![(0, 0), (300, 80), (600, 160)]);
+        assert!(chart_points(&[]).is_empty());
+    }
+}

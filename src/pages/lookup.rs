@@ -1,0 +1,80 @@
+//! Look orders up by client_reference (every linked order) or by memo (its order).
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use openmoney_api::Order;
+
+use crate::api::{self, ApiError};
+use crate::components::feedback::loaded;
+use crate::logic::filters::query_string;
+use crate::pages::orders::OrderTable;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Find {
+    Nothing,
+    Reference(String),
+    Memo(String),
+}
+
+async fn find(what: Find) -> Result<Option<Vec<Order>>, ApiError> {
+    match what {
+        Find::Nothing => Ok(None),
+        Find::Reference(reference) => api::orders_by_reference(&reference).await.map(Some),
+        Find::Memo(memo) => api::order_by_memo(&memo).await.map(|o| Some(vec![o])),
+    }
+}
+
+#[component]
+pub fn Lookup() -> impl IntoView {
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let what = Memo::new(move |_| {
+        let q = query.get();
+        match (q.get("ref").filter(|r| !r.is_empty()), q.get("memo").filter(|m| !m.is_empty())) {
+            (Some(reference), _) => Find::Reference(reference),
+            (None, Some(memo)) => Find::Memo(memo),
+            _ => Find::Nothing,
+        }
+    });
+    let results = LocalResource::new(move || find(what.get()));
+    let kind = RwSignal::new("ref".to_owned());
+    let text = RwSignal::new(String::new());
+    Effect::new(move |_| match what.get() {
+        Find::Reference(r) => {
+            kind.set("ref".into());
+            text.set(r);
+        }
+        Find::Memo(m) => {
+            kind.set("memo".into());
+            text.set(m);
+        }
+        Find::Nothing => {}
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let key = if kind.get_untracked() == "memo" { "memo" } else { "ref" };
+        navigate(&format!("/lookup{}", query_string(&[(key, text.get_untracked().trim().to_owned())])), Default::default());
+    };
+    view! {
+        <section class="page">
+            <h1>"Lookup"</h1>
+            <form class="filters" on:submit=submit>
+                <label>"Find by"
+                    <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                        <option value="ref" selected=move || kind.get() == "ref">"Your reference"</option>
+                        <option value="memo" selected=move || kind.get() == "memo">"Payment memo"</option>
+                    </select>
+                </label>
+                <label>"Value" <input name="value" required prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/></label>
+                <button type="submit">"Find"</button>
+            </form>
+            {loaded(results, move |found| match found {
+                None => view! { <p class="muted">"Enter a client_reference to see every order linked to it, or a memo to find its order."</p> }.into_any(),
+                Some(orders) => view! {
+                    <p data-testid="lookup-count">{format!("{} order(s) found", orders.len())}</p>
+                    <OrderTable orders=orders/>
+                }.into_any(),
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,256 @@
+//! The new-order form, for Stars and for Premium: the recipient checked as you type, a live
+//! estimate, the payment method, an optional reference, and one Idempotency-Key per
+//! intended order so that no retry, double click or second Enter makes two orders.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use openmoney_api::{validate, CreatePremiumOrder, CreateStarsOrder, Currency, FeeInfo, PaymentMethod};
+
+use crate::api::{self, ApiError};
+use crate::components::feedback::ErrorView;
+use crate::logic::idempotency::KeyForContent;
+use crate::logic::money;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Product {
+    Stars,
+    Premium,
+}
+
+const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(350);
+
+/// Why a recipient cannot receive, in words.
+pub fn reason_text(reason: &str) -> String {
+    match reason {
+        "user_not_found" => "No Telegram user has this username.".into(),
+        "bot_account" => "This is a bot account; bots cannot receive gifts.".into(),
+        "already_premium" => "This user already has Telegram Premium.".into(),
+        other => format!("Cannot receive: {other}"),
+    }
+}
+
+/// The amount field checked against the limits: Stars quantity or Premium months.
+pub fn check_amount(product: Product, text: &str, fee: Option<&FeeInfo>) -> Result<i64, String> {
+    let value: i64 = text.trim().parse().map_err(|_| match product {
+        Product::Stars => "Enter a whole number of Stars.".to_owned(),
+        Product::Premium => "Choose 3, 6 or 12 months.".to_owned(),
+    })?;
+    match product {
+        Product::Stars => {
+            let (min, max) = fee.map_or((validate::STARS_MIN, validate::STARS_MAX), |f| (i64::from(f.stars.min), i64::from(f.stars.max)));
+            if (min..=max).contains(&value) {
+                Ok(value)
+            } else {
+                Err(format!("quantity must be between {min} and {max}"))
+            }
+        }
+        Product::Premium => validate::months(value).map(i64::from),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Draft {
+    Stars(CreateStarsOrder),
+    Premium(CreatePremiumOrder),
+}
+
+impl Draft {
+    fn content(&self) -> String {
+        match self {
+            Draft::Stars(o) => serde_json::to_string(o),
+            Draft::Premium(o) => serde_json::to_string(o),
+        }
+        .unwrap_or_default()
+    }
+}
+
+async fn create(draft: Draft, key: String) -> Result<openmoney_api::Order, ApiError> {
+    match draft {
+        Draft::Stars(order) => api::create_stars(&order, &key).await,
+        Draft::Premium(order) => api::create_premium(&order, &key).await,
+    }
+}
+
+#[component]
+pub fn NewOrder(product: Product) -> impl IntoView {
+    let premium = product == Product::Premium;
+    let navigate = use_navigate();
+    let fee = LocalResource::new(api::fee);
+    let balance = LocalResource::new(api::balance);
+    let recipient = RwSignal::new(String::new());
+    let settled_name = RwSignal::new(String::new());
+    let amount = RwSignal::new(if premium { "3".to_owned() } else { "100".to_owned() });
+    let method = RwSignal::new(PaymentMethod::TonMemo);
+    let reference = RwSignal::new(String::new());
+    let form_error = RwSignal::new(None::<String>);
+    let keys = StoredValue::new(KeyForContent::default());
+
+    let pending_timer = StoredValue::new(None::<TimeoutHandle>);
+    let on_recipient = move |value: String| {
+        recipient.set(value.clone());
+        if let Some(handle) = pending_timer.get_value() {
+            handle.clear();
+        }
+        pending_timer.set_value(set_timeout_with_handle(move || settled_name.set(value), DEBOUNCE).ok());
+    };
+    let check = LocalResource::new(move || {
+        let name = settled_name.get();
+        async move {
+            if name.trim().is_empty() {
+                return None;
+            }
+            Some(match validate::username(&name) {
+                Err(message) => Err(message),
+                Ok(bare) => api::recipient(&bare, premium).await.map_err(|e| e.human()),
+            })
+        }
+    });
+    let limits = move || fee.get().and_then(Result::ok);
+    let valid_amount = move || check_amount(product, &amount.get(), limits().as_ref());
+    let estimate = LocalResource::new(move || {
+        let value = valid_amount().ok();
+        async move {
+            let value = value?;
+            Some(if premium { api::estimate_premium(value).await } else { api::estimate_stars(value).await })
+        }
+    });
+    let price = move || estimate.get().flatten().and_then(Result::ok).map(|e| e.price_ton);
+    let current_balance = move || balance.get().and_then(Result::ok).map(|b| b.balance_ton);
+    let shortfall = move || {
+        if method.get() != PaymentMethod::Balance {
+            return None;
+        }
+        match (current_balance(), price()) {
+            (Some(have), Some(need)) if have < need => Some((have, need)),
+            _ => None,
+        }
+    };
+
+    let submit = Action::new_local(move |(draft, key): &(Draft, String)| create(draft.clone(), key.clone()));
+    Effect::new(move |_| {
+        if let Some(Ok(order)) = submit.value().get() {
+            keys.update_value(KeyForContent::settle);
+            navigate(&format!("/orders/{}", order.id), Default::default());
+        }
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if submit.pending().get_untracked() {
+            return;
+        }
+        let checked = valid_amount().and_then(|value| validate::username(&recipient.get_untracked()).map(|name| (name, value)));
+        let (name, value) = match checked {
+            Ok(pair) => pair,
+            Err(message) => {
+                form_error.set(Some(message));
+                return;
+            }
+        };
+        if shortfall().is_some() {
+            return;
+        }
+        form_error.set(None);
+        let client_reference = Some(reference.get_untracked().trim().to_owned()).filter(|r| !r.is_empty());
+        let payment_method = method.get_untracked();
+        let draft = if premium {
+            Draft::Premium(CreatePremiumOrder { recipient_username: name, months: value, payment_method, payment_currency: Currency::Ton, client_reference })
+        } else {
+            Draft::Stars(CreateStarsOrder { recipient_username: name, quantity: value, payment_method, payment_currency: Currency::Ton, client_reference })
+        };
+        let key = keys.try_update_value(|k| k.key_for(&draft.content(), || uuid::Uuid::new_v4().to_string())).unwrap_or_default();
+        submit.dispatch((draft, key));
+    };
+
+    let title = if premium { "New Premium order" } else { "New Stars order" };
+    view! {
+        <section class="page">
+            <h1>{title}</h1>
+            <form class="card order-form" on:submit=on_submit novalidate>
+                <label for="recipient">"Recipient"</label>
+                <input id="recipient" name="recipient" placeholder="@username" autocomplete="off" required
+                    aria-describedby="recipient-check" prop:value=move || recipient.get()
+                    on:input=move |ev| on_recipient(event_target_value(&ev))/>
+                <p id="recipient-check" class="hint" aria-live="polite" data-testid="recipient-check">
+                    {move || match check.get().flatten() {
+                        None => String::new(),
+                        Some(Err(message)) => message,
+                        Some(Ok(c)) if c.can_receive => format!("@{} can receive it.", c.username),
+                        Some(Ok(c)) => reason_text(c.reason.as_deref().unwrap_or("unknown")),
+                    }}
+                </p>
+                {if premium {
+                    view! {
+                        <label for="amount">"Months"</label>
+                        <select id="amount" name="months" on:change=move |ev| amount.set(event_target_value(&ev))>
+                            {validate::PREMIUM_MONTHS.iter().map(|m| view! {
+                                <option value=m.to_string() selected=move || amount.get() == m.to_string()>{format!("{m} months")}</option>
+                            }).collect_view()}
+                        </select>
+                    }.into_any()
+                } else {
+                    view! {
+                        <label for="amount">"Stars"</label>
+                        <input id="amount" name="quantity" type="number" inputmode="numeric" required
+                            min=move || limits().map_or(50, |f| f.stars.min) max=move || limits().map_or(10_000, |f| f.stars.max)
+                            aria-describedby="amount-limits" prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
+                        <p id="amount-limits" class="hint" data-testid="amount-limits">
+                            {move || match valid_amount() {
+                                Ok(_) => limits().map(|f| format!("From {} to {} Stars.", f.stars.min, f.stars.max)).unwrap_or_default(),
+                                Err(message) => message,
+                            }}
+                        </p>
+                    }.into_any()
+                }}
+                <p class="estimate" aria-live="polite" data-testid="estimate">
+                    {move || match estimate.get().flatten() {
+                        Some(Ok(e)) => format!("{} ≈ {} (fee {}, at ${} per TON)", money::ton(e.price_ton), money::usd(e.price_usd), money::ton(e.fee_ton), e.ton_usd_rate),
+                        Some(Err(e)) => e.human(),
+                        None => String::new(),
+                    }}
+                </p>
+                <fieldset>
+                    <legend>"Payment"</legend>
+                    <label class="inline"><input type="radio" name="method" value="ton_memo" prop:checked=move || method.get() == PaymentMethod::TonMemo
+                        on:change=move |_| method.set(PaymentMethod::TonMemo)/>" The customer pays in TON with the memo"</label>
+                    <label class="inline"><input type="radio" name="method" value="balance" prop:checked=move || method.get() == PaymentMethod::Balance
+                        on:change=move |_| method.set(PaymentMethod::Balance)/>" From the partner balance"
+                        {move || current_balance().map(|b| format!(" ({} available)", money::ton(b)))}</label>
+                    {move || shortfall().map(|(have, need)| view! {
+                        <p class="error-text" role="alert" data-testid="shortfall">
+                            {format!("The balance ({}) is less than the price ({}). Top up first or let the customer pay.", money::ton(have), money::ton(need))}
+                        </p>
+                    })}
+                </fieldset>
+                <label for="reference">"Your reference (optional)"</label>
+                <input id="reference" name="client_reference" maxlength="128" placeholder="invoice-42"
+                    prop:value=move || reference.get() on:input=move |ev| reference.set(event_target_value(&ev))/>
+                <button type="submit" data-testid="submit" disabled=move || submit.pending().get() || shortfall().is_some()>
+                    {move || if submit.pending().get() { "Creating…" } else { "Create order" }}
+                </button>
+                {move || form_error.get().map(|m| view! { <p class="error-text" role="alert" data-testid="form-error">{m}</p> })}
+                {move || submit.value().get().and_then(Result::err).map(|e| view! { <ErrorView error=e/> })}
+            </form>
+        </section>
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_checked_against_the_limits() {
+        assert_eq!(check_amount(Product::Stars, "10", None).unwrap_err(), "quantity must be between 50 and 10000");
+        assert_eq!(check_amount(Product::Stars, " 250 ", None), Ok(250));
+        assert!(check_amount(Product::Stars, "ten", None).is_err());
+        assert_eq!(check_amount(Product::Premium, "6", None), Ok(6));
+        assert!(check_amount(Product::Premium, "5", None).is_err());
+    }
+
+    #[test]
+    fn reasons_read_as_sentences() {
+        assert!(reason_text("user_not_found").contains("No Telegram user"));
+
+    }
+}

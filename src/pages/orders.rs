@@ -1,0 +1,121 @@
+//! The orders table: filters and page live in the query string.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use openmoney_api::{Order, OrderStatus, OrderType};
+
+use crate::api;
+use crate::components::feedback::{loaded, StatusBadge};
+use crate::components::pager::Pager;
+use crate::logic::filters::OrderFilters;
+use crate::logic::money;
+
+#[component]
+pub fn Orders() -> impl IntoView {
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let filters = Memo::new(move |_| {
+        let map = query.get();
+        OrderFilters::from_query(|k| map.get(k))
+    });
+    let orders = LocalResource::new(move || api::orders(filters.get().api_query()));
+    // A change handler per filter field; each navigates to the new query string.
+    let on_change = move |name: &'static str| {
+        let navigate = navigate.clone();
+        move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            let mut next = filters.get_untracked();
+            match name {
+                "status" => next.status = Some(OrderStatus::from_wire(&value)).filter(|s| s.is_known()),
+                "type" => next.order_type = Some(OrderType::from_wire(&value)).filter(|t| t.is_known()),
+                "recipient" => {
+                    next.recipient = Some(value.trim().trim_start_matches('@').to_owned()).filter(|r| !r.is_empty())
+                }
+                "from" => next.from = Some(value).filter(|v| !v.is_empty()),
+                _ => next.to = Some(value).filter(|v| !v.is_empty()),
+            }
+            next.page = 1;
+            navigate(&format!("/orders{}", next.to_query()), Default::default());
+        }
+    };
+    let href_for = Callback::new(move |page: u64| format!("/orders{}", OrderFilters { page, ..filters.get_untracked() }.to_query()));
+    view! {
+        <section class="page">
+            <h1>"Orders"</h1>
+            <form class="filters" on:submit=|ev| ev.prevent_default()>
+                <label>"Status"
+                    <select name="status" on:change=on_change("status")>
+                        <option value="" selected=move || filters.get().status.is_none()>"Any"</option>
+                        {OrderStatus::KNOWN.iter().map(|s| {
+                            let value = s.as_str().to_owned();
+                            let current = s.clone();
+                            view! { <option value=value.clone() selected=move || filters.get().status.as_ref() == Some(&current)>{value.replace('_', " ")}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>"Type"
+                    <select name="type" on:change=on_change("type")>
+                        <option value="" selected=move || filters.get().order_type.is_none()>"Any"</option>
+                        <option value="stars" selected=move || filters.get().order_type == Some(OrderType::Stars)>"Stars"</option>
+                        <option value="premium" selected=move || filters.get().order_type == Some(OrderType::Premium)>"Premium"</option>
+                    </select>
+                </label>
+                <label>"Recipient"
+                    <input name="recipient" type="search" placeholder="@username" prop:value=move || filters.get().recipient.unwrap_or_default()
+                        on:change=on_change("recipient")/>
+                </label>
+                <label>"From" <input name="from" type="date" prop:value=move || filters.get().from.unwrap_or_default() on:change=on_change("from")/></label>
+                <label>"To" <input name="to" type="date" prop:value=move || filters.get().to.unwrap_or_default() on:change=on_change("to")/></label>
+            </form>
+            {loaded(orders, move |page| {
+                let current = filters.get_untracked().page;
+                view! {
+                    <OrderTable orders=page.items/>
+                    <Pager page=current total=page.total href_for=href_for/>
+                }
+            })}
+        </section>
+    }
+}
+
+/// Orders as a table whose rows link to their pages.
+#[component]
+pub fn OrderTable(orders: Vec<Order>) -> impl IntoView {
+    if orders.is_empty() {
+        return view! { <p class="muted" data-testid="no-orders">"No orders match."</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="orders">
+                <thead><tr>
+                    <th scope="col">"Order"</th><th scope="col">"Status"</th><th scope="col">"What"</th>
+                    <th scope="col">"Recipient"</th><th scope="col">"Price"</th><th scope="col">"Reference"</th><th scope="col">"Created"</th>
+                </tr></thead>
+                <tbody>
+                    {orders.into_iter().map(|o| view! {
+                        <tr data-testid="order-row">
+                            <td><A href=format!("/orders/{}", o.id)>{format!("#{}", o.id)}</A></td>
+                            <td><StatusBadge status=o.status.clone()/></td>
+                            <td>{what(&o)}</td>
+                            <td>"@"{o.recipient_username.clone()}</td>
+                            <td class="num">{money::ton(o.price_ton)}</td>
+                            <td>{o.client_reference.clone().unwrap_or_default()}</td>
+                            <td><time datetime=o.created_at.to_string()>{o.created_at.to_string()}</time></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// `100 Stars` or `Premium, 6 months`.
+pub fn what(order: &Order) -> String {
+    match (order.stars_amount, order.premium_months) {
+        (Some(stars), _) => format!("{stars} Stars"),
+        (_, Some(months)) => format!("Premium, {months} months"),
+        _ => order.order_type.to_string(),
+    }
+}
