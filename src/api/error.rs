@@ -10,15 +10,27 @@ pub enum ApiError {
     Forbidden(String),
     NotFound(String),
     /// A state conflict: cancelling a paid order, a short balance, a key in use.
-    Conflict { code: ErrorCode, message: String },
+    Conflict {
+        code: ErrorCode,
+        message: String,
+    },
     /// The request was refused as invalid.
-    Validation { code: ErrorCode, message: String },
+    Validation {
+        code: ErrorCode,
+        message: String,
+    },
     /// Too many requests: retry after this many seconds.
-    RateLimited { retry_after: u64, message: String },
+    RateLimited {
+        retry_after: u64,
+        message: String,
+    },
     /// The proxy could not be reached.
     Network(String),
     /// The proxy or the upstream failed.
-    Server { code: ErrorCode, message: String },
+    Server {
+        code: ErrorCode,
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -107,7 +119,8 @@ mod tests {
         let conflict = ApiError::from_answer(409, body(ErrorCode::InsufficientBalance, "balance 1 TON is less"), None);
         assert!(conflict.human().contains("balance is too low"));
         assert_eq!(conflict.detail().unwrap(), "INSUFFICIENT_BALANCE: balance 1 TON is less");
-        let limit = ApiError::from_answer(422, body(ErrorCode::ValidationError, "quantity must be between 50 and 10000"), None);
+        let limit =
+            ApiError::from_answer(422, body(ErrorCode::ValidationError, "quantity must be between 50 and 10000"), None);
         assert_eq!(limit.human(), "quantity must be between 50 and 10000");
         assert!(ApiError::from_answer(504, body(ErrorCode::UpstreamTimeout, "x"), None).is_transient());
     }

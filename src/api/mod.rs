@@ -41,7 +41,13 @@ async fn send<T: DeserializeOwned>(request: Result<gloo_net::http::Request, gloo
     }
     let retry_after = response.headers().get("retry-after").and_then(|v| v.parse().ok());
     let body = response.json::<Envelope<()>>().await.ok().and_then(|e| e.into_result().err());
-    Err(ApiError::from_answer(status, body.or_else(|| Some(ErrorBody::new(openmoney_api::ErrorCode::Unknown(status.to_string()), format!("HTTP {status}")))), retry_after))
+    Err(ApiError::from_answer(
+        status,
+        body.or_else(|| {
+            Some(ErrorBody::new(openmoney_api::ErrorCode::Unknown(status.to_string()), format!("HTTP {status}")))
+        }),
+        retry_after,
+    ))
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {

@@ -11,7 +11,9 @@ pub fn now_millis() -> i64 {
 
 pub fn provide_clock() {
     let (now, set_now) = signal(now_millis());
-    if let Ok(handle) = set_interval_with_handle(move || set_now.set(now_millis()), std::time::Duration::from_millis(500)) {
+    if let Ok(handle) =
+        set_interval_with_handle(move || set_now.set(now_millis()), std::time::Duration::from_millis(500))
+    {
         on_cleanup(move || handle.clear());
     }
     provide_context(Now(now));

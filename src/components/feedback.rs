@@ -29,7 +29,13 @@ pub fn ErrorView(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>)
     if error == ApiError::Unauthorized {
         let here = use_location();
         let navigate = use_navigate();
-        let next = format!("{}{}", here.pathname.get_untracked(), here.search.get_untracked());
+        let search = here.search.get_untracked();
+        let query = search.trim_start_matches('?');
+        let next = if query.is_empty() {
+            here.pathname.get_untracked()
+        } else {
+            format!("{}?{query}", here.pathname.get_untracked())
+        };
         Effect::new(move |_| navigate(&crate::session::login_path(&next), Default::default()));
     }
     let countdown = RwSignal::new(match &error {
@@ -70,7 +76,10 @@ pub fn ErrorView(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>)
 
 /// Renders a resource: a skeleton while it first loads, the content (kept on screen while
 /// it refreshes), or the error with a retry.
-pub fn loaded<T, V>(resource: LocalResource<Result<T, ApiError>>, render: impl Fn(T) -> V + Clone + Send + Sync + 'static) -> impl IntoView
+pub fn loaded<T, V>(
+    resource: LocalResource<Result<T, ApiError>>,
+    render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
 where
     T: Clone + Send + Sync + 'static,
     V: IntoView + 'static,

@@ -20,7 +20,10 @@ pub fn Qr(text: String, #[prop(into)] label: String) -> impl IntoView {
 mod tests {
     #[test]
     fn a_ton_link_becomes_an_svg() {
-        let svg = super::svg_of("ton://transfer/UQBFJTkJ5hZdH7i6rWQTnm43zn6h2dPBV9lFZ2e98WvWABy_?amount=418000000&text=STARS-a1b2c3").unwrap();
+        let svg = super::svg_of(
+            "ton://transfer/UQBFJTkJ5hZdH7i6rWQTnm43zn6h2dPBV9lFZ2e98WvWABy_?amount=418000000&text=STARS-a1b2c3",
+        )
+        .unwrap();
         assert!(svg.contains("<svg") && svg.contains("</svg>"));
     }
 }

@@ -34,13 +34,12 @@ pub fn Authed() -> impl IntoView {
             });
         }
     });
-    view! {
-        <Suspense fallback=|| view! { <Skeleton/> }>
-            {move || check.get().map(|result| match result {
-                Ok(_) => view! { <Shell/> }.into_any(),
-                Err(error) => view! { <main id="main"><ErrorView error=error/></main> }.into_any(),
-            })}
-        </Suspense>
+    // No Suspense here: it would hold the whole page (and its focus) hostage to every
+    // resource a page loads.
+    move || match check.get() {
+        None => view! { <Skeleton/> }.into_any(),
+        Some(Ok(_)) => view! { <Shell/> }.into_any(),
+        Some(Err(error)) => view! { <main id="main"><ErrorView error=error/></main> }.into_any(),
     }
 }
 
@@ -54,7 +53,9 @@ fn apply_theme(theme: &str) {
 }
 
 fn saved_theme() -> String {
-    let saved = web_sys::window().and_then(|w| w.local_storage().ok().flatten()).and_then(|s| s.get_item("theme").ok().flatten());
+    let saved = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item("theme").ok().flatten());
     saved.unwrap_or_else(|| {
         let dark = web_sys::window()
             .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())

@@ -95,7 +95,10 @@ pub struct TransactionFilters {
 impl TransactionFilters {
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
         TransactionFilters {
-            kind: get("type").filter(|t| !t.is_empty()).map(|t| TransactionType::from_wire(&t)).filter(TransactionType::is_known),
+            kind: get("type")
+                .filter(|t| !t.is_empty())
+                .map(|t| TransactionType::from_wire(&t))
+                .filter(TransactionType::is_known),
             page: page_of(get("page")),
         }
     }
@@ -139,7 +142,10 @@ mod tests {
             ("to", "2026-11-21"),
             ("page", "3"),
         ]));
-        assert_eq!(filters.to_query(), "?status=paid&type=stars&recipient=pandus&from=2026%2D11%2D20&to=2026%2D11%2D21&page=3");
+        assert_eq!(
+            filters.to_query(),
+            "?status=paid&type=stars&recipient=pandus&from=2026%2D11%2D20&to=2026%2D11%2D21&page=3"
+        );
         let api = filters.api_query();
         assert_eq!(api.created_from.unwrap().to_string(), "2026-11-20T00:00:00Z");
         assert_eq!(api.created_to.unwrap().to_string(), "2026-11-22T00:00:00Z", "the last day is included");

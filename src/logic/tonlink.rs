@@ -20,8 +20,12 @@ mod tests {
 
     #[test]
     fn the_link_carries_nanotons_and_the_encoded_memo() {
-        let link = transfer("UQBFJTkJ5hZdH7i6rWQTnm43zn6h2dPBV9lFZ2e98WvWABy_", "0.418".parse().unwrap(), "STARS-a1b2c3");
-        assert_eq!(link, "ton://transfer/UQBFJTkJ5hZdH7i6rWQTnm43zn6h2dPBV9lFZ2e98WvWABy_?amount=418000000&text=STARS%2Da1b2c3");
+        let link =
+            transfer("UQBFJTkJ5hZdH7i6rWQTnm43zn6h2dPBV9lFZ2e98WvWABy_", "0.418".parse().unwrap(), "STARS-a1b2c3");
+        assert_eq!(
+            link,
+            "ton://transfer/UQBFJTkJ5hZdH7i6rWQTnm43zn6h2dPBV9lFZ2e98WvWABy_?amount=418000000&text=STARS%2Da1b2c3"
+        );
         assert!(transfer("A", Ton::from_units(1), "a b&c").ends_with("amount=1000000000&text=a%20b%26c"));
     }
 }

@@ -24,7 +24,9 @@ pub fn BalancePage() -> impl IntoView {
     let balance = LocalResource::new(api::balance);
     let history = LocalResource::new(move || api::transactions(filters.get().api_query()));
     let recent = LocalResource::new(|| api::transactions(TransactionQuery { limit: Some(100), ..Default::default() }));
-    let href_for = Callback::new(move |page: u64| format!("/balance{}", TransactionFilters { page, ..filters.get_untracked() }.to_query()));
+    let href_for = Callback::new(move |page: u64| {
+        format!("/balance{}", TransactionFilters { page, ..filters.get_untracked() }.to_query())
+    });
     let set_kind = move |value: String| {
         let kind = Some(TransactionType::from_wire(&value)).filter(|k| k.is_known());
         navigate(&format!("/balance{}", TransactionFilters { kind, page: 1 }.to_query()), Default::default());

@@ -17,7 +17,11 @@ pub fn Dashboard() -> impl IntoView {
     let rate = LocalResource::new(api::ton_rate);
     let health = LocalResource::new(api::health);
     let awaiting = LocalResource::new(|| {
-        api::orders(OrderListQuery { status: Some(OrderStatus::PendingPayment), limit: Some(100), ..Default::default() })
+        api::orders(OrderListQuery {
+            status: Some(OrderStatus::PendingPayment),
+            limit: Some(100),
+            ..Default::default()
+        })
     });
     view! {
         <section class="page">

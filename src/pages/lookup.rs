@@ -53,7 +53,10 @@ pub fn Lookup() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let key = if kind.get_untracked() == "memo" { "memo" } else { "ref" };
-        navigate(&format!("/lookup{}", query_string(&[(key, text.get_untracked().trim().to_owned())])), Default::default());
+        navigate(
+            &format!("/lookup{}", query_string(&[(key, text.get_untracked().trim().to_owned())])),
+            Default::default(),
+        );
     };
     view! {
         <section class="page">

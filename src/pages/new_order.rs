@@ -37,7 +37,9 @@ pub fn check_amount(product: Product, text: &str, fee: Option<&FeeInfo>) -> Resu
     })?;
     match product {
         Product::Stars => {
-            let (min, max) = fee.map_or((validate::STARS_MIN, validate::STARS_MAX), |f| (i64::from(f.stars.min), i64::from(f.stars.max)));
+            let (min, max) = fee.map_or((validate::STARS_MIN, validate::STARS_MAX), |f| {
+                (i64::from(f.stars.min), i64::from(f.stars.max))
+            });
             if (min..=max).contains(&value) {
                 Ok(value)
             } else {
@@ -138,7 +140,8 @@ pub fn NewOrder(product: Product) -> impl IntoView {
         if submit.pending().get_untracked() {
             return;
         }
-        let checked = valid_amount().and_then(|value| validate::username(&recipient.get_untracked()).map(|name| (name, value)));
+        let checked =
+            valid_amount().and_then(|value| validate::username(&recipient.get_untracked()).map(|name| (name, value)));
         let (name, value) = match checked {
             Ok(pair) => pair,
             Err(message) => {
@@ -153,11 +156,25 @@ pub fn NewOrder(product: Product) -> impl IntoView {
         let client_reference = Some(reference.get_untracked().trim().to_owned()).filter(|r| !r.is_empty());
         let payment_method = method.get_untracked();
         let draft = if premium {
-            Draft::Premium(CreatePremiumOrder { recipient_username: name, months: value, payment_method, payment_currency: Currency::Ton, client_reference })
+            Draft::Premium(CreatePremiumOrder {
+                recipient_username: name,
+                months: value,
+                payment_method,
+                payment_currency: Currency::Ton,
+                client_reference,
+            })
         } else {
-            Draft::Stars(CreateStarsOrder { recipient_username: name, quantity: value, payment_method, payment_currency: Currency::Ton, client_reference })
+            Draft::Stars(CreateStarsOrder {
+                recipient_username: name,
+                quantity: value,
+                payment_method,
+                payment_currency: Currency::Ton,
+                client_reference,
+            })
         };
-        let key = keys.try_update_value(|k| k.key_for(&draft.content(), || uuid::Uuid::new_v4().to_string())).unwrap_or_default();
+        let key = keys
+            .try_update_value(|k| k.key_for(&draft.content(), || uuid::Uuid::new_v4().to_string()))
+            .unwrap_or_default();
         submit.dispatch((draft, key));
     };
 
@@ -190,8 +207,7 @@ pub fn NewOrder(product: Product) -> impl IntoView {
                 } else {
                     view! {
                         <label for="amount">"Stars"</label>
-                        <input id="amount" name="quantity" type="number" inputmode="numeric" required
-                            min=move || limits().map_or(50, |f| f.stars.min) max=move || limits().map_or(10_000, |f| f.stars.max)
+                        <input id="amount" name="quantity" type="text" inputmode="numeric" pattern="[0-9]*" required
                             aria-describedby="amount-limits" prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
                         <p id="amount-limits" class="hint" data-testid="amount-limits">
                             {move || match valid_amount() {
@@ -234,7 +250,6 @@ pub fn NewOrder(product: Product) -> impl IntoView {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,6 +266,5 @@ mod tests {
     #[test]
     fn reasons_read_as_sentences() {
         assert!(reason_text("user_not_found").contains("No Telegram user"));
-
     }
 }

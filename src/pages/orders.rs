@@ -39,7 +39,9 @@ pub fn Orders() -> impl IntoView {
             navigate(&format!("/orders{}", next.to_query()), Default::default());
         }
     };
-    let href_for = Callback::new(move |page: u64| format!("/orders{}", OrderFilters { page, ..filters.get_untracked() }.to_query()));
+    let href_for = Callback::new(move |page: u64| {
+        format!("/orders{}", OrderFilters { page, ..filters.get_untracked() }.to_query())
+    });
     view! {
         <section class="page">
             <h1>"Orders"</h1>

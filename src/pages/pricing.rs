@@ -22,7 +22,9 @@ pub fn Pricing() -> impl IntoView {
         async move { Some(api::estimate_premium(value.ok()?).await) }
     });
     let show = |e: Option<Option<Result<openmoney_api::Estimate, api::ApiError>>>| match e.flatten() {
-        Some(Ok(e)) => format!("{} ≈ {} (fee {})", money::ton(e.price_ton), money::usd(e.price_usd), money::ton(e.fee_ton)),
+        Some(Ok(e)) => {
+            format!("{} ≈ {} (fee {})", money::ton(e.price_ton), money::usd(e.price_usd), money::ton(e.fee_ton))
+        }
         Some(Err(e)) => e.human(),
         None => "Enter an amount within the limits.".into(),
     };

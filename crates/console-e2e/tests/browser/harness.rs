@@ -28,7 +28,10 @@ pub struct Console {
 
 fn dist() -> PathBuf {
     let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist");
-    assert!(dist.join("index.html").exists(), "the console is not built: run `cargo xtask test` (it builds dist/ first)");
+    assert!(
+        dist.join("index.html").exists(),
+        "the console is not built: run `cargo xtask test` (it builds dist/ first)"
+    );
     dist
 }
 
@@ -126,6 +129,17 @@ impl Console {
         }
     }
 
+    /// Saves what the browser shows, for a failing test; gives the file.
+    pub async fn screenshot(&self) -> String {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-failures");
+        let _ = std::fs::create_dir_all(&dir);
+        let file = dir.join(format!("{}.png", self.base.replace([':', '/', '.'], "_")));
+        if let Ok(png) = self.browser.screenshot().await {
+            let _ = std::fs::write(&file, png);
+        }
+        file.display().to_string()
+    }
+
     pub async fn count(&self, css: &str) -> usize {
         self.browser.find_all(Locator::Css(css)).await.map(|v| v.len()).unwrap_or(0)
     }
@@ -147,7 +161,10 @@ impl Console {
                     last = text;
                 }
             }
-            assert!(started.elapsed() < WAIT, "{css} never matched; last text: {last:?} on {}", self.here().await);
+            if started.elapsed() > WAIT {
+                let shot = self.screenshot().await;
+                panic!("{css} never matched; last text: {last:?} on {} (screenshot: {shot})", self.here().await);
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -187,7 +204,13 @@ impl Console {
     /// Clicks the button or link whose text is `text`.
     pub async fn click_text(&self, text: &str) {
         let xpath = format!("//*[self::button or self::a][normalize-space()='{text}']");
-        let element = self.browser.wait().at_most(WAIT).for_element(Locator::XPath(&xpath)).await.unwrap_or_else(|e| panic!("no '{text}': {e}"));
+        let element = self
+            .browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no '{text}': {e}"));
         element.click().await.expect("clicks");
     }
 

@@ -6,8 +6,8 @@ mod users;
 
 use axum::routing::{get, patch};
 use axum::{Json, Router};
-use openmoney_api::Envelope;
 use openmoney_api::console::ConsoleConfig;
+use openmoney_api::Envelope;
 
 use crate::auth::StaffUser;
 use crate::json::ok;

@@ -3,8 +3,8 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use openmoney_api::Envelope;
 use openmoney_api::console::{NewStaff, StaffAccount, StaffChange};
+use openmoney_api::Envelope;
 
 use crate::auth::{password, StaffUser};
 use crate::db::Role;
