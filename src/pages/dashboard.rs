@@ -64,6 +64,7 @@ pub fn Dashboard() -> impl IntoView {
                     return view! { <p class="muted">"No order is waiting for payment."</p> }.into_any();
                 }
                 view! {
+                    <div class="table-wrap">
                     <table class="table" data-testid="awaiting">
                         <thead><tr><th scope="col">"Order"</th><th scope="col">"Recipient"</th><th scope="col">"Amount"</th><th scope="col">"Time left"</th></tr></thead>
                         <tbody>
@@ -77,6 +78,7 @@ pub fn Dashboard() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+                    </div>
                 }.into_any()
             })}
         </section>

@@ -2,6 +2,7 @@
 //! parts. On a fresh machine they install what is missing (each tool only when absent or
 //! at the wrong version), then build, run or test everything.
 
+mod payload;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -65,7 +66,8 @@ fn dist(env: &tools::Env) -> Result {
     step(
         "trunk build --release (the console)",
         Command::new(&env.trunk).args(["build", "--release", "--offline=true"]).env("PATH", &env.path),
-    )
+    )?;
+    payload::compress(&root().join("dist"))
 }
 
 fn run(extra: &[String]) -> Result {

@@ -140,6 +140,14 @@ impl Console {
         file.display().to_string()
     }
 
+    /// Keeps a picture of the page under `target/screenshots/NAME.png`.
+    pub async fn save_screenshot(&self, name: &str) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+        let _ = std::fs::create_dir_all(&dir);
+        let png = self.browser.screenshot().await.expect("a screenshot");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("saves the screenshot");
+    }
+
     pub async fn count(&self, css: &str) -> usize {
         self.browser.find_all(Locator::Css(css)).await.map(|v| v.len()).unwrap_or(0)
     }

@@ -202,5 +202,41 @@ async fn deep_links_to_every_page_load() {
     ] {
         console.goto(path).await;
         console.wait_text("h1", |t| t == heading).await;
+        console.save_screenshot(&format!("wide-{}", heading.to_lowercase().replace(' ', "-"))).await;
     }
+}
+
+#[tokio::test]
+async fn the_layout_holds_at_360_pixels_in_both_themes() {
+    let console = launch().await;
+    console.browser.set_window_size(360, 800).await.unwrap();
+    console.login("otto").await;
+    let mut order_page = String::new();
+    for (path, heading) in
+        [("/", "Dashboard"), ("/orders", "Orders"), ("/orders/new/stars", "New Stars order"), ("/balance", "Balance")]
+    {
+        console.goto(path).await;
+        console.wait_text("h1", |t| t == heading).await;
+        console.find("main table, main form, main .card").await;
+        let overflow = console
+            .browser
+            .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth", vec![])
+            .await
+            .unwrap();
+        assert_eq!(overflow.as_i64(), Some(0), "{path} scrolls sideways at 360 px");
+        console.save_screenshot(&format!("narrow-{}", heading.to_lowercase().replace(' ', "-"))).await;
+        if path == "/orders" {
+            order_page = console.find("[data-testid=order-row] a").await.attr("href").await.unwrap().unwrap();
+        }
+    }
+    console.goto(&order_page).await;
+    console.find("[data-testid=status]").await;
+    console.click("button.theme").await;
+    let theme = console.browser.execute("return document.documentElement.dataset.theme", vec![]).await.unwrap();
+    assert_eq!(theme.as_str(), Some("dark"));
+    console.save_screenshot("narrow-order-dark").await;
+    console.browser.refresh().await.unwrap();
+    console.find("[data-testid=status]").await;
+    let kept = console.browser.execute("return document.documentElement.dataset.theme", vec![]).await.unwrap();
+    assert_eq!(kept.as_str(), Some("dark"), "the theme choice is remembered");
 }
