@@ -4,5 +4,6 @@ mod access;
 mod audit;
 mod forwarding;
 mod helpers;
+mod sso;
 mod startup;
 mod web;
