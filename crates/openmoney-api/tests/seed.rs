@@ -6,6 +6,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+/// The partner docs' example JSON, kept verbatim under `tests/seed/`.
+fn seed(text: &str) -> Value {
+    serde_json::from_str(text).expect("the docs' example is JSON")
+}
+
 fn round_trip<T: Serialize + DeserializeOwned>(value: Value) -> T {
     let decoded: T = serde_json::from_value(value.clone()).expect("decodes");
     assert_eq!(serde_json::to_value(&decoded).unwrap(), value, "re-encodes to the same JSON");
@@ -14,34 +19,14 @@ fn round_trip<T: Serialize + DeserializeOwned>(value: Value) -> T {
 
 #[test]
 fn seed_create_request_round_trips() {
-    let request: CreateStarsOrder = round_trip(json!({
-        "recipient_username": "pandus",
-        "quantity": 100,
-        "payment_method": "ton_memo",
-        "payment_currency": "TON",
-        "client_reference": "invoice-42"
-    }));
+    let request: CreateStarsOrder = round_trip(seed(include_str!("seed/create_stars_request.json")));
     assert_eq!(request.payment_method, PaymentMethod::TonMemo);
     assert_eq!(request.validate().unwrap(), ("pandus".to_owned(), 100));
 }
 
 #[test]
 fn seed_order_response_round_trips_with_exact_money() {
-    let envelope: Envelope<Order> = round_trip(json!({
-        "ok": true,
-        "data": {
-            "id": 10421,
-            "status": "pending_payment",
-            "order_type": "stars",
-            "stars_amount": 100,
-            "recipient_username": "pandus",
-            "price_ton": 0.418,
-            "payment_address": "UQBFJTkJ5hZdH7i6rWQTnm43zn6h2dPBV9lFZ2e98WvWABy_",
-            "payment_memo": "STARS-a1b2c3",
-            "expires_at": "2026-04-16T12:15:00Z",
-            "created_at": "2026-04-16T12:00:00Z"
-        }
-    }));
+    let envelope: Envelope<Order> = round_trip(seed(include_str!("seed/create_stars_response.json")));
     let order = envelope.into_result().unwrap();
     assert_eq!(order.id, 10421);
     assert_eq!(order.status, OrderStatus::PendingPayment);
@@ -52,12 +37,7 @@ fn seed_order_response_round_trips_with_exact_money() {
 
 #[test]
 fn seed_error_response_round_trips() {
-    let envelope: Envelope<Order> = round_trip(json!({
-        "ok": false,
-        "error_code": "VALIDATION_ERROR",
-        "error_message": "quantity must be between 50 and 10000",
-        "data": null
-    }));
+    let envelope: Envelope<Order> = round_trip(seed(include_str!("seed/error_response.json")));
     let error = envelope.into_result().unwrap_err();
     assert_eq!(error.error_code, ErrorCode::ValidationError);
 }

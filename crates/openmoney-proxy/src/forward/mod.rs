@@ -29,8 +29,8 @@ pub use params::{KnownQuery, OrderIdParam};
 /// The 17 upstream endpoints. Reads are for every role; changes need an operator.
 pub fn api_router() -> Router<AppState> {
     Router::new()
-        .route("/orders/stars", post(create_stars))
-        .route("/orders/premium", post(create_premium))
+        .route("/orders/stars", post(create::<CreateStarsOrder>))
+        .route("/orders/premium", post(create::<CreatePremiumOrder>))
         .route("/orders", get(list_orders))
         .route("/orders/{id}", get(get_order))
         .route("/orders/{id}/cancel", post(cancel_order))
@@ -245,60 +245,56 @@ fn body<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(value).map_err(Error::internal)
 }
 
-/// Reads the request the way a create needs it: role first, then key, then body.
-async fn create_parts<T: serde::de::DeserializeOwned>(
-    user: &StaffUser,
-    request: Request,
-) -> Result<(String, T, Option<String>)> {
-    user.require(Role::Operator)?;
-    let addr = client_addr(&request).map(|a| a.ip().to_string());
-    let key = idempotency_key(request.headers())?;
-    let ApiJson(order) = ApiJson::<T>::from_request(request).await?;
-    Ok((key, order, addr))
+/// An order create the proxy forwards: where it goes, and how the audit describes it.
+trait OrderCreate: serde::de::DeserializeOwned + Serialize {
+    const PATH: &'static str;
+    /// Checks every field; gives the audit's summary.
+    fn summary(&self) -> std::result::Result<String, String>;
 }
 
 fn reference_note(reference: Option<&str>) -> String {
     reference.map(|r| format!(", ref {r}")).unwrap_or_default()
 }
 
-async fn create_stars(State(app): State<AppState>, user: StaffUser, request: Request) -> Result<Response> {
-    let (key, order, addr) = create_parts::<CreateStarsOrder>(&user, request).await?;
-    let (name, quantity) = order.validate().map_err(Error::Validation)?;
-    let summary = format!(
-        "{quantity} Stars for @{name}, {}{}",
-        order.payment_method,
-        reference_note(order.client_reference.as_deref())
-    );
-    let change_body = Change {
-        action: "order.create",
-        target: Target::Api,
-        path: "orders/stars".into(),
-        body: Some(body(&order)?),
-        idempotency_key: Some(key),
-        summary,
-        order_id: None,
-    };
-    change(&app, &user, addr, change_body).await
+impl OrderCreate for CreateStarsOrder {
+    const PATH: &'static str = "orders/stars";
+    fn summary(&self) -> std::result::Result<String, String> {
+        let (name, quantity) = self.validate()?;
+        let reference = reference_note(self.client_reference.as_deref());
+        Ok(format!("{quantity} Stars for @{name}, {}{reference}", self.payment_method))
+    }
 }
 
-async fn create_premium(State(app): State<AppState>, user: StaffUser, request: Request) -> Result<Response> {
-    let (key, order, addr) = create_parts::<CreatePremiumOrder>(&user, request).await?;
-    let (name, months) = order.validate().map_err(Error::Validation)?;
-    let summary = format!(
-        "Premium {months} months for @{name}, {}{}",
-        order.payment_method,
-        reference_note(order.client_reference.as_deref())
-    );
-    let change_body = Change {
+impl OrderCreate for CreatePremiumOrder {
+    const PATH: &'static str = "orders/premium";
+    fn summary(&self) -> std::result::Result<String, String> {
+        let (name, months) = self.validate()?;
+        let reference = reference_note(self.client_reference.as_deref());
+        Ok(format!("Premium {months} months for @{name}, {}{reference}", self.payment_method))
+    }
+}
+
+fn addr(request: &Request) -> Option<String> {
+    client_addr(request).map(|a| a.ip().to_string())
+}
+
+/// A create: role first, then the Idempotency-Key, then the body, then the upstream.
+async fn create<T: OrderCreate>(State(app): State<AppState>, user: StaffUser, request: Request) -> Result<Response> {
+    user.require(Role::Operator)?;
+    let addr = addr(&request);
+    let key = idempotency_key(request.headers())?;
+    let ApiJson(order) = ApiJson::<T>::from_request(request).await?;
+    let summary = order.summary().map_err(Error::Validation)?;
+    let create = Change {
         action: "order.create",
         target: Target::Api,
-        path: "orders/premium".into(),
+        path: T::PATH.into(),
         body: Some(body(&order)?),
         idempotency_key: Some(key),
         summary,
         order_id: None,
     };
-    change(&app, &user, addr, change_body).await
+    change(&app, &user, addr, create).await
 }
 
 async fn cancel_order(
@@ -307,7 +303,7 @@ async fn cancel_order(
     OrderIdParam(id): OrderIdParam,
     request: Request,
 ) -> Result<Response> {
-    let addr = client_addr(&request).map(|a| a.ip().to_string());
+    let addr = addr(&request);
     let cancel = Change {
         action: "order.cancel",
         target: Target::Api,
@@ -326,7 +322,7 @@ async fn sandbox_pay(
     OrderIdParam(id): OrderIdParam,
     request: Request,
 ) -> Result<Response> {
-    let addr = client_addr(&request).map(|a| a.ip().to_string());
+    let addr = addr(&request);
     let ApiJson(payment) = ApiJson::<SimulatePayment>::from_request(request).await?;
     let pay = Change {
         action: "sandbox.pay",
@@ -346,7 +342,7 @@ async fn sandbox_fail(
     OrderIdParam(id): OrderIdParam,
     request: Request,
 ) -> Result<Response> {
-    let addr = client_addr(&request).map(|a| a.ip().to_string());
+    let addr = addr(&request);
     let fail = Change {
         action: "sandbox.fail",
         target: Target::Sandbox,
@@ -360,7 +356,7 @@ async fn sandbox_fail(
 }
 
 async fn sandbox_topup(State(app): State<AppState>, user: StaffUser, request: Request) -> Result<Response> {
-    let addr = client_addr(&request).map(|a| a.ip().to_string());
+    let addr = addr(&request);
     let ApiJson(topup) = ApiJson::<TopUp>::from_request(request).await?;
     if topup.amount_ton <= openmoney_api::Ton::ZERO {
         return Err(Error::Validation("amount_ton must be positive".into()));

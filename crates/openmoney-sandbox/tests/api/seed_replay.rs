@@ -5,29 +5,9 @@ use serde_json::Value;
 
 use crate::helpers::*;
 
-const SEED_CREATE_BODY: &str = r#"{
-"recipient_username": "pandus",
-"quantity": 100,
-"payment_method": "ton_memo",
-"payment_currency": "TON",
-"client_reference": "invoice-42"
-}"#;
+const SEED_CREATE_BODY: &str = include_str!("../../../openmoney-api/tests/seed/create_stars_request.json");
 
-const SEED_CREATE_RESPONSE: &str = r#"{
-"ok": true,
-"data": {
-"id": 10421,
-"status": "pending_payment",
-"order_type": "stars",
-"stars_amount": 100,
-"recipient_username": "pandus",
-"price_ton": 0.418,
-"payment_address": "UQBFJTkJ5hZdH7i6rWQTnm43zn6h2dPBV9lFZ2e98WvWABy_",
-"payment_memo": "STARS-a1b2c3",
-"expires_at": "2026-04-16T12:15:00Z",
-"created_at": "2026-04-16T12:00:00Z"
-}
-}"#;
+const SEED_CREATE_RESPONSE: &str = include_str!("../../../openmoney-api/tests/seed/create_stars_response.json");
 
 fn json_type(value: &Value) -> &'static str {
     match value {
@@ -114,8 +94,8 @@ async fn seed_recipient_estimate_and_balance_requests_answer() {
 async fn seed_error_example_is_what_a_bad_quantity_gets() {
     let app = spawn_sandbox().await;
     let reply = app.post("/api/v1/orders/stars", &stars("pandus", 10)).await;
-    let example: Value = serde_json::json!({"ok": false, "error_code": "VALIDATION_ERROR",
-        "error_message": "quantity must be between 50 and 10000", "data": null});
+    let example: Value =
+        serde_json::from_str(include_str!("../../../openmoney-api/tests/seed/error_response.json")).unwrap();
     assert_eq!(reply.status, 422);
     assert_eq!(reply.body, example);
 }
