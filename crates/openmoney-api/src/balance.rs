@@ -37,11 +37,13 @@ pub struct Transaction {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct TransactionQuery {
     #[serde(rename = "type")]
-    #[cfg_attr(feature = "openapi", param(rename = "type", value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", param(rename = "type", schema_with = crate::openapi::transaction_type))]
     pub kind: Option<TransactionType>,
     /// 1 to 100, default 20.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<i64>,
     /// Default 0.
+    #[cfg_attr(feature = "openapi", param(minimum = 0))]
     pub offset: Option<i64>,
 }
 

@@ -14,6 +14,8 @@ mod enums;
 mod envelope;
 mod health;
 mod money;
+#[cfg(feature = "openapi")]
+mod openapi;
 mod orders;
 mod pricing;
 mod recipients;

@@ -22,8 +22,10 @@ fn default_currency() -> Currency {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateStarsOrder {
     /// Telegram username of the recipient; a leading `@` is ignored.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^@?[A-Za-z][A-Za-z0-9_]{4,31}$"))]
     pub recipient_username: String,
     /// Number of Stars, 50 to 10000.
+    #[cfg_attr(feature = "openapi", schema(minimum = 50, maximum = 10000))]
     pub quantity: i64,
     #[serde(default = "default_payment_method")]
     pub payment_method: PaymentMethod,
@@ -31,6 +33,10 @@ pub struct CreateStarsOrder {
     pub payment_currency: Currency,
     /// The partner's own id for this order (invoice number, payment id), up to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 128, pattern = r"^[^\u0000-\u001F\u007F-\u009F]+$")
+    )]
     pub client_reference: Option<String>,
 }
 
@@ -39,8 +45,10 @@ pub struct CreateStarsOrder {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatePremiumOrder {
     /// Telegram username of the recipient; a leading `@` is ignored.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^@?[A-Za-z][A-Za-z0-9_]{4,31}$"))]
     pub recipient_username: String,
     /// Length of the subscription: 3, 6 or 12 months.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::months))]
     pub months: i64,
     #[serde(default = "default_payment_method")]
     pub payment_method: PaymentMethod,
@@ -48,6 +56,10 @@ pub struct CreatePremiumOrder {
     pub payment_currency: Currency,
     /// The partner's own id for this order (invoice number, payment id), up to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 128, pattern = r"^[^\u0000-\u001F\u007F-\u009F]+$")
+    )]
     pub client_reference: Option<String>,
 }
 
@@ -92,14 +104,17 @@ pub struct Order {
 pub struct OrderListQuery {
     pub status: Option<OrderStatus>,
     pub order_type: Option<OrderType>,
+    #[cfg_attr(feature = "openapi", param(pattern = r"^@?[A-Za-z][A-Za-z0-9_]{4,31}$"))]
     pub recipient_username: Option<String>,
     /// Orders created at or after this instant.
     pub created_from: Option<Timestamp>,
     /// Orders created before this instant.
     pub created_to: Option<Timestamp>,
     /// 1 to 100, default 20.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<i64>,
     /// Default 0.
+    #[cfg_attr(feature = "openapi", param(minimum = 0))]
     pub offset: Option<i64>,
 }
 

@@ -56,12 +56,12 @@ pub struct Estimate {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct StarsEstimateQuery {
     /// Number of Stars, 50 to 10000.
+    #[cfg_attr(feature = "openapi", param(minimum = 50, maximum = 10000))]
     pub quantity: i64,
 }
 
+/// Its OpenAPI parameters are written by hand (`openapi.rs`): a required enum of integers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct PremiumEstimateQuery {
     /// 3, 6 or 12.
     pub months: i64,

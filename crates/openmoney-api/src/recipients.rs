@@ -19,5 +19,6 @@ pub struct RecipientCheck {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct RecipientQuery {
     /// Telegram username, with or without `@`.
+    #[cfg_attr(feature = "openapi", param(pattern = r"^@?[A-Za-z][A-Za-z0-9_]{4,31}$"))]
     pub username: String,
 }

@@ -19,7 +19,7 @@ use crate::store::{Claim, OrderFilter, OrderSpec, PartnerId, StoredResponse};
 
 /// Create a Stars order.
 #[utoipa::path(post, path = "/orders/stars", tag = "Orders", request_body = CreateStarsOrder,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Any UUID; a retry with the same key returns the same order")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any UUID; a retry with the same key returns the same order", pattern = r"^[!-~]{1,255}$")),
     responses((status = 200, description = "The new order", body = Success<Order>,
         headers(("Idempotent-Replayed" = String, description = "`true` when this replays an earlier response")))))]
 pub async fn create_stars(
@@ -40,7 +40,7 @@ pub async fn create_stars(
 
 /// Create a Premium order (3, 6 or 12 months).
 #[utoipa::path(post, path = "/orders/premium", tag = "Orders", request_body = CreatePremiumOrder,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Any UUID; a retry with the same key returns the same order")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any UUID; a retry with the same key returns the same order", pattern = r"^[!-~]{1,255}$")),
     responses((status = 200, description = "The new order", body = Success<Order>,
         headers(("Idempotent-Replayed" = String, description = "`true` when this replays an earlier response")))))]
 pub async fn create_premium(
@@ -140,7 +140,7 @@ async fn create(
 
 /// Get an order by id.
 #[utoipa::path(get, path = "/orders/{id}", tag = "Orders",
-    params(("id" = i64, Path, description = "Order id")),
+    params(("id" = i64, Path, description = "Order id", minimum = 1)),
     responses((status = 200, description = "The order", body = Success<Order>),
         (status = 404, description = "No such order for this key", body = openmoney_api::ErrorBody)))]
 pub async fn get_order(
@@ -180,7 +180,7 @@ pub async fn list_orders(
 
 /// Find an order by its payment memo.
 #[utoipa::path(get, path = "/orders/by-memo/{memo}", tag = "Orders",
-    params(("memo" = String, Path, description = "payment_memo of the order")),
+    params(("memo" = String, Path, description = "payment_memo of the order", pattern = r"^[A-Za-z0-9_-]{1,64}$")),
     responses((status = 200, description = "The order", body = Success<Order>),
         (status = 404, description = "No such order for this key", body = openmoney_api::ErrorBody)))]
 pub async fn by_memo(
@@ -194,7 +194,7 @@ pub async fn by_memo(
 
 /// Every order linked to a client_reference, newest first (empty when none).
 #[utoipa::path(get, path = "/orders/by-reference/{ref}", tag = "Orders",
-    params(("ref" = String, Path, description = "client_reference given at creation")),
+    params(("ref" = String, Path, description = "client_reference given at creation", min_length = 1, max_length = 128, pattern = r"^[^\u0000-\u001F\u007F-\u009F]+$")),
     responses((status = 200, description = "The orders", body = Success<Vec<Order>>)))]
 pub async fn by_reference(
     State(app): State<AppState>,
@@ -214,7 +214,7 @@ pub async fn stats(State(app): State<AppState>, Partner(partner): Partner) -> Ap
 
 /// Cancel an order in pending_payment.
 #[utoipa::path(post, path = "/orders/{id}/cancel", tag = "Orders",
-    params(("id" = i64, Path, description = "Order id")),
+    params(("id" = i64, Path, description = "Order id", minimum = 1)),
     responses((status = 200, description = "The cancelled order", body = Success<Order>),
         (status = 404, description = "No such order for this key", body = openmoney_api::ErrorBody),
         (status = 409, description = "The order is not pending_payment", body = openmoney_api::ErrorBody)))]

@@ -1,0 +1,31 @@
+//! Schemas that the derives cannot say by themselves.
+
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+use utoipa::openapi::Required;
+
+/// Premium lengths: 3, 6 or 12.
+pub fn months() -> Object {
+    ObjectBuilder::new().schema_type(Type::Integer).enum_values(Some([3, 6, 12])).build()
+}
+
+/// A known transaction type.
+pub fn transaction_type() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["topup", "order_debit", "refund", "adjustment"]))
+        .build()
+}
+
+impl utoipa::IntoParams for crate::PremiumEstimateQuery {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let months = ParameterBuilder::new()
+            .name("months")
+            .parameter_in(ParameterIn::Query)
+            .required(Required::True)
+            .description(Some("3, 6 or 12."))
+            .schema(Some(self::months()))
+            .build();
+        vec![months]
+    }
+}
