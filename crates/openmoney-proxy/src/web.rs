@@ -27,11 +27,14 @@ fn looks_like_asset(path: &str) -> bool {
     path.rsplit('/').next().is_some_and(|segment| segment.contains('.'))
 }
 
-/// trunk names built assets `name-<16 hex>.ext`.
+/// trunk names built assets `name-<hex hash>.ext` (and `name-<hash>_bg.wasm`); the hash
+/// is a u64 in hex, so 8 to 16 digits.
 fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     let stem = name.split('.').next().unwrap_or_default();
-    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| (8..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The CSP: scripts only from this origin plus the exact inline scripts of `index.html`
