@@ -3,6 +3,7 @@
 //! at the wrong version), then build, run or test everything.
 
 mod payload;
+mod postgres;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -115,5 +116,12 @@ fn test(extra: &[String]) -> Result {
     dist(&env)?;
     let mut command = cargo(&env);
     command.args(["test", "--workspace"]).args(extra);
-    step("cargo test --workspace", &mut command)
+    step("cargo test --workspace", &mut command)?;
+    let server = postgres::start()?;
+    step(
+        "the proxy's suite again, on PostgreSQL",
+        cargo(&env)
+            .args(["test", "--package", "openmoney-proxy", "--test", "proxy"])
+            .env("OPENMONEY_TEST_POSTGRES", &server.url),
+    )
 }

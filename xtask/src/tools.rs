@@ -101,7 +101,7 @@ fn ensure_binaryen() -> Result<PathBuf> {
     Ok(bin)
 }
 
-fn apt_install(packages: &[&str]) -> Result {
+pub fn apt_install(packages: &[&str]) -> Result {
     step("apt-get update", Command::new("apt-get").args(["update", "-qq"]))?;
     step(
         &format!("apt-get install {}", packages.join(" ")),

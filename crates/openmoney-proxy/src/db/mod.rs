@@ -108,6 +108,20 @@ impl Db {
         &self.pool
     }
 
+    /// Creates an empty PostgreSQL database `name` on the server at `server_url` (its
+    /// maintenance database `postgres`), for a new replica set or a test.
+    pub async fn create_postgres_database(server_url: &str, name: &str) -> Result<()> {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+            return Err(crate::error::Error::Validation("database names are lowercase letters, digits and _".into()));
+        }
+        let mut conn = sqlx::AnyConnection::connect(&format!("{server_url}/postgres")).await?;
+        conn.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+        conn.close().await?;
+        Ok(())
+    }
+
     /// Whether the store answers.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()

@@ -210,6 +210,7 @@ async fn sessions_survive_a_restart() {
     let ada = proxy.login("ada").await;
     proxy.stop();
     let mut config = openmoney_proxy::Config::local(proxy.data_dir.path().to_path_buf());
+    config.database_url = proxy.state.config.database_url.clone();
     config.static_dir = proxy.data_dir.path().join("dist");
     let (sandbox, addr) = spawn_sandbox(sandbox_config()).await;
     config.upstream = openmoney_proxy::UpstreamConfig::Url(format!("http://{addr}/api/v1").parse().unwrap());

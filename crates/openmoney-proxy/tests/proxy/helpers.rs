@@ -117,12 +117,26 @@ pub async fn spawn_proxy_with(sandbox: SandboxConfig, tweak: impl FnOnce(&mut Co
     let (sandbox, sandbox_addr) = spawn_sandbox(sandbox).await;
     let data_dir = Arc::new(tempfile::tempdir().unwrap());
     let mut config = Config::local(data_dir.path().to_path_buf());
+    if let Some(url) = postgres_database().await {
+        config.database_url = url;
+    }
     config.static_dir = static_dir(data_dir.path());
     config.upstream = UpstreamConfig::Url(format!("http://{sandbox_addr}/api/v1").parse().unwrap());
     config.api_key = Some(KEY.to_owned().into());
     config.timeouts.request = Duration::from_secs(2);
     tweak(&mut config);
     start(config, sandbox, data_dir, true).await
+}
+
+/// With `OPENMONEY_TEST_POSTGRES` set to a server URL (`postgres://user@host:port`), every
+/// proxy of the suite gets a fresh PostgreSQL database instead of a SQLite file.
+async fn postgres_database() -> Option<String> {
+    let server = std::env::var("OPENMONEY_TEST_POSTGRES").ok()?;
+    let token: String =
+        openmoney_proxy::auth::random_token().chars().filter(char::is_ascii_alphanumeric).take(20).collect();
+    let name = format!("console_test_{}", token.to_ascii_lowercase());
+    openmoney_proxy::db::Db::create_postgres_database(&server, &name).await.expect("creates a test database");
+    Some(format!("{server}/{name}"))
 }
 
 pub async fn start(config: Config, sandbox: Sandbox, data_dir: Arc<tempfile::TempDir>, add_staff: bool) -> TestProxy {
