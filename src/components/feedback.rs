@@ -45,9 +45,13 @@ pub fn ErrorView(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>)
     if countdown.get_untracked() > 0 {
         if let Ok(handle) = set_interval_with_handle(
             move || {
-                let left = countdown.get_untracked().saturating_sub(1);
-                countdown.set(left);
-                if left == 0 {
+                let before = countdown.get_untracked();
+                if before == 0 {
+                    return;
+                }
+                countdown.set(before - 1);
+                // Retry once, when the wait is over.
+                if before == 1 {
                     if let Some(retry) = retry {
                         retry.run(());
                     }

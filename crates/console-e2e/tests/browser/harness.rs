@@ -58,10 +58,16 @@ async fn start_driver() -> (Child, u16) {
 
 /// The console, signed out, in a fresh browser.
 pub async fn launch() -> Console {
+    launch_with(|_| {}).await
+}
+
+/// The same, with the proxy's configuration changed first.
+pub async fn launch_with(tweak: impl FnOnce(&mut Config)) -> Console {
     let turn = TURN.lock().await;
     let data = tempfile::tempdir().unwrap();
     let mut config = Config::local(data.path().to_path_buf());
     config.static_dir = dist();
+    tweak(&mut config);
     let running = openmoney_proxy::start(config).await.expect("the proxy starts");
     let hash = openmoney_proxy::auth::password::hash(PASSWORD.into()).await.unwrap();
     for (name, role) in [("ada", Role::Admin), ("otto", Role::Operator), ("vera", Role::Viewer)] {

@@ -2,7 +2,7 @@
 
 mod harness;
 
-use harness::{launch, Console};
+use harness::{launch, launch_with, Console};
 
 /// Creates a Stars order through the form and gives its id.
 async fn create_stars(console: &Console, recipient: &str, quantity: &str, reference: &str) -> i64 {
@@ -239,4 +239,18 @@ async fn the_layout_holds_at_360_pixels_in_both_themes() {
     console.find("[data-testid=status]").await;
     let kept = console.browser.execute("return document.documentElement.dataset.theme", vec![]).await.unwrap();
     assert_eq!(kept.as_str(), Some("dark"), "the theme choice is remembered");
+}
+
+#[tokio::test]
+async fn a_rate_limited_page_counts_down_and_retries_by_itself() {
+    // One upstream call a second and no queueing: the dashboard's five calls collide.
+    let console = launch_with(|c| {
+        c.budgets.upstream_rps = 1;
+        c.budgets.max_queue = std::time::Duration::ZERO;
+    })
+    .await;
+    console.login("vera").await;
+    console.wait_text("[data-testid=error]", |t| t.contains("Retrying in")).await;
+    console.wait_text("[data-testid=balance]", |t| t.ends_with("TON")).await;
+    console.wait_count("[data-testid=error]", 0).await;
 }

@@ -136,6 +136,9 @@ async fn every_invalid_field_is_a_precise_422() {
         let got = got.assert_error(422, "VALIDATION_ERROR");
         assert!(got.starts_with(message), "{path}: {got:?}");
     }
+    let huge = json!({"recipient_username": "pandus", "quantity": 100, "client_reference": "x".repeat(70_000)});
+    let too_large = app.post("/api/v1/orders/stars", &huge).await;
+    too_large.assert_error(413, "PAYLOAD_TOO_LARGE");
     let bad_ref = app.get(&format!("/api/v1/orders/by-reference/{}", "r".repeat(129))).await;
     bad_ref.assert_error(422, "VALIDATION_ERROR");
     assert_eq!(app.sandbox.order_count(), 0, "no invalid request created anything");
