@@ -6,6 +6,7 @@ use leptos_router::path;
 
 use crate::components::clock::provide_clock;
 use crate::components::shell::Authed;
+use crate::pages::audit::Audit;
 use crate::pages::balance::BalancePage;
 use crate::pages::dashboard::Dashboard;
 use crate::pages::login::Login;
@@ -15,6 +16,7 @@ use crate::pages::not_found::NotFound;
 use crate::pages::order::OrderPage;
 use crate::pages::orders::Orders;
 use crate::pages::pricing::Pricing;
+use crate::pages::users::Users;
 use crate::session::provide_session;
 
 #[component]
@@ -34,6 +36,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/lookup") view=Lookup/>
                     <Route path=path!("/balance") view=BalancePage/>
                     <Route path=path!("/pricing") view=Pricing/>
+                    <Route path=path!("/audit") view=Audit/>
+                    <Route path=path!("/users") view=Users/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -11,7 +11,7 @@ pub struct NavItem {
 }
 
 /// The links of the top bar, in order.
-pub const NAV: [NavItem; 7] = [
+pub const NAV: [NavItem; 9] = [
     NavItem { path: "/", label: "Dashboard", role: Role::Viewer },
     NavItem { path: "/orders", label: "Orders", role: Role::Viewer },
     NavItem { path: "/orders/new/stars", label: "New Stars", role: Role::Operator },
@@ -19,6 +19,8 @@ pub const NAV: [NavItem; 7] = [
     NavItem { path: "/lookup", label: "Lookup", role: Role::Viewer },
     NavItem { path: "/balance", label: "Balance", role: Role::Viewer },
     NavItem { path: "/pricing", label: "Pricing", role: Role::Viewer },
+    NavItem { path: "/audit", label: "Audit", role: Role::Admin },
+    NavItem { path: "/users", label: "Users", role: Role::Admin },
 ];
 
 #[cfg(test)]

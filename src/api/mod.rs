@@ -6,7 +6,9 @@ mod error;
 use std::cell::RefCell;
 
 use gloo_net::http::{Request, RequestBuilder};
-use openmoney_api::console::{AuditEntry, ConsoleConfig, Credentials, SessionInfo};
+use openmoney_api::console::{
+    AuditEntry, ConsoleConfig, Credentials, NewStaff, SessionInfo, StaffAccount, StaffChange,
+};
 use openmoney_api::sandbox::{PaymentResult, SimulatePayment};
 use openmoney_api::{
     Balance, CreatePremiumOrder, CreateStarsOrder, Envelope, ErrorBody, Estimate, FeeInfo, Health, Order, OrderId,
@@ -54,13 +56,13 @@ async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     send(Request::get(path).header("Accept", "application/json").build()).await
 }
 
-fn change(builder: RequestBuilder) -> RequestBuilder {
+fn change_request(builder: RequestBuilder) -> RequestBuilder {
     let token = CSRF.with(|c| c.borrow().clone()).unwrap_or_default();
     builder.header("X-Requested-With", "openmoney-console").header("X-CSRF-Token", &token)
 }
 
 async fn post<T: DeserializeOwned, B: Serialize>(path: &str, body: &B, key: Option<&str>) -> Result<T, ApiError> {
-    let mut builder = change(Request::post(path));
+    let mut builder = change_request(Request::post(path));
     if let Some(key) = key {
         builder = builder.header("Idempotency-Key", key);
     }
@@ -166,4 +168,35 @@ const SEGMENT: &percent_encoding::AsciiSet =
 
 fn encode(segment: &str) -> String {
     percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string()
+}
+
+/// One page of the audit (admins).
+pub async fn audit(pairs: Vec<(&'static str, String)>) -> Result<Page<AuditEntry>, ApiError> {
+    get(&with_query("/console/v1/audit", pairs)).await
+}
+
+pub async fn staff() -> Result<Vec<StaffAccount>, ApiError> {
+    get("/console/v1/users").await
+}
+
+pub async fn add_staff(new: NewStaff) -> Result<StaffAccount, ApiError> {
+    post("/console/v1/users", &new, None).await
+}
+
+pub async fn change_staff(username: String, change: StaffChange) -> Result<StaffAccount, ApiError> {
+    let path = format!("/console/v1/users/{}", encode(&username));
+    send(change_request(Request::patch(&path)).json(&change)).await
+}
+
+pub async fn remove_staff(username: String) -> Result<String, ApiError> {
+    let path = format!("/console/v1/users/{}", encode(&username));
+    send(change_request(Request::delete(&path)).build()).await
+}
+
+pub async fn sandbox_fail(id: OrderId) -> Result<Order, ApiError> {
+    post(&format!("/sandbox/v1/orders/{id}/fail"), &serde_json::json!({}), None).await
+}
+
+pub async fn sandbox_topup(amount: openmoney_api::Ton) -> Result<Transaction, ApiError> {
+    post("/sandbox/v1/balance/topup", &openmoney_api::sandbox::TopUp { amount_ton: amount }, None).await
 }

@@ -168,3 +168,98 @@ mod tests {
         assert_eq!(page_count(41), 3);
     }
 }
+
+/// Filters of the audit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditFilters {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: u64,
+}
+
+/// Every action the audit records.
+pub const AUDIT_ACTIONS: [&str; 12] = [
+    "auth.login",
+    "auth.login_failed",
+    "auth.login_throttled",
+    "auth.logout",
+    "order.create",
+    "order.cancel",
+    "sandbox.pay",
+    "sandbox.fail",
+    "sandbox.topup",
+    "user.add",
+    "user.change",
+    "user.remove",
+];
+
+impl AuditFilters {
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let known = |value: Option<String>| value.filter(|v| !v.is_empty());
+        AuditFilters {
+            actor: known(get("actor")),
+            action: known(get("action")).filter(|a| AUDIT_ACTIONS.contains(&a.as_str())),
+            from: known(get("from")).filter(|d| day_start(d).is_some()),
+            to: known(get("to")).filter(|d| day_start(d).is_some()),
+            page: page_of(get("page")),
+        }
+    }
+
+    pub fn to_query(&self) -> String {
+        query_string(&[
+            ("actor", self.actor.clone().unwrap_or_default()),
+            ("action", self.action.clone().unwrap_or_default()),
+            ("from", self.from.clone().unwrap_or_default()),
+            ("to", self.to.clone().unwrap_or_default()),
+            ("page", if self.page > 1 { self.page.to_string() } else { String::new() }),
+        ])
+    }
+
+    /// The filters as the proxy's audit query (without paging, for the CSV too).
+    pub fn api_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(actor) = &self.actor {
+            pairs.push(("actor", actor.clone()));
+        }
+        if let Some(action) = &self.action {
+            pairs.push(("action", action.clone()));
+        }
+        if let Some(from) = self.from.as_deref().and_then(day_start) {
+            pairs.push(("from", midnight(from).to_string()));
+        }
+        if let Some(to) = self.to.as_deref().and_then(day_start).and_then(|d| d.next_day()) {
+            pairs.push(("to", midnight(to).to_string()));
+        }
+        pairs
+    }
+
+    pub fn page_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = self.api_pairs();
+        pairs.push(("limit", PAGE_SIZE.to_string()));
+        pairs.push(("offset", ((self.page.max(1) as i64 - 1) * PAGE_SIZE).to_string()));
+        pairs
+    }
+}
+
+#[cfg(test)]
+mod audit_tests {
+    use super::*;
+
+    #[test]
+    fn audit_filters_keep_known_actions_and_whole_days() {
+        let filters = AuditFilters::from_query(|k| match k {
+            "actor" => Some("otto".into()),
+            "action" => Some("order.create".into()),
+            "to" => Some("2026-11-21".into()),
+            "page" => Some("2".into()),
+            _ => None,
+        });
+        assert_eq!(filters.to_query(), "?actor=otto&action=order%2Ecreate&to=2026%2D11%2D21&page=2");
+        let pairs = filters.page_pairs();
+        assert!(pairs.contains(&("to", "2026-11-22T00:00:00Z".into())));
+        assert!(pairs.contains(&("offset", "20".into())));
+        assert_eq!(AuditFilters::from_query(|k| (k == "action").then(|| "drop.tables".into())).action, None);
+    }
+}

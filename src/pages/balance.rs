@@ -3,15 +3,17 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use openmoney_api::{Transaction, TransactionQuery, TransactionType};
+use openmoney_api::console::Role;
+use openmoney_api::{Ton, Transaction, TransactionQuery, TransactionType};
 
 use crate::api;
 use crate::components::copy::CopyButton;
-use crate::components::feedback::loaded;
+use crate::components::feedback::{loaded, ErrorView};
 use crate::components::pager::Pager;
 use crate::components::qr::Qr;
 use crate::logic::filters::TransactionFilters;
 use crate::logic::{money, tonlink};
+use crate::session::{use_sandbox_mode, use_session};
 
 #[component]
 pub fn BalancePage() -> impl IntoView {
@@ -27,6 +29,28 @@ pub fn BalancePage() -> impl IntoView {
     let href_for = Callback::new(move |page: u64| {
         format!("/balance{}", TransactionFilters { page, ..filters.get_untracked() }.to_query())
     });
+    let session = use_session();
+    let sandbox = use_sandbox_mode();
+    let amount = RwSignal::new("100".to_owned());
+    let topup = Action::new_local(move |amount: &Ton| api::sandbox_topup(*amount));
+    Effect::new(move |_| {
+        if topup.value().get().is_some_and(|r| r.is_ok()) {
+            balance.refetch();
+            history.refetch();
+            recent.refetch();
+        }
+    });
+    let topup_error = RwSignal::new(None::<String>);
+    let submit_topup = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match amount.get_untracked().trim().parse::<Ton>() {
+            Ok(value) if value > Ton::ZERO => {
+                topup_error.set(None);
+                topup.dispatch(value);
+            }
+            _ => topup_error.set(Some("Enter a positive amount of TON, up to 9 decimal places.".into())),
+        }
+    };
     let set_kind = move |value: String| {
         let kind = Some(TransactionType::from_wire(&value)).filter(|k| k.is_known());
         navigate(&format!("/balance{}", TransactionFilters { kind, page: 1 }.to_query()), Default::default());
@@ -48,6 +72,16 @@ pub fn BalancePage() -> impl IntoView {
                     </div>
                 }
             })}
+            <Show when=move || sandbox.0.get() && session.can(Role::Operator)>
+                <form class="filters card" on:submit=submit_topup aria-label="Sandbox top-up">
+                    <label>"Sandbox: simulate a top-up of (TON)"
+                        <input name="topup" inputmode="decimal" prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
+                    </label>
+                    <button type="submit" disabled=move || topup.pending().get()>"Top up"</button>
+                    {move || topup_error.get().map(|e| view! { <p class="error-text" role="alert">{e}</p> })}
+                    {move || topup.value().get().and_then(Result::err).map(|e| view! { <ErrorView error=e/> })}
+                </form>
+            </Show>
             <h2>"Balance over time"</h2>
             {loaded(recent, |page| view! { <Chart transactions=page.items/> })}
             <h2>"Transactions"</h2>

@@ -1,5 +1,6 @@
 //! Pages of the console, one per route.
 
+pub mod audit;
 pub mod balance;
 pub mod dashboard;
 pub mod login;
@@ -9,3 +10,4 @@ pub mod not_found;
 pub mod order;
 pub mod orders;
 pub mod pricing;
+pub mod users;

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use openmoney_api::console::Role;
-use openmoney_api::sandbox::{PaymentResult, SimulatePayment};
+use openmoney_api::sandbox::{PaymentMode, PaymentResult, SimulatePayment};
 use openmoney_api::{Order, OrderStatus, PaymentMethod};
 
 use crate::api::{self, ApiError};
@@ -41,24 +41,34 @@ pub fn OrderPage() -> impl IntoView {
     }
     // The actions live here, not in the refreshed part, so their errors stay on screen.
     let cancel: Changing<Order> = Action::new_local(move |_: &()| api::cancel(id.get_untracked()));
-    let pay: Changing<PaymentResult> =
-        Action::new_local(move |_: &()| api::simulate_payment(id.get_untracked(), SimulatePayment::default()));
+    let pay: Action<PaymentMode, Result<PaymentResult, ApiError>> = Action::new_local(move |mode: &PaymentMode| {
+        api::simulate_payment(id.get_untracked(), SimulatePayment { mode: *mode, amount_ton: None })
+    });
+    let fail: Changing<Order> = Action::new_local(move |_: &()| api::sandbox_fail(id.get_untracked()));
     Effect::new(move |_| {
         let cancelled = cancel.value().get().is_some_and(|r| r.is_ok());
         let paid = pay.value().get().is_some_and(|r| r.is_ok());
-        if cancelled || paid {
+        let failed = fail.value().get().is_some_and(|r| r.is_ok());
+        if cancelled || paid || failed {
             order.refetch();
             audit.refetch();
         }
     });
-    let error = move || cancel.value().get().and_then(Result::err).or_else(|| pay.value().get().and_then(Result::err));
+    let error = move || {
+        cancel
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| pay.value().get().and_then(Result::err))
+            .or_else(|| fail.value().get().and_then(Result::err))
+    };
     view! {
         <section class="page">
             <h1>"Order #"{move || id.get()}</h1>
             {move || error().map(|e| view! { <ErrorView error=e/> })}
             {loaded(order, move |o| view! {
                 <OrderDetails order=o.clone()/>
-                <Actions order=o.clone() cancel=cancel pay=pay/>
+                <Actions order=o.clone() cancel=cancel pay=pay fail=fail/>
                 {(o.payment_method == Some(PaymentMethod::TonMemo) && o.status == OrderStatus::PendingPayment)
                     .then(|| view! { <PaymentPanel order=o/> })}
             })}
@@ -138,11 +148,17 @@ fn PaymentPanel(order: Order) -> impl IntoView {
 type Changing<T> = Action<(), Result<T, ApiError>>;
 
 #[component]
-fn Actions(order: Order, cancel: Changing<Order>, pay: Changing<PaymentResult>) -> impl IntoView {
+fn Actions(
+    order: Order,
+    cancel: Changing<Order>,
+    pay: Action<PaymentMode, Result<PaymentResult, ApiError>>,
+    fail: Changing<Order>,
+) -> impl IntoView {
     let session = use_session();
     let sandbox = use_sandbox_mode();
     let pending = order.status == OrderStatus::PendingPayment;
     let by_transfer = order.payment_method == Some(PaymentMethod::TonMemo);
+    let delivering = matches!(order.status, OrderStatus::Paid | OrderStatus::Processing);
     let confirming = RwSignal::new(false);
     view! {
         <div class="actions">
@@ -158,7 +174,14 @@ fn Actions(order: Order, cancel: Changing<Order>, pay: Changing<PaymentResult>) 
                 </Show>
             </Show>
             <Show when=move || pending && by_transfer && sandbox.0.get() && session.can(Role::Operator)>
-                <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(()); }>"Simulate payment"</button>
+                <span role="group" aria-label="Sandbox: simulate the customer's transfer" class="sandbox-controls">
+                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Exact); }>"Simulate payment"</button>
+                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Under); }>"Underpay"</button>
+                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Over); }>"Overpay"</button>
+                </span>
+            </Show>
+            <Show when=move || delivering && sandbox.0.get() && session.can(Role::Operator)>
+                <button type="button" class="danger" disabled=move || fail.pending().get() on:click=move |_| { fail.dispatch(()); }>"Simulate delivery failure"</button>
             </Show>
         </div>
     }

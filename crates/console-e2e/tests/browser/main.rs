@@ -254,3 +254,82 @@ async fn a_rate_limited_page_counts_down_and_retries_by_itself() {
     console.wait_text("[data-testid=balance]", |t| t.ends_with("TON")).await;
     console.wait_count("[data-testid=error]", 0).await;
 }
+
+#[tokio::test]
+async fn viewers_and_operators_are_refused_the_admin_pages() {
+    let console = launch().await;
+    for who in ["vera", "otto"] {
+        console.login(who).await;
+        assert!(
+            !console.has_text_control("Audit").await && !console.has_text_control("Users").await,
+            "{who} sees no admin links"
+        );
+        for page in ["/audit", "/users"] {
+            console.goto(page).await;
+            console.wait_text("[data-testid=error]", |t| t.contains("role does not allow")).await;
+        }
+        console.click_text("Sign out").await;
+        console.wait_here(|h| h.starts_with("/login")).await;
+    }
+}
+
+#[tokio::test]
+async fn the_audit_shows_a_create_and_a_cancel_with_links_to_the_order() {
+    let console = launch().await;
+    console.login("otto").await;
+    let id = create_stars(&console, "pandus", "75", "audit-e2e").await;
+    console.click_text("Cancel order").await;
+    console.click_text("Yes, cancel").await;
+    console.wait_text("[data-testid=status]", |t| t == "cancelled").await;
+    console.click_text("Sign out").await;
+    console.login("ada").await;
+    console.goto("/audit?actor=otto").await;
+    let table = console.wait_text("[data-testid=audit]", |t| t.contains("order.cancel")).await;
+    assert!(table.contains("order.create") && table.contains("75 Stars for @pandus"), "{table}");
+    assert_eq!(console.count("[data-testid=audit-row]").await, 4, "sign-in, create, cancel, sign-out");
+    let csv = console.find("[data-testid=audit-csv]").await.attr("href").await.unwrap().unwrap();
+    assert_eq!(csv, "/console/v1/audit.csv?actor=otto");
+    console.find(&format!("[data-testid=audit] a[href='/orders/{id}']")).await.click().await.unwrap();
+    console.wait_here(|h| h == format!("/orders/{id}")).await;
+}
+
+#[tokio::test]
+async fn an_admin_adds_staff_and_changes_a_role() {
+    let console = launch().await;
+    console.login("ada").await;
+    console.goto("/users").await;
+    console.wait_count("[data-testid=user-row]", 4).await;
+    console.fill("#new-username", "nina").await;
+    console.fill("#new-password", "a strong new password").await;
+    console.find("#new-role option[value=operator]").await.click().await.unwrap();
+    console.click_text("Add").await;
+    console.wait_text("[data-testid=notice]", |t| t.contains("Added nina as operator")).await;
+    console.wait_count("[data-testid=user-row]", 5).await;
+    console.find("#role-vera option[value=operator]").await.click().await.unwrap();
+    console.wait_text("[data-testid=notice]", |t| t.contains("Saved vera")).await;
+    let vera = console.state.db.user("vera").await.unwrap().unwrap();
+    assert_eq!(vera.role, openmoney_api::console::Role::Operator);
+}
+
+#[tokio::test]
+async fn sandbox_controls_top_up_underpay_and_fail() {
+    let console = launch().await;
+    console.login("otto").await;
+    console.goto("/balance").await;
+    let before = console.wait_text("[data-testid=balance]", |t| t.ends_with("TON")).await;
+    console.fill("input[name=topup]", "12.5").await;
+    console.click_text("Top up").await;
+    console.wait_text("[data-testid=balance]", |t| t != before).await;
+    console.wait_text("[data-testid=transactions]", |t| t.contains("12.5 TON")).await;
+
+    create_stars(&console, "pandus", "100", "").await;
+    console.click_text("Underpay").await;
+    console.find("[data-testid=payment]").await;
+    assert_eq!(console.wait_text("[data-testid=status]", |t| !t.is_empty()).await, "pending payment");
+    console.click_text("Simulate payment").await;
+    console.wait_text("[data-testid=status]", |t| t == "paid" || t == "processing").await;
+    console.click_text("Simulate delivery failure").await;
+    console.wait_text("[data-testid=status]", |t| t == "failed").await;
+    console.sandbox.clock().advance_millis(10_000);
+    console.wait_text("[data-testid=status]", |t| t == "refunded").await;
+}

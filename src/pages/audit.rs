@@ -1,0 +1,84 @@
+//! The audit, for admins: who did what and when, filtered in the URL, with links to the
+//! orders concerned and a CSV of the current filter.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use openmoney_api::Timestamp;
+
+use crate::api;
+use crate::components::feedback::loaded;
+use crate::components::pager::Pager;
+use crate::logic::filters::{query_string, AuditFilters, AUDIT_ACTIONS};
+
+#[component]
+pub fn Audit() -> impl IntoView {
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let filters = Memo::new(move |_| {
+        let map = query.get();
+        AuditFilters::from_query(|k| map.get(k))
+    });
+    let entries = LocalResource::new(move || api::audit(filters.get().page_pairs()));
+    let on_change = move |name: &'static str| {
+        let navigate = navigate.clone();
+        move |ev: leptos::ev::Event| {
+            let value = Some(event_target_value(&ev).trim().to_owned()).filter(|v| !v.is_empty());
+            let mut next = filters.get_untracked();
+            match name {
+                "actor" => next.actor = value,
+                "action" => next.action = value,
+                "from" => next.from = value,
+                _ => next.to = value,
+            }
+            next.page = 1;
+            navigate(&format!("/audit{}", next.to_query()), Default::default());
+        }
+    };
+    let href_for = Callback::new(move |page: u64| {
+        format!("/audit{}", AuditFilters { page, ..filters.get_untracked() }.to_query())
+    });
+    let csv = move || format!("/console/v1/audit.csv{}", query_string(&filters.get().api_pairs()));
+    view! {
+        <section class="page">
+            <h1>"Audit"</h1>
+            <form class="filters" on:submit=|ev| ev.prevent_default()>
+                <label>"Who" <input name="actor" type="search" prop:value=move || filters.get().actor.unwrap_or_default() on:change=on_change("actor")/></label>
+                <label>"Action"
+                    <select name="action" on:change=on_change("action")>
+                        <option value="" selected=move || filters.get().action.is_none()>"Any"</option>
+                        {AUDIT_ACTIONS.iter().map(|a| view! {
+                            <option value=*a selected=move || filters.get().action.as_deref() == Some(*a)>{*a}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>"From" <input name="from" type="date" prop:value=move || filters.get().from.unwrap_or_default() on:change=on_change("from")/></label>
+                <label>"To" <input name="to" type="date" prop:value=move || filters.get().to.unwrap_or_default() on:change=on_change("to")/></label>
+                <a class="button" href=csv download="audit.csv" data-testid="audit-csv">"Download CSV"</a>
+            </form>
+            {loaded(entries, move |page| {
+                let current = filters.get_untracked().page;
+                view! {
+                    <div class="table-wrap">
+                        <table class="table" data-testid="audit">
+                            <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Action"</th><th scope="col">"Outcome"</th><th scope="col">"Order"</th><th scope="col">"What"</th></tr></thead>
+                            <tbody>
+                                {page.items.into_iter().map(|e| view! {
+                                    <tr data-testid="audit-row">
+                                        <td>{Timestamp::from_unix_millis(e.at).to_string()}</td>
+                                        <td>{e.actor.clone()}</td>
+                                        <td>{e.action.clone()}</td>
+                                        <td>{e.outcome.clone()}</td>
+                                        <td>{e.order_id.map(|id| view! { <A href=format!("/orders/{id}")>{format!("#{id}")}</A> })}</td>
+                                        <td>{e.summary.clone()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                    <Pager page=current total=page.total href_for=href_for/>
+                }
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,146 @@
+//! Staff management, for admins: add staff with a role, change a role, disable or enable,
+//! reset a password, remove. The proxy audits every change.
+
+use leptos::prelude::*;
+use openmoney_api::console::{NewStaff, Role, StaffAccount, StaffChange};
+
+use crate::api::{self, ApiError};
+use crate::components::feedback::{loaded, ErrorView};
+
+#[component]
+pub fn Users() -> impl IntoView {
+    let accounts = LocalResource::new(api::staff);
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Viewer);
+    let add = Action::new_local(move |new: &NewStaff| api::add_staff(new.clone()));
+    let change = Action::new_local(move |(name, change): &(String, StaffChange)| {
+        api::change_staff(name.clone(), change.clone())
+    });
+    let remove = Action::new_local(move |name: &String| api::remove_staff(name.clone()));
+    let notice = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(Ok(account)) = add.value().get() {
+            notice.set(Some(format!("Added {} as {}.", account.username, account.role)));
+            username.set(String::new());
+            password.set(String::new());
+            accounts.refetch();
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(account)) = change.value().get() {
+            notice.set(Some(format!("Saved {}.", account.username)));
+            accounts.refetch();
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(name)) = remove.value().get() {
+            notice.set(Some(format!("Removed {name}.")));
+            accounts.refetch();
+        }
+    });
+    let error = move || -> Option<ApiError> {
+        add.value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| change.value().get().and_then(Result::err))
+            .or_else(|| remove.value().get().and_then(Result::err))
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        add.dispatch(NewStaff {
+            username: username.get_untracked().trim().to_owned(),
+            role: role.get_untracked(),
+            password: password.get_untracked(),
+        });
+    };
+    view! {
+        <section class="page">
+            <h1>"Users"</h1>
+            {move || notice.get().map(|n| view! { <p role="status" data-testid="notice">{n}</p> })}
+            {move || error().map(|e| view! { <ErrorView error=e/> })}
+            {loaded(accounts, move |list| view! { <StaffTable accounts=list change=change remove=remove/> })}
+            <h2>"Add staff"</h2>
+            <form class="card order-form" on:submit=submit>
+                <label for="new-username">"Username"</label>
+                <input id="new-username" required autocomplete="off" prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))/>
+                <label for="new-role">"Role"</label>
+                <select id="new-role" on:change=move |ev| role.set(event_target_value(&ev).parse().unwrap_or(Role::Viewer))>
+                    {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=move || role.get() == *r>{r.as_str()}</option> }).collect_view()}
+                </select>
+                <label for="new-password">"Password (10 characters or more)"</label>
+                <input id="new-password" type="password" autocomplete="new-password" required minlength="10"
+                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                <button type="submit" disabled=move || add.pending().get()>"Add"</button>
+            </form>
+        </section>
+    }
+}
+
+type Changing = Action<(String, StaffChange), Result<StaffAccount, ApiError>>;
+type Removing = Action<String, Result<String, ApiError>>;
+
+#[component]
+fn StaffTable(accounts: Vec<StaffAccount>, change: Changing, remove: Removing) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="users">
+                <thead><tr><th scope="col">"Username"</th><th scope="col">"Role"</th><th scope="col">"State"</th><th scope="col">"Actions"</th></tr></thead>
+                <tbody>
+                    {accounts.into_iter().map(|account| view! { <StaffRow account=account change=change remove=remove/> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn StaffRow(account: StaffAccount, change: Changing, remove: Removing) -> impl IntoView {
+    let name = account.username.clone();
+    let removing = RwSignal::new(false);
+    let remove_name = account.username.clone();
+    let new_password = RwSignal::new(String::new());
+    let send = move |c: StaffChange| {
+        change.dispatch((name.clone(), c));
+    };
+    let (send_role, send_toggle, send_password) = (send.clone(), send.clone(), send);
+    let disabled = account.disabled;
+    view! {
+        <tr data-testid="user-row">
+            <td>{account.username.clone()}</td>
+            <td>
+                <label class="visually-hidden" for=format!("role-{}", account.username)>{format!("Role of {}", account.username)}</label>
+                <select id=format!("role-{}", account.username) on:change=move |ev| {
+                    if let Ok(role) = event_target_value(&ev).parse() {
+                        send_role(StaffChange { role: Some(role), ..Default::default() });
+                    }
+                }>
+                    {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == account.role>{r.as_str()}</option> }).collect_view()}
+                </select>
+            </td>
+            <td>{if disabled { "disabled" } else { "active" }}</td>
+            <td class="actions">
+                <button type="button" on:click=move |_| send_toggle(StaffChange { disabled: Some(!disabled), ..Default::default() })>
+                    {if disabled { "Enable" } else { "Disable" }}
+                </button>
+                <input type="password" aria-label=format!("New password for {}", account.username) placeholder="new password"
+                    autocomplete="new-password" prop:value=move || new_password.get() on:input=move |ev| new_password.set(event_target_value(&ev))/>
+                <button type="button" on:click=move |_| {
+                    send_password(StaffChange { password: Some(new_password.get_untracked()), ..Default::default() });
+                    new_password.set(String::new());
+                }>"Reset password"</button>
+                <Show when=move || removing.get() fallback=move || view! {
+                    <button type="button" class="danger" on:click=move |_| removing.set(true)>"Remove"</button>
+                }>
+                    {
+                        let remove_name = remove_name.clone();
+                        view! {
+                            <button type="button" class="danger" on:click=move |_| { remove.dispatch(remove_name.clone()); }>"Yes, remove"</button>
+                            <button type="button" on:click=move |_| removing.set(false)>"Keep"</button>
+                        }
+                    }
+                </Show>
+            </td>
+        </tr>
+    }
+}
