@@ -13,7 +13,7 @@ use axum_extra::extract::cookie::CookieJar;
 use openmoney_api::console::{Credentials, SessionInfo};
 
 pub use csrf::{guard as csrf_guard, CSRF_HEADER, REQUESTED_WITH, REQUESTED_WITH_VALUE};
-pub use session::{client_addr, identify, random_token, StaffUser, SESSION_COOKIE};
+pub use session::{client_addr, identify, random_token, Operator, StaffUser, SESSION_COOKIE};
 pub use throttle::Throttle;
 
 use crate::db::{now_millis, NewAudit};

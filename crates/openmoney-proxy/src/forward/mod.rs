@@ -18,8 +18,8 @@ use serde::Serialize;
 
 pub use upstream::{Answer, Call, Target, Upstream};
 
-use crate::auth::{client_addr, StaffUser};
-use crate::db::{NewAudit, Role};
+use crate::auth::{client_addr, Operator, StaffUser};
+use crate::db::NewAudit;
 use crate::error::{Error, Result};
 use crate::json::ApiJson;
 use crate::state::AppState;
@@ -208,7 +208,7 @@ fn outcome(result: &Result<Answer>) -> (String, Option<i64>) {
     }
 }
 
-/// A change: checked, sent, audited, relayed.
+/// A change: sent, audited, relayed.
 struct Change {
     action: &'static str,
     target: Target,
@@ -219,30 +219,41 @@ struct Change {
     order_id: Option<i64>,
 }
 
-async fn change(app: &AppState, user: &StaffUser, addr: Option<String>, change: Change) -> Result<Response> {
-    user.require(Role::Operator)?;
-    let call = Call {
-        body: change.body,
-        idempotency_key: change.idempotency_key.clone(),
-        ..call(Method::POST, change.target, change.path)
-    };
-    let result = app.upstream.send(call).await;
-    let (outcome, order_id) = outcome(&result);
-    let event = NewAudit {
-        actor: user.username.clone(),
-        action: change.action,
-        outcome,
-        order_id: order_id.or(change.order_id),
-        idempotency_key: change.idempotency_key,
-        summary: change.summary,
-        client_addr: addr,
-    };
-    app.db.audit(event).await?;
-    Ok(relay(&result?))
-}
+impl Change {
+    fn new(action: &'static str, target: Target, path: String, summary: String) -> Self {
+        Change { action, target, path, body: None, idempotency_key: None, summary, order_id: None }
+    }
 
-fn body<T: Serialize>(value: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(value).map_err(Error::internal)
+    fn body(mut self, value: &impl Serialize) -> Result<Self> {
+        self.body = Some(serde_json::to_vec(value).map_err(Error::internal)?);
+        Ok(self)
+    }
+
+    fn order(mut self, id: i64) -> Self {
+        self.order_id = Some(id);
+        self
+    }
+
+    async fn send(self, app: &AppState, user: &StaffUser, addr: Option<String>) -> Result<Response> {
+        let call = Call {
+            body: self.body,
+            idempotency_key: self.idempotency_key.clone(),
+            ..call(Method::POST, self.target, self.path)
+        };
+        let result = app.upstream.send(call).await;
+        let (outcome, order_id) = outcome(&result);
+        let event = NewAudit {
+            actor: user.username.clone(),
+            action: self.action,
+            outcome,
+            order_id: order_id.or(self.order_id),
+            idempotency_key: self.idempotency_key,
+            summary: self.summary,
+            client_addr: addr,
+        };
+        app.db.audit(event).await?;
+        Ok(relay(&result?))
+    }
 }
 
 /// An order create the proxy forwards: where it goes, and how the audit describes it.
@@ -278,99 +289,67 @@ fn addr(request: &Request) -> Option<String> {
     client_addr(request).map(|a| a.ip().to_string())
 }
 
-/// A create: role first, then the Idempotency-Key, then the body, then the upstream.
-async fn create<T: OrderCreate>(State(app): State<AppState>, user: StaffUser, request: Request) -> Result<Response> {
-    user.require(Role::Operator)?;
+/// A create: role first (the extractor), then the Idempotency-Key, then the body.
+async fn create<T: OrderCreate>(
+    State(app): State<AppState>,
+    Operator(user): Operator,
+    request: Request,
+) -> Result<Response> {
     let addr = addr(&request);
     let key = idempotency_key(request.headers())?;
     let ApiJson(order) = ApiJson::<T>::from_request(request).await?;
     let summary = order.summary().map_err(Error::Validation)?;
-    let create = Change {
-        action: "order.create",
-        target: Target::Api,
-        path: T::PATH.into(),
-        body: Some(body(&order)?),
-        idempotency_key: Some(key),
-        summary,
-        order_id: None,
-    };
-    change(&app, &user, addr, create).await
+    let mut create = Change::new("order.create", Target::Api, T::PATH.into(), summary).body(&order)?;
+    create.idempotency_key = Some(key);
+    create.send(&app, &user, addr).await
 }
 
 async fn cancel_order(
     State(app): State<AppState>,
-    user: StaffUser,
+    Operator(user): Operator,
     OrderIdParam(id): OrderIdParam,
     request: Request,
 ) -> Result<Response> {
-    let addr = addr(&request);
-    let cancel = Change {
-        action: "order.cancel",
-        target: Target::Api,
-        path: format!("orders/{id}/cancel"),
-        body: None,
-        idempotency_key: None,
-        summary: format!("cancel order {id}"),
-        order_id: Some(id),
-    };
-    change(&app, &user, addr, cancel).await
+    let cancel = Change::new("order.cancel", Target::Api, format!("orders/{id}/cancel"), format!("cancel order {id}"));
+    cancel.order(id).send(&app, &user, addr(&request)).await
 }
 
 async fn sandbox_pay(
     State(app): State<AppState>,
-    user: StaffUser,
+    Operator(user): Operator,
     OrderIdParam(id): OrderIdParam,
     request: Request,
 ) -> Result<Response> {
     let addr = addr(&request);
     let ApiJson(payment) = ApiJson::<SimulatePayment>::from_request(request).await?;
-    let pay = Change {
-        action: "sandbox.pay",
-        target: Target::Sandbox,
-        path: format!("orders/{id}/pay"),
-        body: Some(body(&payment)?),
-        idempotency_key: None,
-        summary: format!("simulate a {:?} payment of order {id}", payment.mode).to_lowercase(),
-        order_id: Some(id),
-    };
-    change(&app, &user, addr, pay).await
+    let summary = format!("simulate a {:?} payment of order {id}", payment.mode).to_lowercase();
+    let pay = Change::new("sandbox.pay", Target::Sandbox, format!("orders/{id}/pay"), summary).body(&payment)?;
+    pay.order(id).send(&app, &user, addr).await
 }
 
 async fn sandbox_fail(
     State(app): State<AppState>,
-    user: StaffUser,
+    Operator(user): Operator,
     OrderIdParam(id): OrderIdParam,
     request: Request,
 ) -> Result<Response> {
-    let addr = addr(&request);
-    let fail = Change {
-        action: "sandbox.fail",
-        target: Target::Sandbox,
-        path: format!("orders/{id}/fail"),
-        body: Some(body(&FailOrder::default())?),
-        idempotency_key: None,
-        summary: format!("simulate a delivery failure of order {id}"),
-        order_id: Some(id),
-    };
-    change(&app, &user, addr, fail).await
+    let summary = format!("simulate a delivery failure of order {id}");
+    let fail = Change::new("sandbox.fail", Target::Sandbox, format!("orders/{id}/fail"), summary)
+        .body(&FailOrder::default())?;
+    fail.order(id).send(&app, &user, addr(&request)).await
 }
 
-async fn sandbox_topup(State(app): State<AppState>, user: StaffUser, request: Request) -> Result<Response> {
+async fn sandbox_topup(State(app): State<AppState>, Operator(user): Operator, request: Request) -> Result<Response> {
     let addr = addr(&request);
     let ApiJson(topup) = ApiJson::<TopUp>::from_request(request).await?;
     if topup.amount_ton <= openmoney_api::Ton::ZERO {
         return Err(Error::Validation("amount_ton must be positive".into()));
     }
-    let change_body = Change {
-        action: "sandbox.topup",
-        target: Target::Sandbox,
-        path: "balance/topup".into(),
-        body: Some(body(&topup)?),
-        idempotency_key: None,
-        summary: format!("simulate a top-up of {} TON", topup.amount_ton),
-        order_id: None,
-    };
-    change(&app, &user, addr, change_body).await
+    let summary = format!("simulate a top-up of {} TON", topup.amount_ton);
+    Change::new("sandbox.topup", Target::Sandbox, "balance/topup".into(), summary)
+        .body(&topup)?
+        .send(&app, &user, addr)
+        .await
 }
 
 /// A wrong method is 405 in the envelope (axum keeps its `Allow` header).
