@@ -5,8 +5,11 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_navigate;
 
+use wasm_bindgen::JsCast;
+
 use crate::api;
 use crate::components::feedback::{ErrorView, Skeleton};
+use crate::logic::shortcuts::{Keys, Shortcut, LIST};
 use crate::routes::NAV;
 use crate::session::{use_sandbox_mode, use_session};
 
@@ -91,6 +94,38 @@ fn Shell() -> impl IntoView {
         });
     };
     let who = move || session.0.get().map(|s| (s.username, s.role.to_string())).unwrap_or_default();
+    let help = RwSignal::new(false);
+    let keys = StoredValue::new(Keys::default());
+    let key_navigate = use_navigate();
+    let listener = window_event_listener(leptos::ev::keydown, move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            help.set(false);
+            return;
+        }
+        let typing = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let Some(shortcut) = keys.try_update_value(|k| k.press(&ev.key())).flatten() else { return };
+        ev.prevent_default();
+        match shortcut {
+            Shortcut::FocusSearch => {
+                if let Some(input) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id("search"))
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = input.focus();
+                }
+            }
+            Shortcut::Go(path) => key_navigate(path, Default::default()),
+            Shortcut::Help => help.update(|open| *open = !*open),
+        }
+    });
+    on_cleanup(move || listener.remove());
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -129,5 +164,17 @@ fn Shell() -> impl IntoView {
             <button type="button" class="logout" on:click=logout>"Sign out"</button>
         </header>
         <main id="main" tabindex="-1"><Outlet/></main>
+        <Show when=move || help.get()>
+            <div class="overlay" on:click=move |_| help.set(false)>
+                <div class="card dialog" role="dialog" aria-modal="true" aria-labelledby="keys-title" data-testid="shortcuts"
+                    on:click=|ev| ev.stop_propagation()>
+                    <h2 id="keys-title">"Keyboard shortcuts"</h2>
+                    <dl class="facts">
+                        {LIST.iter().map(|(keys, what)| view! { <dt><kbd>{*keys}</kbd></dt><dd>{*what}</dd> }).collect_view()}
+                    </dl>
+                    <button type="button" on:click=move |_| help.set(false)>"Close"</button>
+                </div>
+            </div>
+        </Show>
     }
 }

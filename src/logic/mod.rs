@@ -5,4 +5,5 @@ pub mod filters;
 pub mod idempotency;
 pub mod money;
 pub mod search;
+pub mod shortcuts;
 pub mod tonlink;

@@ -14,6 +14,19 @@ pub fn topup(address: &str) -> String {
     format!("ton://transfer/{address}")
 }
 
+/// What to send a customer so they can pay an order: amount, address, memo, deadline, link.
+pub fn instructions(order: &openmoney_api::Order) -> Option<String> {
+    let address = order.payment_address.as_deref()?;
+    let memo = order.payment_memo.as_deref()?;
+    let deadline = order.expires_at.map(|t| format!(" before {t}")).unwrap_or_default();
+    Some(format!(
+        "Please pay {amount} TON to {address} with the comment {memo}{deadline}. \
+         The comment is required to match your payment. Wallet link: {link}",
+        amount = order.price_ton,
+        link = transfer(address, order.price_ton, memo),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -27,5 +40,25 @@ mod tests {
             "ton://transfer/UQBFJTkJ5hZdH7i6rWQTnm43zn6h2dPBV9lFZ2e98WvWABy_?amount=418000000&text=STARS%2Da1b2c3"
         );
         assert!(transfer("A", Ton::from_units(1), "a b&c").ends_with("amount=1000000000&text=a%20b%26c"));
+    }
+
+    #[test]
+    fn instructions_carry_everything_the_customer_needs() {
+        let order: openmoney_api::Order = serde_json::from_value(serde_json::json!({
+            "id": 1, "status": "pending_payment", "order_type": "stars", "stars_amount": 100,
+            "recipient_username": "pandus", "price_ton": 0.418, "payment_address": "UQaddr",
+            "payment_memo": "STARS-a1b2c3", "expires_at": "2026-04-16T12:15:00Z", "created_at": "2026-04-16T12:00:00Z"
+        }))
+        .unwrap();
+        let text = instructions(&order).unwrap();
+        for part in [
+            "0.418 TON",
+            "UQaddr",
+            "STARS-a1b2c3",
+            "before 2026-04-16T12:15:00Z",
+            "ton://transfer/UQaddr?amount=418000000",
+        ] {
+            assert!(text.contains(part), "{part} in {text}");
+        }
     }
 }

@@ -8,7 +8,8 @@ use crate::api;
 use crate::components::clock::Countdown;
 use crate::components::copy::CopyButton;
 use crate::components::feedback::loaded;
-use crate::logic::money;
+use crate::components::qr::Qr;
+use crate::logic::{money, tonlink};
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
@@ -66,7 +67,7 @@ pub fn Dashboard() -> impl IntoView {
                 view! {
                     <div class="table-wrap">
                     <table class="table" data-testid="awaiting">
-                        <thead><tr><th scope="col">"Order"</th><th scope="col">"Recipient"</th><th scope="col">"Amount"</th><th scope="col">"Time left"</th></tr></thead>
+                        <thead><tr><th scope="col">"Order"</th><th scope="col">"Recipient"</th><th scope="col">"Amount"</th><th scope="col">"Time left"</th><th scope="col">"For the customer"</th></tr></thead>
                         <tbody>
                             {orders.into_iter().map(|o| view! {
                                 <tr>
@@ -74,6 +75,13 @@ pub fn Dashboard() -> impl IntoView {
                                     <td>"@"{o.recipient_username.clone()}</td>
                                     <td>{money::ton(o.price_ton)}</td>
                                     <td>{o.expires_at.map(|t| view! { <Countdown expires_millis=t.unix_millis()/> })}</td>
+                                    <td>
+                                        {tonlink::instructions(&o).map(|text| view! { <CopyButton value=text label=format!("payment instructions of order {}", o.id)/> })}
+                                        {o.payment_address.clone().zip(o.payment_memo.clone()).map(|(address, memo)| {
+                                            let link = tonlink::transfer(&address, o.price_ton, &memo);
+                                            view! { <FullScreenQr link=link id=o.id/> }
+                                        })}
+                                    </td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -82,5 +90,22 @@ pub fn Dashboard() -> impl IntoView {
                 }.into_any()
             })}
         </section>
+    }
+}
+
+/// A button that shows an order's payment QR code over the whole screen.
+#[component]
+fn FullScreenQr(link: String, id: i64) -> impl IntoView {
+    let open = RwSignal::new(false);
+    view! {
+        <button type="button" class="copy" aria-label=format!("Show the QR code of order {id}") on:click=move |_| open.set(true)>"QR"</button>
+        <Show when=move || open.get()>
+            <div class="overlay" on:click=move |_| open.set(false)>
+                <div class="card dialog qr-full" role="dialog" aria-modal="true" aria-label=format!("QR code of order {id}")>
+                    <Qr text=link.clone() label=format!("QR code to pay order {id}")/>
+                    <button type="button" on:click=move |_| open.set(false)>"Close"</button>
+                </div>
+            </div>
+        </Show>
     }
 }

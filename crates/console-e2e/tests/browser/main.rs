@@ -333,3 +333,41 @@ async fn sandbox_controls_top_up_underpay_and_fail() {
     console.sandbox.clock().advance_millis(10_000);
     console.wait_text("[data-testid=status]", |t| t == "refunded").await;
 }
+
+#[tokio::test]
+async fn keyboard_shortcuts_search_navigate_and_list_themselves() {
+    let console = launch().await;
+    console.login("otto").await;
+    console.find("[data-testid=balance]").await;
+    let body = console.find("body").await;
+    body.send_keys("g").await.unwrap();
+    body.send_keys("o").await.unwrap();
+    console.wait_here(|h| h == "/orders").await;
+    console.find("[data-testid=order-row]").await;
+    let body = console.find("body").await;
+    body.send_keys("ns").await.unwrap();
+    console.wait_here(|h| h == "/orders/new/stars").await;
+    let body = console.find("body").await;
+    body.send_keys("?").await.unwrap();
+    console.wait_text("[data-testid=shortcuts]", |t| t.contains("New Stars order")).await;
+    console.click_text("Close").await;
+    console.wait_count("[data-testid=shortcuts]", 0).await;
+    let body = console.find("body").await;
+    body.send_keys("/").await.unwrap();
+    let focused = console.browser.execute("return document.activeElement.id", vec![]).await.unwrap();
+    assert_eq!(focused.as_str(), Some("search"));
+    console.browser.active_element().await.unwrap().send_keys("invoice-1001\u{E007}").await.unwrap();
+    console.wait_here(|h| h == "/lookup?ref=invoice%2D1001").await;
+    console.wait_text("[data-testid=lookup-count]", |t| t.starts_with("3 ")).await;
+}
+
+#[tokio::test]
+async fn the_expiry_board_opens_a_full_screen_qr() {
+    let console = launch().await;
+    console.login("vera").await;
+    console.find("[data-testid=awaiting]").await;
+    console.find("[data-testid=awaiting] button[aria-label^='Show the QR code']").await.click().await.unwrap();
+    console.find(".qr-full [data-testid=qr] svg").await;
+    console.click_text("Close").await;
+    console.wait_count(".qr-full", 0).await;
+}
