@@ -200,3 +200,19 @@ pub async fn sandbox_fail(id: OrderId) -> Result<Order, ApiError> {
 pub async fn sandbox_topup(amount: openmoney_api::Ton) -> Result<Transaction, ApiError> {
     post("/sandbox/v1/balance/topup", &openmoney_api::sandbox::TopUp { amount_ton: amount }, None).await
 }
+
+/// The order debits and refunds of the last week, newest first (at most 1,000).
+pub async fn recent_spending(now_millis: i64) -> Result<Vec<Transaction>, ApiError> {
+    let since = now_millis - crate::logic::runway::WINDOW_MILLIS;
+    let mut all = Vec::new();
+    for page in 0..10 {
+        let query = TransactionQuery { kind: None, limit: Some(100), offset: Some(page * 100) };
+        let batch = transactions(query).await?;
+        let done = batch.items.len() < 100 || batch.items.last().is_some_and(|t| t.created_at.unix_millis() < since);
+        all.extend(batch.items);
+        if done {
+            break;
+        }
+    }
+    Ok(all)
+}

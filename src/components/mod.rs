@@ -5,4 +5,5 @@ pub mod copy;
 pub mod feedback;
 pub mod pager;
 pub mod qr;
+pub mod runway;
 pub mod shell;

@@ -4,6 +4,7 @@ pub mod countdown;
 pub mod filters;
 pub mod idempotency;
 pub mod money;
+pub mod runway;
 pub mod search;
 pub mod shortcuts;
 pub mod tonlink;

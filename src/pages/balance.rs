@@ -11,6 +11,7 @@ use crate::components::copy::CopyButton;
 use crate::components::feedback::{loaded, ErrorView};
 use crate::components::pager::Pager;
 use crate::components::qr::Qr;
+use crate::components::runway::RunwayNote;
 use crate::logic::filters::TransactionFilters;
 use crate::logic::{money, tonlink};
 use crate::session::{use_sandbox_mode, use_session};
@@ -82,6 +83,7 @@ pub fn BalancePage() -> impl IntoView {
                     {move || topup.value().get().and_then(Result::err).map(|e| view! { <ErrorView error=e/> })}
                 </form>
             </Show>
+            <RunwayNote/>
             <h2>"Balance over time"</h2>
             {loaded(recent, |page| view! { <Chart transactions=page.items/> })}
             <h2>"Transactions"</h2>

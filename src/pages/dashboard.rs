@@ -9,6 +9,7 @@ use crate::components::clock::Countdown;
 use crate::components::copy::CopyButton;
 use crate::components::feedback::loaded;
 use crate::components::qr::Qr;
+use crate::components::runway::RunwayNote;
 use crate::logic::{money, tonlink};
 
 #[component]
@@ -36,6 +37,7 @@ pub fn Dashboard() -> impl IntoView {
                         <p class="address"><span class="muted">"Top-up address "</span><code>{b.topup_address.clone()}</code>
                             <CopyButton value=b.topup_address label="top-up address"/></p>
                     })}
+                    <RunwayNote/>
                 </article>
                 <article class="card" aria-labelledby="stats-title">
                     <h2 id="stats-title">"Orders"</h2>

@@ -371,3 +371,12 @@ async fn the_expiry_board_opens_a_full_screen_qr() {
     console.click_text("Close").await;
     console.wait_count(".qr-full", 0).await;
 }
+
+#[tokio::test]
+async fn the_dashboard_and_balance_say_how_long_the_balance_lasts() {
+    let console = launch().await;
+    console.login("vera").await;
+    console.wait_text("[data-testid=runway]", |t| t.contains("left at last week's pace")).await;
+    console.goto("/balance").await;
+    console.wait_text("[data-testid=runway]", |t| t.contains("left at last week's pace")).await;
+}
