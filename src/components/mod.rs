@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod copy;
+pub mod export;
 pub mod feedback;
 pub mod pager;
 pub mod qr;

@@ -1,6 +1,7 @@
 //! The console's logic as plain functions, tested natively: components stay thin.
 
 pub mod countdown;
+pub mod export;
 pub mod filters;
 pub mod idempotency;
 pub mod money;

@@ -8,6 +8,7 @@ use openmoney_api::{Ton, Transaction, TransactionQuery, TransactionType};
 
 use crate::api;
 use crate::components::copy::CopyButton;
+use crate::components::export::{ExportButton, Source};
 use crate::components::feedback::{loaded, ErrorView};
 use crate::components::pager::Pager;
 use crate::components::qr::Qr;
@@ -99,6 +100,7 @@ pub fn BalancePage() -> impl IntoView {
                     </select>
                 </label>
             </form>
+            <ExportButton source=Signal::derive(move || Source::Transactions(filters.get()))/>
             {loaded(history, move |page| {
                 let current = filters.get_untracked().page;
                 view! {

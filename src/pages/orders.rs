@@ -6,6 +6,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use openmoney_api::{Order, OrderStatus, OrderType};
 
 use crate::api;
+use crate::components::export::{ExportButton, Source};
 use crate::components::feedback::{loaded, StatusBadge};
 use crate::components::pager::Pager;
 use crate::logic::filters::OrderFilters;
@@ -70,6 +71,7 @@ pub fn Orders() -> impl IntoView {
                 <label>"From" <input name="from" type="date" prop:value=move || filters.get().from.unwrap_or_default() on:change=on_change("from")/></label>
                 <label>"To" <input name="to" type="date" prop:value=move || filters.get().to.unwrap_or_default() on:change=on_change("to")/></label>
             </form>
+            <ExportButton source=Signal::derive(move || Source::Orders(filters.get()))/>
             {loaded(orders, move |page| {
                 let current = filters.get_untracked().page;
                 view! {

@@ -21,6 +21,8 @@ pub struct Console {
     pub browser: Client,
     pub sandbox: Sandbox,
     pub state: AppState,
+    /// Where the browser saves downloads.
+    pub downloads: PathBuf,
     driver: Child,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
     _turn: tokio::sync::MutexGuard<'static, ()>,
@@ -93,7 +95,13 @@ pub async fn launch_with(tweak: impl FnOnce(&mut Config)) -> Console {
         format!("--user-data-dir={}", profile.path().display()),
     ];
     let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), serde_json::json!({"binary": "/usr/bin/chromium", "args": args}));
+    let downloads = profile.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let prefs = serde_json::json!({"download.default_directory": downloads, "download.prompt_for_download": false});
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({"binary": "/usr/bin/chromium", "args": args, "prefs": prefs}),
+    );
     let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{port}"))
@@ -104,6 +112,7 @@ pub async fn launch_with(tweak: impl FnOnce(&mut Config)) -> Console {
         browser,
         sandbox: running.sandbox.expect("the embedded sandbox"),
         state,
+        downloads,
         driver,
         _dirs: (data, profile),
         _turn: turn,
@@ -231,6 +240,21 @@ impl Console {
     pub async fn has_text_control(&self, text: &str) -> bool {
         let xpath = format!("//*[self::button or self::a][normalize-space()='{text}']");
         self.browser.find_all(Locator::XPath(&xpath)).await.map(|v| !v.is_empty()).unwrap_or(false)
+    }
+
+    /// Waits for a finished download named `name` and gives its text.
+    pub async fn downloaded(&self, name: &str) -> String {
+        let path = self.downloads.join(name);
+        let started = Instant::now();
+        loop {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                if !text.is_empty() {
+                    return text;
+                }
+            }
+            assert!(started.elapsed() < WAIT, "{name} was never downloaded");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Signs in on the sign-in page shown now and waits to leave it.

@@ -380,3 +380,25 @@ async fn the_dashboard_and_balance_say_how_long_the_balance_lasts() {
     console.goto("/balance").await;
     console.wait_text("[data-testid=runway]", |t| t.contains("left at last week's pace")).await;
 }
+
+#[tokio::test]
+async fn exporting_orders_walks_every_page_into_one_csv() {
+    let console = launch().await;
+    console.login("vera").await;
+    console.goto("/orders").await;
+    console.find("[data-testid=order-row]").await;
+    console.click("[data-testid=export]").await;
+    console.wait_text("[data-testid=export-done]", |t| t.starts_with("Exported")).await;
+    let csv = console.downloaded("orders.csv").await;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("id,status,order_type,"), "{}", lines[0]);
+    let orders = console.sandbox.order_count();
+    assert!(orders > 50, "the export needs more than one page of 50");
+    assert_eq!(lines.len() - 1, orders, "one row per order the sandbox holds");
+
+    console.goto("/balance?type=topup").await;
+    console.find("[data-testid=transaction-row]").await;
+    console.click("[data-testid=export]").await;
+    let csv = console.downloaded("transactions.csv").await;
+    assert!(csv.lines().skip(1).all(|l| l.split(',').nth(1) == Some("topup")), "{csv}");
+}

@@ -1,0 +1,100 @@
+//! CSV files of orders and transactions: stable columns, ISO timestamps, exact TON.
+
+use openmoney_api::{Order, Transaction};
+
+fn text<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, String> {
+    let bytes = writer.into_inner().map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+pub const ORDER_COLUMNS: [&str; 14] = [
+    "id",
+    "status",
+    "order_type",
+    "stars_amount",
+    "premium_months",
+    "recipient_username",
+    "price_ton",
+    "payment_method",
+    "payment_memo",
+    "payment_address",
+    "client_reference",
+    "created_at",
+    "expires_at",
+    "updated_at",
+];
+
+pub fn orders_csv(orders: &[Order]) -> Result<String, String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(ORDER_COLUMNS).map_err(|e| e.to_string())?;
+    for o in orders {
+        writer
+            .write_record([
+                o.id.to_string(),
+                o.status.to_string(),
+                o.order_type.to_string(),
+                text(o.stars_amount),
+                text(o.premium_months),
+                o.recipient_username.clone(),
+                o.price_ton.to_string(),
+                text(o.payment_method.as_ref()),
+                text(o.payment_memo.as_ref()),
+                text(o.payment_address.as_ref()),
+                text(o.client_reference.as_ref()),
+                o.created_at.to_string(),
+                text(o.expires_at),
+                text(o.updated_at),
+            ])
+            .map_err(|e| e.to_string())?;
+    }
+    finish(writer)
+}
+
+pub const TRANSACTION_COLUMNS: [&str; 7] =
+    ["id", "type", "amount_ton", "balance_after_ton", "order_id", "tx_hash", "created_at"];
+
+pub fn transactions_csv(transactions: &[Transaction]) -> Result<String, String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(TRANSACTION_COLUMNS).map_err(|e| e.to_string())?;
+    for t in transactions {
+        writer
+            .write_record([
+                t.id.to_string(),
+                t.kind.to_string(),
+                t.amount_ton.to_string(),
+                t.balance_after_ton.to_string(),
+                text(t.order_id),
+                text(t.tx_hash.as_ref()),
+                t.created_at.to_string(),
+            ])
+            .map_err(|e| e.to_string())?;
+    }
+    finish(writer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_rows_keep_exact_amounts_iso_times_and_quote_commas() {
+        let order: Order = serde_json::from_value(serde_json::json!({
+            "id": 10421, "status": "pending_payment", "order_type": "stars", "stars_amount": 100,
+            "recipient_username": "pandus", "price_ton": 0.418, "payment_address": "UQaddr",
+            "payment_memo": "STARS-a1b2c3", "expires_at": "2026-04-16T12:15:00Z",
+            "created_at": "2026-04-16T12:00:00Z", "client_reference": "inv, 42"
+        }))
+        .unwrap();
+        let csv = orders_csv(&[order]).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], ORDER_COLUMNS.join(","));
+        assert_eq!(
+            lines[1],
+            "10421,pending_payment,stars,100,,pandus,0.418,,STARS-a1b2c3,UQaddr,\"inv, 42\",2026-04-16T12:00:00Z,2026-04-16T12:15:00Z,"
+        );
+    }
+}
