@@ -8,6 +8,7 @@ use crate::components::clock::provide_clock;
 use crate::components::shell::Authed;
 use crate::pages::audit::Audit;
 use crate::pages::balance::BalancePage;
+use crate::pages::bulk::BulkCheck;
 use crate::pages::dashboard::Dashboard;
 use crate::pages::login::Login;
 use crate::pages::lookup::Lookup;
@@ -34,6 +35,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orders/new/premium") view=|| view! { <NewOrder product=Product::Premium/> }/>
                     <Route path=path!("/orders/:id") view=OrderPage/>
                     <Route path=path!("/lookup") view=Lookup/>
+                    <Route path=path!("/recipients") view=BulkCheck/>
                     <Route path=path!("/balance") view=BalancePage/>
                     <Route path=path!("/pricing") view=Pricing/>
                     <Route path=path!("/audit") view=Audit/>

@@ -11,12 +11,13 @@ pub struct NavItem {
 }
 
 /// The links of the top bar, in order.
-pub const NAV: [NavItem; 9] = [
+pub const NAV: [NavItem; 10] = [
     NavItem { path: "/", label: "Dashboard", role: Role::Viewer },
     NavItem { path: "/orders", label: "Orders", role: Role::Viewer },
     NavItem { path: "/orders/new/stars", label: "New Stars", role: Role::Operator },
     NavItem { path: "/orders/new/premium", label: "New Premium", role: Role::Operator },
     NavItem { path: "/lookup", label: "Lookup", role: Role::Viewer },
+    NavItem { path: "/recipients", label: "Bulk check", role: Role::Viewer },
     NavItem { path: "/balance", label: "Balance", role: Role::Viewer },
     NavItem { path: "/pricing", label: "Pricing", role: Role::Viewer },
     NavItem { path: "/audit", label: "Audit", role: Role::Admin },

@@ -69,7 +69,8 @@ where
     }
 }
 
-fn download(name: &str, text: &str) {
+/// Saves `text` as a CSV file named `name`.
+pub fn download(name: &str, text: &str) {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/csv;charset=utf-8");

@@ -1,5 +1,6 @@
 //! The console's logic as plain functions, tested natively: components stay thin.
 
+pub mod bulk;
 pub mod countdown;
 pub mod export;
 pub mod filters;

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod balance;
+pub mod bulk;
 pub mod dashboard;
 pub mod login;
 pub mod lookup;

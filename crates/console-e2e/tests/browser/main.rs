@@ -402,3 +402,20 @@ async fn exporting_orders_walks_every_page_into_one_csv() {
     let csv = console.downloaded("transactions.csv").await;
     assert!(csv.lines().skip(1).all(|l| l.split(',').nth(1) == Some("topup")), "{csv}");
 }
+
+#[tokio::test]
+async fn a_bulk_check_sorts_names_into_three_groups() {
+    let console = launch().await;
+    console.login("vera").await;
+    console.goto("/recipients").await;
+    console.fill("#names", "pandus, @alice_tg\nghost_user\nweatherbot\nx\npandus").await;
+    console.click_text("Check").await;
+    console.wait_text("[data-testid=can-receive] h2", |t| t == "Can receive (2)").await;
+    let cannot = console.wait_text("[data-testid=cannot]", |t| t.starts_with("Cannot (3)")).await;
+    assert!(cannot.contains("ghost_user") && cannot.contains("No Telegram user"), "{cannot}");
+    assert!(cannot.contains("weatherbot") && cannot.contains("bot account"), "{cannot}");
+    assert!(cannot.contains("5 to 32 characters"), "{cannot}");
+    console.click_text("Download CSV").await;
+    let csv = console.downloaded("recipients.csv").await;
+    assert_eq!(csv.lines().count(), 6, "a header and five distinct names: {csv}");
+}

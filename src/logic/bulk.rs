@@ -1,0 +1,71 @@
+//! The bulk recipient check: a pasted list in, three groups out.
+
+use openmoney_api::validate;
+
+/// One name's verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    CanReceive,
+    Cannot(String),
+    /// Not known: the check failed or was not made.
+    Unknown(String),
+}
+
+/// The distinct names of a pasted list (split on spaces, commas, semicolons and lines),
+/// each already checked against Telegram's syntax.
+pub fn parse(text: &str) -> Vec<(String, Result<String, String>)> {
+    let mut seen = std::collections::HashSet::new();
+    text.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|s| !s.is_empty())
+        .filter_map(|raw| {
+            let checked = validate::username(raw);
+            let key = checked.as_ref().map(|n| n.to_ascii_lowercase()).unwrap_or_else(|_| raw.to_owned());
+            seen.insert(key).then(|| (raw.to_owned(), checked))
+        })
+        .collect()
+}
+
+pub fn group_name(verdict: &Verdict) -> &'static str {
+    match verdict {
+        Verdict::CanReceive => "can receive",
+        Verdict::Cannot(_) => "cannot",
+        Verdict::Unknown(_) => "unknown",
+    }
+}
+
+/// `username,group,reason` for every name.
+pub fn results_csv(results: &[(String, Verdict)]) -> Result<String, String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(["username", "group", "reason"]).map_err(|e| e.to_string())?;
+    for (name, verdict) in results {
+        let reason = match verdict {
+            Verdict::CanReceive => "",
+            Verdict::Cannot(r) | Verdict::Unknown(r) => r,
+        };
+        writer.write_record([name.as_str(), group_name(verdict), reason]).map_err(|e| e.to_string())?;
+    }
+    String::from_utf8(writer.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_split_deduplicated_and_checked() {
+        let parsed = parse("@pandus, alice_tg\n pandus;  x  Pandus\n");
+        let names: Vec<_> = parsed.iter().map(|(raw, _)| raw.as_str()).collect();
+        assert_eq!(names, ["@pandus", "alice_tg", "x"]);
+        assert!(parsed[2].1.is_err());
+    }
+
+    #[test]
+    fn the_csv_has_a_row_per_name() {
+        let csv = results_csv(&[
+            ("pandus".into(), Verdict::CanReceive),
+            ("weatherbot".into(), Verdict::Cannot("bot_account".into())),
+        ])
+        .unwrap();
+        assert_eq!(csv, "username,group,reason\npandus,can receive,\nweatherbot,cannot,bot_account\n");
+    }
+}

@@ -1,0 +1,115 @@
+//! Check a whole list of usernames at once, one call at a time (within the proxy's rate
+//! budget), with progress; the result comes in three groups and as a CSV.
+
+use leptos::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::components::export::download;
+use crate::logic::bulk::{self, group_name, Verdict};
+use crate::pages::new_order::reason_text;
+
+async fn check(name: &str, premium: bool) -> Verdict {
+    loop {
+        match api::recipient(name, premium).await {
+            Ok(c) if c.can_receive => return Verdict::CanReceive,
+            Ok(c) => return Verdict::Cannot(c.reason.unwrap_or_else(|| "unknown".into())),
+            Err(ApiError::RateLimited { .. }) => {
+                let promise = js_sys::Promise::new(&mut |resolve, _| {
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 1000);
+                    }
+                });
+                let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+            }
+            Err(e) => return Verdict::Unknown(e.human()),
+        }
+    }
+}
+
+#[component]
+pub fn BulkCheck() -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let premium = RwSignal::new(false);
+    let results = RwSignal::new(Vec::<(String, Verdict)>::new());
+    let total = RwSignal::new(0usize);
+    let running = RwSignal::new(false);
+    let stop = StoredValue::new(false);
+    let start = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if running.get_untracked() {
+            return;
+        }
+        let names = bulk::parse(&text.get_untracked());
+        total.set(names.len());
+        results.set(Vec::new());
+        stop.set_value(false);
+        running.set(true);
+        let for_premium = premium.get_untracked();
+        leptos::task::spawn_local(async move {
+            for (raw, checked) in names {
+                let verdict = if stop.get_value() {
+                    Verdict::Unknown("not checked: cancelled".into())
+                } else {
+                    match &checked {
+                        Err(message) => Verdict::Cannot(message.clone()),
+                        Ok(name) => check(name, for_premium).await,
+                    }
+                };
+                results.update(|r| r.push((checked.unwrap_or(raw), verdict)));
+            }
+            running.set(false);
+        });
+    };
+    let group = move |wanted: &'static str| {
+        move || {
+            results
+                .get()
+                .into_iter()
+                .filter(|(_, v)| group_name(v) == wanted)
+                .map(|(name, v)| {
+                    let why = match v {
+                        Verdict::CanReceive => String::new(),
+                        Verdict::Cannot(r) => format!(" — {}", reason_text(&r)),
+                        Verdict::Unknown(r) => format!(" — {r}"),
+                    };
+                    view! { <li>{name}{why}</li> }
+                })
+                .collect_view()
+        }
+    };
+    let count =
+        move |wanted: &'static str| move || results.get().iter().filter(|(_, v)| group_name(v) == wanted).count();
+    view! {
+        <section class="page">
+            <h1>"Bulk recipient check"</h1>
+            <form class="card order-form" on:submit=start>
+                <label for="names">"Usernames (one per line, or separated by commas)"</label>
+                <textarea id="names" rows="6" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                <label class="inline"><input type="checkbox" prop:checked=move || premium.get() on:change=move |ev| premium.set(event_target_checked(&ev))/>" Check for Premium (otherwise Stars)"</label>
+                <button type="submit" disabled=move || running.get()>"Check"</button>
+            </form>
+            <Show when=move || running.get() || !results.get().is_empty()>
+                <p>
+                    <label>{move || format!("Checked {} of {}", results.get().len(), total.get())}
+                        <progress max=move || total.get().max(1) value=move || results.get().len() data-testid="bulk-progress"></progress>
+                    </label>
+                    <Show when=move || running.get()>
+                        <button type="button" on:click=move |_| stop.set_value(true)>"Cancel"</button>
+                    </Show>
+                    <Show when=move || !running.get()>
+                        <button type="button" on:click=move |_| {
+                            if let Ok(csv) = bulk::results_csv(&results.get_untracked()) {
+                                download("recipients.csv", &csv);
+                            }
+                        }>"Download CSV"</button>
+                    </Show>
+                </p>
+                <div class="cards">
+                    <article class="card" data-testid="can-receive"><h2>{move || format!("Can receive ({})", count("can receive")())}</h2><ul>{group("can receive")}</ul></article>
+                    <article class="card" data-testid="cannot"><h2>{move || format!("Cannot ({})", count("cannot")())}</h2><ul>{group("cannot")}</ul></article>
+                    <article class="card" data-testid="unknown"><h2>{move || format!("Unknown ({})", count("unknown")())}</h2><ul>{group("unknown")}</ul></article>
+                </div>
+            </Show>
+        </section>
+    }
+}
