@@ -25,7 +25,8 @@ struct Progress {
     of: u64,
 }
 
-async fn sleep(seconds: u64) {
+/// Waits `seconds` without blocking the page.
+pub async fn sleep(seconds: u64) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
             let millis = i32::try_from(seconds * 1000).unwrap_or(i32::MAX);

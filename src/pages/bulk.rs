@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::components::export::download;
+use crate::components::export::{download, sleep};
 use crate::logic::bulk::{self, group_name, Verdict};
 use crate::pages::new_order::reason_text;
 
@@ -13,14 +13,7 @@ async fn check(name: &str, premium: bool) -> Verdict {
         match api::recipient(name, premium).await {
             Ok(c) if c.can_receive => return Verdict::CanReceive,
             Ok(c) => return Verdict::Cannot(c.reason.unwrap_or_else(|| "unknown".into())),
-            Err(ApiError::RateLimited { .. }) => {
-                let promise = js_sys::Promise::new(&mut |resolve, _| {
-                    if let Some(w) = web_sys::window() {
-                        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 1000);
-                    }
-                });
-                let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-            }
+            Err(ApiError::RateLimited { retry_after, .. }) => sleep(retry_after).await,
             Err(e) => return Verdict::Unknown(e.human()),
         }
     }

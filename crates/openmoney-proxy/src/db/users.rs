@@ -92,7 +92,10 @@ impl Db {
         Ok(sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(self.pool()).await?.try_get("n")?)
     }
 
-    async fn update_user(&self, username: &str, column: &str, value: &str) -> Result<User> {
+    async fn update_user<T>(&self, username: &str, column: &str, value: T) -> Result<User>
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + 'static,
+    {
         let changed = sqlx::query(&format!("UPDATE users SET {column} = $1, updated_at = $2 WHERE username = $3"))
             .bind(value)
             .bind(now_millis())
@@ -106,27 +109,18 @@ impl Db {
     }
 
     pub async fn set_role(&self, username: &str, role: Role) -> Result<User> {
-        self.update_user(username, "role", role.as_str()).await
+        self.update_user(username, "role", role.as_str().to_owned()).await
     }
 
     pub async fn set_password(&self, username: &str, password_hash: &str) -> Result<User> {
-        let user = self.update_user(username, "password_hash", password_hash).await?;
+        let user = self.update_user(username, "password_hash", password_hash.to_owned()).await?;
         self.end_sessions_of(user.id).await?;
         Ok(user)
     }
 
     /// Disabling a user also ends every session they have.
     pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<User> {
-        let changed = sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE username = $3")
-            .bind(i64::from(disabled))
-            .bind(now_millis())
-            .bind(username)
-            .execute(self.pool())
-            .await?;
-        if changed.rows_affected() == 0 {
-            return Err(Error::NotFound("user"));
-        }
-        let user = self.user(username).await?.ok_or(Error::NotFound("user"))?;
+        let user = self.update_user(username, "disabled", i64::from(disabled)).await?;
         if disabled {
             self.end_sessions_of(user.id).await?;
         }
