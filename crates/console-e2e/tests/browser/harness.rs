@@ -24,6 +24,9 @@ pub struct Console {
     /// Where the browser saves downloads.
     pub downloads: PathBuf,
     driver: Child,
+    driver_port: u16,
+    session_id: Option<String>,
+    finished: std::sync::Arc<std::sync::atomic::AtomicBool>,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
     _turn: tokio::sync::MutexGuard<'static, ()>,
 }
@@ -107,6 +110,8 @@ pub async fn launch_with(tweak: impl FnOnce(&mut Config)) -> Console {
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
         .expect("a browser session");
+    let session_id = browser.session_id().await.ok().flatten().map(|id| id.to_string());
+    let finished = watchdog();
     Console {
         base,
         browser,
@@ -114,13 +119,51 @@ pub async fn launch_with(tweak: impl FnOnce(&mut Config)) -> Console {
         state,
         downloads,
         driver,
+        driver_port: port,
+        session_id,
+        finished,
         _dirs: (data, profile),
         _turn: turn,
     }
 }
 
+/// Ends a WebDriver session with a plain blocking request, so the browser quits even when
+/// a test panics (a destructor cannot await).
+fn end_session(port: u16, session: &str) {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let request = format!(
+        "DELETE /session/{session} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).is_ok() {
+        let _ = stream.read_to_end(&mut Vec::new());
+    }
+}
+
+/// No browser test may take longer than this; a hung one ends the run with a clear message
+/// instead of stalling CI.
+const TEST_LIMIT: Duration = Duration::from_secs(180);
+
+fn watchdog() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    let finished = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = finished.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(TEST_LIMIT);
+        if !flag.load(std::sync::atomic::Ordering::SeqCst) {
+            eprintln!("a browser test ran over {TEST_LIMIT:?}: stopping the suite");
+            std::process::exit(101);
+        }
+    });
+    finished
+}
+
 impl Drop for Console {
     fn drop(&mut self) {
+        self.finished.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(session) = &self.session_id {
+            end_session(self.driver_port, session);
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
