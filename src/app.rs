@@ -6,6 +6,7 @@ use leptos_router::path;
 
 use crate::components::clock::provide_clock;
 use crate::components::shell::Authed;
+use crate::i18n::provide_i18n;
 use crate::pages::audit::Audit;
 use crate::pages::balance::BalancePage;
 use crate::pages::bulk::BulkCheck;
@@ -22,6 +23,7 @@ use crate::session::provide_session;
 
 #[component]
 pub fn App() -> impl IntoView {
+    provide_i18n();
     provide_session();
     provide_clock();
     view! {

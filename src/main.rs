@@ -4,6 +4,7 @@
 mod api;
 mod app;
 mod components;
+mod i18n;
 mod logic;
 mod pages;
 mod routes;

@@ -2,26 +2,28 @@
 
 use openmoney_api::console::Role;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+use crate::i18n::{td_string, Locale};
+
+#[derive(Debug, Clone, Copy)]
 pub struct NavItem {
     pub path: &'static str,
-    pub label: &'static str,
+    pub label: fn(Locale) -> &'static str,
     /// The least role that sees the link.
     pub role: Role,
 }
 
 /// The links of the top bar, in order.
 pub const NAV: [NavItem; 10] = [
-    NavItem { path: "/", label: "Dashboard", role: Role::Viewer },
-    NavItem { path: "/orders", label: "Orders", role: Role::Viewer },
-    NavItem { path: "/orders/new/stars", label: "New Stars", role: Role::Operator },
-    NavItem { path: "/orders/new/premium", label: "New Premium", role: Role::Operator },
-    NavItem { path: "/lookup", label: "Lookup", role: Role::Viewer },
-    NavItem { path: "/recipients", label: "Bulk check", role: Role::Viewer },
-    NavItem { path: "/balance", label: "Balance", role: Role::Viewer },
-    NavItem { path: "/pricing", label: "Pricing", role: Role::Viewer },
-    NavItem { path: "/audit", label: "Audit", role: Role::Admin },
-    NavItem { path: "/users", label: "Users", role: Role::Admin },
+    NavItem { path: "/", label: |l| td_string!(l, nav.dashboard), role: Role::Viewer },
+    NavItem { path: "/orders", label: |l| td_string!(l, nav.orders), role: Role::Viewer },
+    NavItem { path: "/orders/new/stars", label: |l| td_string!(l, nav.new_stars), role: Role::Operator },
+    NavItem { path: "/orders/new/premium", label: |l| td_string!(l, nav.new_premium), role: Role::Operator },
+    NavItem { path: "/lookup", label: |l| td_string!(l, nav.lookup), role: Role::Viewer },
+    NavItem { path: "/recipients", label: |l| td_string!(l, nav.bulk), role: Role::Viewer },
+    NavItem { path: "/balance", label: |l| td_string!(l, nav.balance), role: Role::Viewer },
+    NavItem { path: "/pricing", label: |l| td_string!(l, nav.pricing), role: Role::Viewer },
+    NavItem { path: "/audit", label: |l| td_string!(l, nav.audit), role: Role::Admin },
+    NavItem { path: "/users", label: |l| td_string!(l, nav.users), role: Role::Admin },
 ];
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use openmoney_api::{ErrorBody, ErrorCode};
 
+use crate::i18n::{td_string, Locale};
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
     /// Not signed in (or the session ended): go to sign-in and come back.
@@ -52,30 +54,30 @@ impl ApiError {
     }
 
     /// A sentence for staff.
-    pub fn human(&self) -> String {
+    pub fn human(&self, l: Locale) -> String {
         match self {
-            ApiError::Unauthorized => "Your session has ended. Sign in again to continue.".into(),
-            ApiError::Forbidden(_) => "Your role does not allow this. Ask an admin if you need it.".into(),
-            ApiError::NotFound(_) => "Nothing was found here. Check the id, memo or reference.".into(),
+            ApiError::Unauthorized => td_string!(l, error.unauthorized).into(),
+            ApiError::Forbidden(_) => td_string!(l, error.forbidden).into(),
+            ApiError::NotFound(_) => td_string!(l, error.not_found).into(),
             ApiError::Conflict { code, message } => match code {
-                ErrorCode::InsufficientBalance => "The partner balance is too low for this order. Top up first.".into(),
-                ErrorCode::IdempotencyKeyInUse => "This order is still being created. Wait a moment.".into(),
-                ErrorCode::InvalidState => format!("This can no longer be done: {message}"),
+                ErrorCode::InsufficientBalance => td_string!(l, error.insufficient_balance).into(),
+                ErrorCode::IdempotencyKeyInUse => td_string!(l, error.key_in_use).into(),
+                ErrorCode::InvalidState => td_string!(l, error.invalid_state, message),
                 _ => message.clone(),
             },
             ApiError::Validation { code, message } => match code {
-                ErrorCode::RecipientNotEligible => format!("This recipient cannot receive it: {message}"),
-                ErrorCode::IdempotencyKeyReused => "This submission was already used for a different order.".into(),
+                ErrorCode::RecipientNotEligible => td_string!(l, error.not_eligible, message),
+                ErrorCode::IdempotencyKeyReused => td_string!(l, error.key_reused).into(),
                 _ => message.clone(),
             },
-            ApiError::RateLimited { retry_after, .. } => format!("Too many requests. Retrying in {retry_after} s."),
-            ApiError::Network(_) => "The console cannot reach its server. Check the connection and retry.".into(),
+            ApiError::RateLimited { retry_after, .. } => td_string!(l, error.rate_limited, seconds = retry_after),
+            ApiError::Network(_) => td_string!(l, error.network).into(),
             ApiError::Server { code, .. } => match code {
-                ErrorCode::UpstreamTimeout => "TheOpenMoney did not answer in time. Retry in a moment.".into(),
+                ErrorCode::UpstreamTimeout => td_string!(l, error.upstream_timeout).into(),
                 ErrorCode::UpstreamUnavailable | ErrorCode::ServiceUnavailable => {
-                    "TheOpenMoney is unavailable right now. Retry in a moment.".into()
+                    td_string!(l, error.upstream_unavailable).into()
                 }
-                _ => "Something went wrong on the server. Retry in a moment.".into(),
+                _ => td_string!(l, error.server).into(),
             },
         }
     }
@@ -100,7 +102,7 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.human())
+        f.write_str(&self.human(Locale::en))
     }
 }
 
@@ -117,11 +119,12 @@ mod tests {
         assert_eq!(ApiError::from_answer(401, None, None), ApiError::Unauthorized);
         assert!(matches!(ApiError::from_answer(429, None, Some(7)), ApiError::RateLimited { retry_after: 7, .. }));
         let conflict = ApiError::from_answer(409, body(ErrorCode::InsufficientBalance, "balance 1 TON is less"), None);
-        assert!(conflict.human().contains("balance is too low"));
+        assert!(conflict.human(Locale::en).contains("balance is too low"));
+        assert!(conflict.human(Locale::es).contains("saldo"), "{}", conflict.human(Locale::es));
         assert_eq!(conflict.detail().unwrap(), "INSUFFICIENT_BALANCE: balance 1 TON is less");
         let limit =
             ApiError::from_answer(422, body(ErrorCode::ValidationError, "quantity must be between 50 and 10000"), None);
-        assert_eq!(limit.human(), "quantity must be between 50 and 10000");
+        assert_eq!(limit.human(Locale::hi), "quantity must be between 50 and 10000", "the upstream's own message");
         assert!(ApiError::from_answer(504, body(ErrorCode::UpstreamTimeout, "x"), None).is_transient());
     }
 }

@@ -5,6 +5,7 @@ use wasm_bindgen_futures::JsFuture;
 
 #[component]
 pub fn CopyButton(value: String, #[prop(into)] label: String) -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
     let (copied, set_copied) = signal(false);
     let copy = move |_| {
         let value = value.clone();
@@ -18,8 +19,8 @@ pub fn CopyButton(value: String, #[prop(into)] label: String) -> impl IntoView {
         });
     };
     view! {
-        <button type="button" class="copy" on:click=copy aria-label=format!("Copy {label}")>
-            {move || if copied.get() { "Copied" } else { "Copy" }}
+        <button type="button" class="copy" on:click=copy aria-label=move || crate::i18n::t_string!(i18n, common.copy_label, what = label.clone())>
+            {move || if copied.get() { crate::i18n::t_string!(i18n, common.copied) } else { crate::i18n::t_string!(i18n, common.copy) }}
         </button>
     }
 }

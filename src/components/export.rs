@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::logic::export;
-use crate::logic::filters::{OrderFilters, TransactionFilters};
+use crate::logic::filters::{AuditFilters, OrderFilters, TransactionFilters};
 
 /// Rows fetched per call while exporting.
 const PAGE: i64 = 50;
@@ -17,6 +17,7 @@ const PAGE: i64 = 50;
 pub enum Source {
     Orders(OrderFilters),
     Transactions(TransactionFilters),
+    Audit(AuditFilters),
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -91,6 +92,7 @@ pub fn download(name: &str, text: &str) {
 
 #[component]
 pub fn ExportButton(#[prop(into)] source: Signal<Source>) -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
     let progress = RwSignal::new(None::<Progress>);
     let cancelled = StoredValue::new(false);
     let error = RwSignal::new(None::<ApiError>);
@@ -120,15 +122,15 @@ pub fn ExportButton(#[prop(into)] source: Signal<Source>) -> impl IntoView {
     view! {
         <div class="export">
             <Show when=move || progress.get().is_some() fallback=move || view! {
-                <button type="button" on:click=start data-testid="export">"Export CSV"</button>
+                <button type="button" on:click=start data-testid="export">{crate::i18n::t!(i18n, export.button)}</button>
             }>
                 <label>
-                    {move || progress.get().map(|p| format!("Exporting: page {} of {}", p.pages, p.of.max(1)))}
+                    {move || progress.get().map(|p| crate::i18n::t_string!(i18n, export.progress, page = p.pages, of = p.of.max(1)))}
                     <progress max=move || progress.get().map_or(1, |p| p.of.max(1)) value=move || progress.get().map_or(0, |p| p.pages) data-testid="export-progress"></progress>
                 </label>
-                <button type="button" on:click=move |_| cancelled.set_value(true)>"Cancel export"</button>
+                <button type="button" on:click=move |_| cancelled.set_value(true)>{crate::i18n::t!(i18n, export.cancel)}</button>
             </Show>
-            {move || done.get().map(|rows| view! { <span role="status" data-testid="export-done">{format!("Exported {rows} rows.")}</span> })}
+            {move || done.get().map(|rows| view! { <span role="status" data-testid="export-done">{move || crate::i18n::t_string!(i18n, export.done, n = rows)}</span> })}
             {move || error.get().map(|e| view! { <crate::components::feedback::ErrorView error=e/> })}
         </div>
     }
@@ -168,6 +170,16 @@ async fn run(
                 export::transactions_csv(&rows).map_err(csv_error)?,
                 rows.len() as u64,
             )))
+        }
+        Source::Audit(filters) => {
+            let page = |offset: i64| {
+                let mut pairs = filters.api_pairs();
+                pairs.push(("limit", PAGE.to_string()));
+                pairs.push(("offset", offset.to_string()));
+                api::audit(pairs)
+            };
+            let Some(rows) = collect(page, progress, cancelled).await? else { return Ok(None) };
+            Ok(Some(("audit.csv".into(), export::audit_csv(&rows).map_err(csv_error)?, rows.len() as u64)))
         }
     }
 }

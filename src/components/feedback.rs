@@ -5,11 +5,13 @@ use leptos_router::hooks::{use_location, use_navigate};
 use openmoney_api::OrderStatus;
 
 use crate::api::ApiError;
+use crate::i18n::{t, t_string, use_i18n};
 
 #[component]
 pub fn Skeleton(#[prop(default = 3)] lines: usize) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <div class="skeleton" aria-busy="true" aria-label="Loading" data-testid="loading">
+        <div class="skeleton" aria-busy="true" aria-label=move || t_string!(i18n, common.loading) data-testid="loading">
             {(0..lines).map(|_| view! { <div class="skeleton-line"></div> }).collect_view()}
         </div>
     }
@@ -18,8 +20,9 @@ pub fn Skeleton(#[prop(default = 3)] lines: usize) -> impl IntoView {
 #[component]
 pub fn StatusBadge(status: OrderStatus) -> impl IntoView {
     let class = format!("badge badge-{}", status.as_str().replace('_', "-"));
-    let text = status.as_str().replace('_', " ");
-    view! { <span class=class data-testid="status">{text}</span> }
+    let i18n = use_i18n();
+    let wire = status.as_str().to_owned();
+    view! { <span class=class data-testid="status" data-status=wire>{move || crate::i18n::status(i18n.get_locale(), &status)}</span> }
 }
 
 /// Explains an error. A lost session goes to sign-in and back; a rate limit counts down
@@ -62,17 +65,21 @@ pub fn ErrorView(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>)
             on_cleanup(move || handle.clear());
         }
     }
-    let human = error.human();
+    let i18n = use_i18n();
+    let human = {
+        let error = error.clone();
+        move || error.human(i18n.get_locale())
+    };
     let detail = error.detail();
     let transient = error.is_transient() && !matches!(error, ApiError::RateLimited { .. });
     view! {
         <div class="error" role="alert" data-testid="error">
             <p class="error-text">
-                {move || if countdown.get() > 0 { format!("Too many requests. Retrying in {} s.", countdown.get()) } else { human.clone() }}
+                {move || if countdown.get() > 0 { t_string!(i18n, error.rate_limited, seconds = countdown.get()) } else { human() }}
             </p>
-            {detail.map(|d| view! { <details><summary>"Details"</summary><code>{d}</code></details> })}
+            {detail.map(|d| view! { <details><summary>{t!(i18n, error.details)}</summary><code>{d}</code></details> })}
             {(transient && retry.is_some()).then(|| view! {
-                <button type="button" on:click=move |_| { if let Some(retry) = retry { retry.run(()) } }>"Retry"</button>
+                <button type="button" on:click=move |_| { if let Some(retry) = retry { retry.run(()) } }>{t!(i18n, error.retry)}</button>
             })}
         </div>
     }

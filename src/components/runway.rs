@@ -14,16 +14,17 @@ pub fn RunwayNote() -> impl IntoView {
         let history = api::recent_spending(now_millis()).await?;
         Ok::<_, api::ApiError>((balance, history))
     });
+    let i18n = crate::i18n::use_i18n();
     move || {
         data.get().and_then(Result::ok).map(|(balance, history)| {
             let runway = runway::estimate(balance.balance_ton, &history, now_millis());
             let link = tonlink::topup(&balance.topup_address);
             view! {
-                <p class="runway" class:error-text=runway.is_low() data-testid="runway">{runway.text()}</p>
+                <p class="runway" class:error-text=runway.is_low() data-testid="runway">{move || runway.text(i18n.get_locale())}</p>
                 {runway.is_low().then(|| view! {
                     <div class="runway-topup">
-                        <p>"Top up soon: scan to send TON to the top-up address."</p>
-                        <Qr text=link label="QR code of the top-up address"/>
+                        <p>{crate::i18n::t!(i18n, runway.topup_soon)}</p>
+                        <Qr text=link label=crate::i18n::td_string!(i18n.get_locale(), runway.qr_label)/>
                     </div>
                 })}
             }

@@ -8,6 +8,9 @@ use leptos_router::hooks::use_navigate;
 use wasm_bindgen::JsCast;
 
 use crate::api;
+use leptos_i18n::Locale as _;
+
+use crate::i18n::{choose, t, t_string, use_i18n, LANGUAGES};
 use crate::components::feedback::{ErrorView, Skeleton};
 use crate::logic::shortcuts::{Keys, Shortcut, LIST};
 use crate::routes::NAV;
@@ -69,6 +72,7 @@ fn saved_theme() -> String {
 
 #[component]
 fn Shell() -> impl IntoView {
+    let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
     let theme = RwSignal::new(saved_theme());
@@ -93,7 +97,9 @@ fn Shell() -> impl IntoView {
             navigate("/login", Default::default());
         });
     };
-    let who = move || session.0.get().map(|s| (s.username, s.role.to_string())).unwrap_or_default();
+    let who = move || {
+        session.0.get().map(|s| (s.username, crate::i18n::role(i18n.get_locale(), s.role))).unwrap_or_default()
+    };
     let help = RwSignal::new(false);
     let keys = StoredValue::new(Keys::default());
     let key_navigate = use_navigate();
@@ -127,17 +133,17 @@ fn Shell() -> impl IntoView {
     });
     on_cleanup(move || listener.remove());
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main">{t!(i18n, shell.skip)}</a>
         <header class="topbar">
-            <A href="/" attr:class="brand">"Openmoney Console"</A>
-            <nav aria-label="Main">
+            <A href="/" attr:class="brand">{t!(i18n, app_name)}</A>
+            <nav aria-label=move || t_string!(i18n, nav.main)>
                 <ul class="nav">
                     {NAV.iter()
                         .map(|item| {
                             let needs = item.role;
                             view! {
                                 <Show when=move || session.can(needs)>
-                                    <li><A href=item.path exact=true>{item.label}</A></li>
+                                    <li><A href=item.path exact=true>{move || (item.label)(i18n.get_locale())}</A></li>
                                 </Show>
                             }
                         })
@@ -145,34 +151,47 @@ fn Shell() -> impl IntoView {
                 </ul>
             </nav>
             <form class="search" role="search" on:submit=go>
-                <label class="visually-hidden" for="search">"Search orders"</label>
-                <input id="search" type="search" placeholder="Order id, memo, reference or @username"
+                <label class="visually-hidden" for="search">{t!(i18n, shell.search_label)}</label>
+                <input id="search" type="search" placeholder=move || t_string!(i18n, shell.search_placeholder)
                     prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
             </form>
             <span class="health" data-testid="health">
                 {move || match health.get() {
-                    None => view! { <span class="dot dot-unknown" title="Checking the service"></span><span class="visually-hidden">"Checking"</span> }.into_any(),
-                    Some(Ok(_)) => view! { <span class="dot dot-ok" title="TheOpenMoney is up"></span><span class="visually-hidden">"Service up"</span> }.into_any(),
-                    Some(Err(_)) => view! { <span class="dot dot-down" title="TheOpenMoney is unreachable"></span><span class="visually-hidden">"Service down"</span> }.into_any(),
+                    None => view! { <span class="dot dot-unknown" title=move || t_string!(i18n, shell.health_checking)></span><span class="visually-hidden">{t!(i18n, shell.health_checking)}</span> }.into_any(),
+                    Some(Ok(_)) => view! { <span class="dot dot-ok" title=move || t_string!(i18n, shell.health_up)></span><span class="visually-hidden">{t!(i18n, shell.health_up)}</span> }.into_any(),
+                    Some(Err(_)) => view! { <span class="dot dot-down" title=move || t_string!(i18n, shell.health_down)></span><span class="visually-hidden">{t!(i18n, shell.health_down)}</span> }.into_any(),
                 }}
             </span>
             <span class="user" data-testid="user">{move || who().0}" · "<span class="role">{move || who().1}</span></span>
-            <button type="button" class="theme" aria-label="Toggle dark theme" aria-pressed=move || (theme.get() == "dark").to_string()
+            <button type="button" class="theme" aria-label=move || t_string!(i18n, shell.theme_toggle) aria-pressed=move || (theme.get() == "dark").to_string()
                 on:click=move |_| theme.update(|t| *t = if t == "dark" { "light".into() } else { "dark".into() })>
-                {move || if theme.get() == "dark" { "Light" } else { "Dark" }}
+                {move || if theme.get() == "dark" { t_string!(i18n, shell.theme_light) } else { t_string!(i18n, shell.theme_dark) }}
             </button>
-            <button type="button" class="logout" on:click=logout>"Sign out"</button>
+            <label class="visually-hidden" for="language">{t!(i18n, shell.language)}</label>
+            <select id="language" class="language" data-testid="language"
+                on:change=move |ev| {
+                    let code = event_target_value(&ev);
+                    if let Some((locale, _)) = LANGUAGES.iter().find(|(l, _)| l.as_str() == code) {
+                        choose(i18n, *locale);
+                    }
+                }>
+                {LANGUAGES.iter().map(|(locale, name)| {
+                    let locale = *locale;
+                    view! { <option value=locale.as_str() lang=locale.as_str() selected=move || i18n.get_locale() == locale>{*name}</option> }
+                }).collect_view()}
+            </select>
+            <button type="button" class="logout" on:click=logout>{t!(i18n, shell.sign_out)}</button>
         </header>
         <main id="main" tabindex="-1"><Outlet/></main>
         <Show when=move || help.get()>
             <div class="overlay" on:click=move |_| help.set(false)>
                 <div class="card dialog" role="dialog" aria-modal="true" aria-labelledby="keys-title" data-testid="shortcuts"
                     on:click=|ev| ev.stop_propagation()>
-                    <h2 id="keys-title">"Keyboard shortcuts"</h2>
+                    <h2 id="keys-title">{t!(i18n, shell.shortcuts_title)}</h2>
                     <dl class="facts">
-                        {LIST.iter().map(|(keys, what)| view! { <dt><kbd>{*keys}</kbd></dt><dd>{*what}</dd> }).collect_view()}
+                        {LIST.iter().map(|(keys, what)| view! { <dt><kbd>{*keys}</kbd></dt><dd>{move || what(i18n.get_locale())}</dd> }).collect_view()}
                     </dl>
-                    <button type="button" on:click=move |_| help.set(false)>"Close"</button>
+                    <button type="button" on:click=move |_| help.set(false)>{t!(i18n, shell.close)}</button>
                 </div>
             </div>
         </Show>

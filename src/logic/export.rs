@@ -1,6 +1,7 @@
-//! CSV files of orders and transactions: stable columns, ISO timestamps, exact TON.
+//! CSV files of orders, transactions and the audit: stable columns, ISO timestamps, exact TON.
 
-use openmoney_api::{Order, Transaction};
+use openmoney_api::console::AuditEntry;
+use openmoney_api::{Order, Timestamp, Transaction};
 
 fn text<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
@@ -76,6 +77,40 @@ pub fn transactions_csv(transactions: &[Transaction]) -> Result<String, String> 
     finish(writer)
 }
 
+pub const AUDIT_COLUMNS: [&str; 9] =
+    ["id", "at", "actor", "action", "outcome", "order_id", "idempotency_key", "summary", "client_addr"];
+
+/// Free text a staff member or customer typed, made inert for spreadsheets: a cell that
+/// starts like a formula gets a leading apostrophe.
+fn inert(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    }
+}
+
+pub fn audit_csv(entries: &[AuditEntry]) -> Result<String, String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(AUDIT_COLUMNS).map_err(|e| e.to_string())?;
+    for e in entries {
+        writer
+            .write_record([
+                e.id.to_string(),
+                Timestamp::from_unix_millis(e.at).to_string(),
+                inert(&e.actor),
+                e.action.clone(),
+                e.outcome.clone(),
+                text(e.order_id),
+                text(e.idempotency_key.as_ref()),
+                inert(&e.summary),
+                text(e.client_addr.as_ref()),
+            ])
+            .map_err(|e| e.to_string())?;
+    }
+    finish(writer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +130,28 @@ mod tests {
         assert_eq!(
             lines[1],
             "10421,pending_payment,stars,100,,pandus,0.418,,STARS-a1b2c3,UQaddr,\"inv, 42\",2026-04-16T12:00:00Z,2026-04-16T12:15:00Z,"
+        );
+    }
+
+    #[test]
+    fn audit_rows_are_iso_and_formula_safe() {
+        let entry = AuditEntry {
+            id: 7,
+            at: 1_763_800_000_000,
+            actor: "=cmd()".into(),
+            action: "order.create".into(),
+            outcome: "ok".into(),
+            order_id: Some(42),
+            idempotency_key: Some("k-1".into()),
+            summary: "stars 100 for @pandus, ref \"a,b\"".into(),
+            client_addr: None,
+        };
+        let text = audit_csv(&[entry]).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next().unwrap(), AUDIT_COLUMNS.join(","));
+        assert_eq!(
+            lines.next().unwrap(),
+            "7,2025-11-22T08:26:40Z,'=cmd(),order.create,ok,42,k-1,\"stars 100 for @pandus, ref \"\"a,b\"\"\","
         );
     }
 }

@@ -1,5 +1,7 @@
 //! How long the balance lasts at the last week's rate of spending.
 
+use crate::i18n::{td_string, Locale};
+
 use openmoney_api::{Ton, Transaction, TransactionType};
 
 pub const WINDOW_MILLIS: i64 = 7 * 24 * 3600 * 1000;
@@ -31,11 +33,11 @@ pub fn estimate(balance: Ton, transactions: &[Transaction], now_millis: i64) -> 
 }
 
 impl Runway {
-    pub fn text(self) -> String {
+    pub fn text(self, l: Locale) -> String {
         match self {
-            Runway::Idle => "No spending in the last 7 days.".into(),
-            Runway::Hours(h) if h < 48 => format!("About {h} hours of orders left at last week's pace."),
-            Runway::Hours(h) => format!("About {} days of orders left at last week's pace.", h / 24),
+            Runway::Idle => td_string!(l, runway.idle).into(),
+            Runway::Hours(h) if h < 48 => td_string!(l, runway.hours, n = crate::logic::money::count(l, h)),
+            Runway::Hours(h) => td_string!(l, runway.days, n = crate::logic::money::count(l, h / 24)),
         }
     }
 
@@ -74,7 +76,7 @@ mod tests {
         // 14 TON a week is 2 a day: 28 TON last 14 days.
         assert_eq!(estimate(Ton::from_units(28), &history, now), Runway::Hours(14 * 24));
         assert_eq!(
-            estimate(Ton::from_units(28), &history, now).text(),
+            estimate(Ton::from_units(28), &history, now).text(Locale::en),
             "About 14 days of orders left at last week's pace."
         );
         assert!(estimate(Ton::from_units(2), &history, now).is_low());

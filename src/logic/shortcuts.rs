@@ -1,5 +1,7 @@
 //! Keyboard shortcuts: `/` search, `n s` new Stars order, `g o` orders, `?` the list.
 
+use crate::i18n::{td_string, Locale};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shortcut {
     FocusSearch,
@@ -8,16 +10,16 @@ pub enum Shortcut {
 }
 
 /// Every shortcut, as the help lists it.
-pub const LIST: [(&str, &str); 9] = [
-    ("/", "Search orders"),
-    ("n s", "New Stars order"),
-    ("n p", "New Premium order"),
-    ("g d", "Go to the dashboard"),
-    ("g o", "Go to orders"),
-    ("g l", "Go to lookup"),
-    ("g b", "Go to the balance"),
-    ("g p", "Go to pricing"),
-    ("?", "Show these shortcuts"),
+pub const LIST: [(&str, fn(Locale) -> &'static str); 9] = [
+    ("/", |l| td_string!(l, keys.search)),
+    ("n s", |l| td_string!(l, keys.new_stars)),
+    ("n p", |l| td_string!(l, keys.new_premium)),
+    ("g d", |l| td_string!(l, keys.dashboard)),
+    ("g o", |l| td_string!(l, keys.orders)),
+    ("g l", |l| td_string!(l, keys.lookup)),
+    ("g b", |l| td_string!(l, keys.balance)),
+    ("g p", |l| td_string!(l, keys.pricing)),
+    ("?", |l| td_string!(l, keys.help)),
 ];
 
 /// Reads key presses, remembering a `g` or `n` prefix for the next key.

@@ -1,5 +1,7 @@
 //! The TON wallet link a customer opens to pay an order.
 
+use crate::i18n::{td_string, Locale};
+
 use openmoney_api::Ton;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
@@ -15,16 +17,12 @@ pub fn topup(address: &str) -> String {
 }
 
 /// What to send a customer so they can pay an order: amount, address, memo, deadline, link.
-pub fn instructions(order: &openmoney_api::Order) -> Option<String> {
+pub fn instructions(l: Locale, order: &openmoney_api::Order) -> Option<String> {
     let address = order.payment_address.as_deref()?;
     let memo = order.payment_memo.as_deref()?;
-    let deadline = order.expires_at.map(|t| format!(" before {t}")).unwrap_or_default();
-    Some(format!(
-        "Please pay {amount} TON to {address} with the comment {memo}{deadline}. \
-         The comment is required to match your payment. Wallet link: {link}",
-        amount = order.price_ton,
-        link = transfer(address, order.price_ton, memo),
-    ))
+    let deadline = order.expires_at.map(|when| td_string!(l, instructions.deadline, when)).unwrap_or_default();
+    let link = transfer(address, order.price_ton, memo);
+    Some(td_string!(l, instructions.text, amount = order.price_ton, address, memo, deadline, link))
 }
 
 #[cfg(test)]
@@ -50,7 +48,8 @@ mod tests {
             "payment_memo": "STARS-a1b2c3", "expires_at": "2026-04-16T12:15:00Z", "created_at": "2026-04-16T12:00:00Z"
         }))
         .unwrap();
-        let text = instructions(&order).unwrap();
+        let text = instructions(Locale::en, &order).unwrap();
+        assert!(instructions(Locale::es, &order).unwrap().contains("STARS-a1b2c3"));
         for part in [
             "0.418 TON",
             "UQaddr",

@@ -7,12 +7,15 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use openmoney_api::Timestamp;
 
 use crate::api;
+use crate::components::export::{ExportButton, Source};
 use crate::components::feedback::loaded;
+use crate::i18n::{t, td_string, use_i18n};
 use crate::components::pager::Pager;
-use crate::logic::filters::{query_string, AuditFilters, AUDIT_ACTIONS};
+use crate::logic::filters::{AuditFilters, AUDIT_ACTIONS};
 
 #[component]
 pub fn Audit() -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let navigate = use_navigate();
     let filters = Memo::new(move |_| {
@@ -38,34 +41,34 @@ pub fn Audit() -> impl IntoView {
     let href_for = Callback::new(move |page: u64| {
         format!("/audit{}", AuditFilters { page, ..filters.get_untracked() }.to_query())
     });
-    let csv = move || format!("/console/v1/audit.csv{}", query_string(&filters.get().api_pairs()));
     view! {
         <section class="page">
-            <h1>"Audit"</h1>
+            <h1>{t!(i18n, audit.title)}</h1>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
-                <label>"Who" <input name="actor" type="search" prop:value=move || filters.get().actor.unwrap_or_default() on:change=on_change("actor")/></label>
-                <label>"Action"
+                <label>{t!(i18n, common.who)}" " <input name="actor" type="search" prop:value=move || filters.get().actor.unwrap_or_default() on:change=on_change("actor")/></label>
+                <label>{t!(i18n, common.action)}
                     <select name="action" on:change=on_change("action")>
-                        <option value="" selected=move || filters.get().action.is_none()>"Any"</option>
+                        <option value="" selected=move || filters.get().action.is_none()>{t!(i18n, common.any)}</option>
                         {AUDIT_ACTIONS.iter().map(|a| view! {
                             <option value=*a selected=move || filters.get().action.as_deref() == Some(*a)>{*a}</option>
                         }).collect_view()}
                     </select>
                 </label>
-                <label>"From" <input name="from" type="date" prop:value=move || filters.get().from.unwrap_or_default() on:change=on_change("from")/></label>
-                <label>"To" <input name="to" type="date" prop:value=move || filters.get().to.unwrap_or_default() on:change=on_change("to")/></label>
-                <a class="button" href=csv download="audit.csv" data-testid="audit-csv">"Download CSV"</a>
+                <label>{t!(i18n, common.from)}" " <input name="from" type="date" prop:value=move || filters.get().from.unwrap_or_default() on:change=on_change("from")/></label>
+                <label>{t!(i18n, common.to)}" " <input name="to" type="date" prop:value=move || filters.get().to.unwrap_or_default() on:change=on_change("to")/></label>
             </form>
+            <ExportButton source=Signal::derive(move || Source::Audit(filters.get()))/>
             {loaded(entries, move |page| {
                 let current = filters.get_untracked().page;
+                let l = i18n.get_locale();
                 view! {
                     <div class="table-wrap">
                         <table class="table" data-testid="audit">
-                            <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Action"</th><th scope="col">"Outcome"</th><th scope="col">"Order"</th><th scope="col">"What"</th></tr></thead>
+                            <thead><tr><th scope="col">{td_string!(l, common.when)}</th><th scope="col">{td_string!(l, common.who)}</th><th scope="col">{td_string!(l, common.action)}</th><th scope="col">{td_string!(l, audit.outcome)}</th><th scope="col">{td_string!(l, common.order)}</th><th scope="col">{td_string!(l, common.what)}</th></tr></thead>
                             <tbody>
                                 {page.items.into_iter().map(|e| view! {
                                     <tr data-testid="audit-row">
-                                        <td>{Timestamp::from_unix_millis(e.at).to_string()}</td>
+                                        <td><time datetime=Timestamp::from_unix_millis(e.at).to_string()>{crate::i18n::when(l, Timestamp::from_unix_millis(e.at))}</time></td>
                                         <td>{e.actor.clone()}</td>
                                         <td>{e.action.clone()}</td>
                                         <td>{e.outcome.clone()}</td>

@@ -14,11 +14,13 @@ use crate::components::pager::Pager;
 use crate::components::qr::Qr;
 use crate::components::runway::RunwayNote;
 use crate::logic::filters::TransactionFilters;
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::logic::{money, tonlink};
 use crate::session::{use_sandbox_mode, use_session};
 
 #[component]
 pub fn BalancePage() -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let navigate = use_navigate();
     let filters = Memo::new(move |_| {
@@ -50,7 +52,7 @@ pub fn BalancePage() -> impl IntoView {
                 topup_error.set(None);
                 topup.dispatch(value);
             }
-            _ => topup_error.set(Some("Enter a positive amount of TON, up to 9 decimal places.".into())),
+            _ => topup_error.set(Some(t_string!(i18n, balance.bad_amount).into())),
         }
     };
     let set_kind = move |value: String| {
@@ -59,43 +61,45 @@ pub fn BalancePage() -> impl IntoView {
     };
     view! {
         <section class="page">
-            <h1>"Balance"</h1>
-            {loaded(balance, |b| {
+            <h1>{t!(i18n, balance.title)}</h1>
+            {loaded(balance, move |b| {
+                let l = i18n.get_locale();
                 let link = tonlink::topup(&b.topup_address);
                 view! {
                     <div class="card topup">
                         <div>
-                            <p class="big" data-testid="balance">{money::ton(b.balance_ton)}</p>
-                            <p>"Top up by sending TON to "<code data-testid="topup-address">{b.topup_address.clone()}</code>
-                                <CopyButton value=b.topup_address.clone() label="top-up address"/></p>
-                            <p><a href=link.clone()>"Open in a TON wallet"</a></p>
+                            <p class="big" data-testid="balance">{money::ton(l, b.balance_ton)}</p>
+                            <p>{td_string!(l, balance.topup_by)}" "<code data-testid="topup-address">{b.topup_address.clone()}</code>
+                                <CopyButton value=b.topup_address.clone() label=td_string!(l, dashboard.topup_address_thing)/></p>
+                            <p><a href=link.clone()>{td_string!(l, common.open_wallet)}</a></p>
                         </div>
-                        <Qr text=link label="QR code of the top-up address"/>
+                        <Qr text=link label=td_string!(l, runway.qr_label)/>
                     </div>
                 }
             })}
             <Show when=move || sandbox.0.get() && session.can(Role::Operator)>
-                <form class="filters card" on:submit=submit_topup aria-label="Sandbox top-up">
-                    <label>"Sandbox: simulate a top-up of (TON)"
+                <form class="filters card" on:submit=submit_topup aria-label=move || t_string!(i18n, balance.sandbox_form)>
+                    <label>{t!(i18n, balance.sandbox_amount)}
                         <input name="topup" inputmode="decimal" prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
                     </label>
-                    <button type="submit" disabled=move || topup.pending().get()>"Top up"</button>
+                    <button type="submit" disabled=move || topup.pending().get()>{t!(i18n, balance.topup)}</button>
                     {move || topup_error.get().map(|e| view! { <p class="error-text" role="alert">{e}</p> })}
                     {move || topup.value().get().and_then(Result::err).map(|e| view! { <ErrorView error=e/> })}
                 </form>
             </Show>
             <RunwayNote/>
-            <h2>"Balance over time"</h2>
+            <h2>{t!(i18n, balance.over_time)}</h2>
             {loaded(recent, |page| view! { <Chart transactions=page.items/> })}
-            <h2>"Transactions"</h2>
+            <h2>{t!(i18n, balance.transactions)}</h2>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
-                <label>"Type"
+                <label>{t!(i18n, common.kind)}
                     <select name="type" on:change=move |ev| set_kind(event_target_value(&ev))>
-                        <option value="" selected=move || filters.get().kind.is_none()>"Any"</option>
+                        <option value="" selected=move || filters.get().kind.is_none()>{t!(i18n, common.any)}</option>
                         {TransactionType::KNOWN.iter().map(|k| {
                             let value = k.as_str().to_owned();
                             let current = k.clone();
-                            view! { <option value=value.clone() selected=move || filters.get().kind.as_ref() == Some(&current)>{value.replace('_', " ")}</option> }
+                            let name = k.clone();
+                            view! { <option value=value.clone() selected=move || filters.get().kind.as_ref() == Some(&current)>{move || crate::i18n::transaction_type(i18n.get_locale(), &name)}</option> }
                         }).collect_view()}
                     </select>
                 </label>
@@ -103,17 +107,18 @@ pub fn BalancePage() -> impl IntoView {
             <ExportButton source=Signal::derive(move || Source::Transactions(filters.get()))/>
             {loaded(history, move |page| {
                 let current = filters.get_untracked().page;
+                let l = i18n.get_locale();
                 view! {
                     <div class="table-wrap">
                         <table class="table" data-testid="transactions">
-                            <thead><tr><th scope="col">"When"</th><th scope="col">"Type"</th><th scope="col">"Amount"</th><th scope="col">"Balance after"</th><th scope="col">"Order"</th></tr></thead>
+                            <thead><tr><th scope="col">{td_string!(l, common.when)}</th><th scope="col">{td_string!(l, common.kind)}</th><th scope="col">{td_string!(l, common.amount)}</th><th scope="col">{td_string!(l, balance.after)}</th><th scope="col">{td_string!(l, common.order)}</th></tr></thead>
                             <tbody>
                                 {page.items.into_iter().map(|t| view! {
                                     <tr data-testid="transaction-row">
-                                        <td>{t.created_at.to_string()}</td>
-                                        <td>{t.kind.as_str().replace('_', " ")}</td>
-                                        <td class="num">{money::ton(t.amount_ton)}</td>
-                                        <td class="num">{money::ton(t.balance_after_ton)}</td>
+                                        <td><time datetime=t.created_at.to_string()>{crate::i18n::when(l, t.created_at)}</time></td>
+                                        <td>{crate::i18n::transaction_type(l, &t.kind)}</td>
+                                        <td class="num">{money::ton(l, t.amount_ton)}</td>
+                                        <td class="num">{money::ton(l, t.balance_after_ton)}</td>
                                         <td>{t.order_id.map(|id| view! { <a href=format!("/orders/{id}")>{format!("#{id}")}</a> })}</td>
                                     </tr>
                                 }).collect_view()}
@@ -148,13 +153,14 @@ pub fn chart_points(transactions: &[Transaction]) -> Vec<(i64, i64)> {
 
 #[component]
 fn Chart(transactions: Vec<Transaction>) -> impl IntoView {
+    let i18n = use_i18n();
     let points = chart_points(&transactions);
     if points.len() < 2 {
-        return view! { <p class="muted">"Not enough history for a chart yet."</p> }.into_any();
+        return view! { <p class="muted">{t!(i18n, balance.no_chart)}</p> }.into_any();
     }
     let path: Vec<String> = points.iter().map(|(x, y)| format!("{x},{y}")).collect();
     view! {
-        <svg class="chart" viewBox="-4 -4 608 168" role="img" aria-label="The balance over the last transactions" data-testid="chart">
+        <svg class="chart" viewBox="-4 -4 608 168" role="img" aria-label=move || t_string!(i18n, balance.chart_label) data-testid="chart">
             <polyline points=path.join(" ") fill="none" stroke="currentColor" stroke-width="2"/>
         </svg>
     }

@@ -6,21 +6,23 @@ use leptos::prelude::*;
 use crate::api::{self, ApiError};
 use crate::components::export::{download, sleep};
 use crate::logic::bulk::{self, group_name, Verdict};
-use crate::pages::new_order::reason_text;
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::pages::new_order::{reason_text, INVALID_USERNAME};
 
-async fn check(name: &str, premium: bool) -> Verdict {
+async fn check(l: Locale, name: &str, premium: bool) -> Verdict {
     loop {
         match api::recipient(name, premium).await {
             Ok(c) if c.can_receive => return Verdict::CanReceive,
             Ok(c) => return Verdict::Cannot(c.reason.unwrap_or_else(|| "unknown".into())),
             Err(ApiError::RateLimited { retry_after, .. }) => sleep(retry_after).await,
-            Err(e) => return Verdict::Unknown(e.human()),
+            Err(e) => return Verdict::Unknown(e.human(l)),
         }
     }
 }
 
 #[component]
 pub fn BulkCheck() -> impl IntoView {
+    let i18n = use_i18n();
     let text = RwSignal::new(String::new());
     let premium = RwSignal::new(false);
     let results = RwSignal::new(Vec::<(String, Verdict)>::new());
@@ -38,14 +40,15 @@ pub fn BulkCheck() -> impl IntoView {
         stop.set_value(false);
         running.set(true);
         let for_premium = premium.get_untracked();
+        let l = i18n.get_locale_untracked();
         leptos::task::spawn_local(async move {
             for (raw, checked) in names {
                 let verdict = if stop.get_value() {
-                    Verdict::Unknown("not checked: cancelled".into())
+                    Verdict::Unknown(td_string!(l, bulk.cancelled).into())
                 } else {
                     match &checked {
-                        Err(message) => Verdict::Cannot(message.clone()),
-                        Ok(name) => check(name, for_premium).await,
+                        Err(_) => Verdict::Cannot(INVALID_USERNAME.into()),
+                        Ok(name) => check(l, name, for_premium).await,
                     }
                 };
                 results.update(|r| r.push((checked.unwrap_or(raw), verdict)));
@@ -62,7 +65,7 @@ pub fn BulkCheck() -> impl IntoView {
                 .map(|(name, v)| {
                     let why = match v {
                         Verdict::CanReceive => String::new(),
-                        Verdict::Cannot(r) => format!(" — {}", reason_text(&r)),
+                        Verdict::Cannot(r) => format!(" — {}", reason_text(i18n.get_locale(), &r)),
                         Verdict::Unknown(r) => format!(" — {r}"),
                     };
                     view! { <li>{name}{why}</li> }
@@ -74,33 +77,33 @@ pub fn BulkCheck() -> impl IntoView {
         move |wanted: &'static str| move || results.get().iter().filter(|(_, v)| group_name(v) == wanted).count();
     view! {
         <section class="page">
-            <h1>"Bulk recipient check"</h1>
+            <h1>{t!(i18n, bulk.title)}</h1>
             <form class="card order-form" on:submit=start>
-                <label for="names">"Usernames (one per line, or separated by commas)"</label>
+                <label for="names">{t!(i18n, bulk.names)}</label>
                 <textarea id="names" rows="6" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-                <label class="inline"><input type="checkbox" prop:checked=move || premium.get() on:change=move |ev| premium.set(event_target_checked(&ev))/>" Check for Premium (otherwise Stars)"</label>
-                <button type="submit" disabled=move || running.get()>"Check"</button>
+                <label class="inline"><input type="checkbox" prop:checked=move || premium.get() on:change=move |ev| premium.set(event_target_checked(&ev))/>" "{t!(i18n, bulk.for_premium)}</label>
+                <button type="submit" disabled=move || running.get()>{t!(i18n, bulk.check)}</button>
             </form>
             <Show when=move || running.get() || !results.get().is_empty()>
                 <p>
-                    <label>{move || format!("Checked {} of {}", results.get().len(), total.get())}
+                    <label>{move || t_string!(i18n, bulk.progress, done = results.get().len(), total = total.get())}
                         <progress max=move || total.get().max(1) value=move || results.get().len() data-testid="bulk-progress"></progress>
                     </label>
                     <Show when=move || running.get()>
-                        <button type="button" on:click=move |_| stop.set_value(true)>"Cancel"</button>
+                        <button type="button" on:click=move |_| stop.set_value(true)>{t!(i18n, common.cancel)}</button>
                     </Show>
                     <Show when=move || !running.get()>
                         <button type="button" on:click=move |_| {
                             if let Ok(csv) = bulk::results_csv(&results.get_untracked()) {
                                 download("recipients.csv", &csv);
                             }
-                        }>"Download CSV"</button>
+                        }>{t!(i18n, common.download_csv)}</button>
                     </Show>
                 </p>
                 <div class="cards">
-                    <article class="card" data-testid="can-receive"><h2>{move || format!("Can receive ({})", count("can receive")())}</h2><ul>{group("can receive")}</ul></article>
-                    <article class="card" data-testid="cannot"><h2>{move || format!("Cannot ({})", count("cannot")())}</h2><ul>{group("cannot")}</ul></article>
-                    <article class="card" data-testid="unknown"><h2>{move || format!("Unknown ({})", count("unknown")())}</h2><ul>{group("unknown")}</ul></article>
+                    <article class="card" data-testid="can-receive"><h2>{move || t_string!(i18n, bulk.can, n = count("can receive")())}</h2><ul>{group("can receive")}</ul></article>
+                    <article class="card" data-testid="cannot"><h2>{move || t_string!(i18n, bulk.cannot, n = count("cannot")())}</h2><ul>{group("cannot")}</ul></article>
+                    <article class="card" data-testid="unknown"><h2>{move || t_string!(i18n, bulk.unknown, n = count("unknown")())}</h2><ul>{group("unknown")}</ul></article>
                 </div>
             </Show>
         </section>

@@ -10,10 +10,12 @@ use crate::components::copy::CopyButton;
 use crate::components::feedback::loaded;
 use crate::components::qr::Qr;
 use crate::components::runway::RunwayNote;
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::logic::{money, tonlink};
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
+    let i18n = use_i18n();
     let balance = LocalResource::new(api::balance);
     let stats = LocalResource::new(api::stats);
     let rate = LocalResource::new(api::ton_rate);
@@ -27,58 +29,59 @@ pub fn Dashboard() -> impl IntoView {
     });
     view! {
         <section class="page">
-            <h1>"Dashboard"</h1>
+            <h1>{t!(i18n, dashboard.title)}</h1>
             <div class="cards">
                 <article class="card" aria-labelledby="balance-title">
-                    <h2 id="balance-title">"Balance"</h2>
-                    {loaded(balance, |b| view! {
-                        <p class="big" data-testid="balance">{money::ton(b.balance_ton)}</p>
-                        <p class="muted">"Awaiting payment: " {money::ton(b.pending_ton)}</p>
-                        <p class="address"><span class="muted">"Top-up address "</span><code>{b.topup_address.clone()}</code>
-                            <CopyButton value=b.topup_address label="top-up address"/></p>
-                    })}
+                    <h2 id="balance-title">{t!(i18n, dashboard.balance)}</h2>
+                    {loaded(balance, move |b| { let l = i18n.get_locale(); view! {
+                        <p class="big" data-testid="balance">{money::ton(l, b.balance_ton)}</p>
+                        <p class="muted">{td_string!(l, dashboard.awaiting_total, amount = money::ton(l, b.pending_ton))}</p>
+                        <p class="address"><span class="muted">{td_string!(l, dashboard.topup_address)}" "</span><code>{b.topup_address.clone()}</code>
+                            <CopyButton value=b.topup_address label=td_string!(l, dashboard.topup_address_thing)/></p>
+                    }})}
                     <RunwayNote/>
                 </article>
                 <article class="card" aria-labelledby="stats-title">
-                    <h2 id="stats-title">"Orders"</h2>
-                    {loaded(stats, |s| view! {
-                        <p class="big">{s.total_orders}" orders"</p>
+                    <h2 id="stats-title">{t!(i18n, dashboard.orders)}</h2>
+                    {loaded(stats, move |s| { let l = i18n.get_locale(); view! {
+                        <p class="big">{td_string!(l, dashboard.orders_total, n = money::count(l, s.total_orders))}</p>
                         <dl class="facts">
                             {s.by_status.iter().filter(|(_, n)| **n > 0).map(|(status, n)| view! {
-                                <dt>{status.as_str().replace('_', " ")}</dt><dd>{*n}</dd>
+                                <dt>{crate::i18n::status(l, status)}</dt><dd>{money::count(l, n)}</dd>
                             }).collect_view()}
-                            <dt>"completed volume"</dt><dd>{money::ton(s.completed_ton)}</dd>
-                            <dt>"Stars delivered"</dt><dd>{s.completed_stars}</dd>
+                            <dt>{td_string!(l, dashboard.completed_volume)}</dt><dd>{money::ton(l, s.completed_ton)}</dd>
+                            <dt>{td_string!(l, dashboard.stars_delivered)}</dt><dd>{money::count(l, s.completed_stars)}</dd>
                         </dl>
-                    })}
+                    }})}
                 </article>
                 <article class="card" aria-labelledby="rate-title">
-                    <h2 id="rate-title">"TON/USD"</h2>
-                    {loaded(rate, |r| view! { <p class="big">{format!("${}", r.ton_usd)}</p><p class="muted">"Updated "{r.updated_at.to_string()}</p> })}
-                    <h2>"Service"</h2>
-                    {loaded(health, |h| view! { <p><span class="dot dot-ok"></span>" TheOpenMoney: "{h.status.to_string()}</p> })}
+                    <h2 id="rate-title">{t!(i18n, dashboard.rate)}</h2>
+                    {loaded(rate, move |r| { let l = i18n.get_locale(); view! { <p class="big">{money::usd_exact(l, r.ton_usd)}</p><p class="muted">{td_string!(l, common.updated, when = crate::i18n::when(l, r.updated_at))}</p> }})}
+                    <h2>{t!(i18n, dashboard.service)}</h2>
+                    {loaded(health, move |h| view! { <p><span class="dot dot-ok"></span>" "{td_string!(i18n.get_locale(), dashboard.service_status, status = h.status)}</p> })}
                 </article>
             </div>
-            <h2>"Awaiting payment"</h2>
-            {loaded(awaiting, |page| {
+            <h2>{t!(i18n, dashboard.awaiting)}</h2>
+            {loaded(awaiting, move |page| {
+                let l = i18n.get_locale();
                 let mut orders: Vec<Order> = page.items;
                 orders.sort_by_key(|o| o.expires_at.map(|t| t.unix_millis()).unwrap_or(i64::MAX));
                 if orders.is_empty() {
-                    return view! { <p class="muted">"No order is waiting for payment."</p> }.into_any();
+                    return view! { <p class="muted">{td_string!(l, dashboard.none_awaiting)}</p> }.into_any();
                 }
                 view! {
                     <div class="table-wrap">
                     <table class="table" data-testid="awaiting">
-                        <thead><tr><th scope="col">"Order"</th><th scope="col">"Recipient"</th><th scope="col">"Amount"</th><th scope="col">"Time left"</th><th scope="col">"For the customer"</th></tr></thead>
+                        <thead><tr><th scope="col">{td_string!(l, common.order)}</th><th scope="col">{td_string!(l, common.recipient)}</th><th scope="col">{td_string!(l, common.amount)}</th><th scope="col">{td_string!(l, dashboard.time_left)}</th><th scope="col">{td_string!(l, dashboard.for_customer)}</th></tr></thead>
                         <tbody>
                             {orders.into_iter().map(|o| view! {
                                 <tr>
                                     <td><A href=format!("/orders/{}", o.id)>{format!("#{}", o.id)}</A></td>
                                     <td>"@"{o.recipient_username.clone()}</td>
-                                    <td>{money::ton(o.price_ton)}</td>
+                                    <td>{money::ton(l, o.price_ton)}</td>
                                     <td>{o.expires_at.map(|t| view! { <Countdown expires_millis=t.unix_millis()/> })}</td>
                                     <td>
-                                        {tonlink::instructions(&o).map(|text| view! { <CopyButton value=text label=format!("payment instructions of order {}", o.id)/> })}
+                                        {tonlink::instructions(l, &o).map(|text| view! { <CopyButton value=text label=td_string!(l, dashboard.instructions_thing, id = o.id)/> })}
                                         {o.payment_address.clone().zip(o.payment_memo.clone()).map(|(address, memo)| {
                                             let link = tonlink::transfer(&address, o.price_ton, &memo);
                                             view! { <FullScreenQr link=link id=o.id/> }
@@ -98,14 +101,15 @@ pub fn Dashboard() -> impl IntoView {
 /// A button that shows an order's payment QR code over the whole screen.
 #[component]
 fn FullScreenQr(link: String, id: i64) -> impl IntoView {
+    let i18n = use_i18n();
     let open = RwSignal::new(false);
     view! {
-        <button type="button" class="copy" aria-label=format!("Show the QR code of order {id}") on:click=move |_| open.set(true)>"QR"</button>
+        <button type="button" class="copy" aria-label=move || t_string!(i18n, dashboard.qr_show, id) on:click=move |_| open.set(true)>{t!(i18n, dashboard.qr_button)}</button>
         <Show when=move || open.get()>
             <div class="overlay" on:click=move |_| open.set(false)>
-                <div class="card dialog qr-full" role="dialog" aria-modal="true" aria-label=format!("QR code of order {id}")>
-                    <Qr text=link.clone() label=format!("QR code to pay order {id}")/>
-                    <button type="button" on:click=move |_| open.set(false)>"Close"</button>
+                <div class="card dialog qr-full" role="dialog" aria-modal="true" aria-label=move || t_string!(i18n, dashboard.qr_dialog, id)>
+                    <Qr text=link.clone() label=t_string!(i18n, dashboard.qr_label, id)/>
+                    <button type="button" on:click=move |_| open.set(false)>{t!(i18n, common.close)}</button>
                 </div>
             </div>
         </Show>

@@ -5,10 +5,12 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use crate::api::{self, ApiError};
+use crate::i18n::{t, t_string, use_i18n};
 use crate::session::{safe_next, use_session};
 
 #[component]
 pub fn Login() -> impl IntoView {
+    let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
     let query = use_query_map();
@@ -30,22 +32,22 @@ pub fn Login() -> impl IntoView {
     };
     let error = move || {
         sign_in.value().get().and_then(Result::err).map(|e| match e {
-            ApiError::Unauthorized => "Wrong username or password.".to_owned(),
-            other => other.human(),
+            ApiError::Unauthorized => t_string!(i18n, login.wrong).to_owned(),
+            other => other.human(i18n.get_locale()),
         })
     };
     view! {
         <main id="main" class="login">
-            <h1>"Openmoney Console"</h1>
+            <h1>{t!(i18n, app_name)}</h1>
             <form on:submit=submit class="card" aria-labelledby="login-title">
-                <h2 id="login-title">"Sign in"</h2>
-                <label for="username">"Username"</label>
+                <h2 id="login-title">{t!(i18n, login.title)}</h2>
+                <label for="username">{t!(i18n, login.username)}</label>
                 <input id="username" name="username" autocomplete="username" required
                     prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))/>
-                <label for="password">"Password"</label>
+                <label for="password">{t!(i18n, login.password)}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required
                     prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-                <button type="submit" disabled=move || sign_in.pending().get()>"Sign in"</button>
+                <button type="submit" disabled=move || sign_in.pending().get()>{t!(i18n, login.submit)}</button>
                 {move || error().map(|e| view! { <p class="error-text" role="alert" data-testid="error">{e}</p> })}
             </form>
         </main>

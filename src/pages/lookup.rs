@@ -6,6 +6,7 @@ use openmoney_api::Order;
 
 use crate::api::{self, ApiError};
 use crate::components::feedback::loaded;
+use crate::i18n::{t, td_string, use_i18n};
 use crate::logic::filters::query_string;
 use crate::pages::orders::OrderTable;
 
@@ -26,6 +27,7 @@ async fn find(what: Find) -> Result<Option<Vec<Order>>, ApiError> {
 
 #[component]
 pub fn Lookup() -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let navigate = use_navigate();
     let what = Memo::new(move |_| {
@@ -60,21 +62,21 @@ pub fn Lookup() -> impl IntoView {
     };
     view! {
         <section class="page">
-            <h1>"Lookup"</h1>
+            <h1>{t!(i18n, lookup.title)}</h1>
             <form class="filters" on:submit=submit>
-                <label>"Find by"
+                <label>{t!(i18n, lookup.find_by)}
                     <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
-                        <option value="ref" selected=move || kind.get() == "ref">"Your reference"</option>
-                        <option value="memo" selected=move || kind.get() == "memo">"Payment memo"</option>
+                        <option value="ref" selected=move || kind.get() == "ref">{t!(i18n, lookup.by_reference)}</option>
+                        <option value="memo" selected=move || kind.get() == "memo">{t!(i18n, lookup.by_memo)}</option>
                     </select>
                 </label>
-                <label>"Value" <input name="value" required prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/></label>
-                <button type="submit">"Find"</button>
+                <label>{t!(i18n, lookup.value)}" " <input name="value" required prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/></label>
+                <button type="submit">{t!(i18n, lookup.find)}</button>
             </form>
             {loaded(results, move |found| match found {
-                None => view! { <p class="muted">"Enter a client_reference to see every order linked to it, or a memo to find its order."</p> }.into_any(),
+                None => view! { <p class="muted">{t!(i18n, lookup.hint)}</p> }.into_any(),
                 Some(orders) => view! {
-                    <p data-testid="lookup-count">{format!("{} order(s) found", orders.len())}</p>
+                    <p data-testid="lookup-count">{td_string!(i18n.get_locale(), lookup.found, n = orders.len())}</p>
                     <OrderTable orders=orders/>
                 }.into_any(),
             })}

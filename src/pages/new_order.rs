@@ -9,6 +9,7 @@ use openmoney_api::{validate, CreatePremiumOrder, CreateStarsOrder, Currency, Fe
 use crate::api::{self, ApiError};
 use crate::components::feedback::ErrorView;
 use crate::logic::idempotency::KeyForContent;
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::logic::money;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,20 +21,44 @@ pub enum Product {
 const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(350);
 
 /// Why a recipient cannot receive, in words.
-pub fn reason_text(reason: &str) -> String {
+/// The reason the console gives a name that is not a Telegram username at all.
+pub const INVALID_USERNAME: &str = "invalid_username";
+
+pub fn reason_text(l: Locale, reason: &str) -> String {
     match reason {
-        "user_not_found" => "No Telegram user has this username.".into(),
-        "bot_account" => "This is a bot account; bots cannot receive gifts.".into(),
-        "already_premium" => "This user already has Telegram Premium.".into(),
-        other => format!("Cannot receive: {other}"),
+        "user_not_found" => td_string!(l, reason.user_not_found).into(),
+        "bot_account" => td_string!(l, reason.bot_account).into(),
+        "already_premium" => td_string!(l, reason.already_premium).into(),
+        INVALID_USERNAME => td_string!(l, new_order.bad_username).into(),
+        other => td_string!(l, reason.other, reason = other),
+    }
+}
+
+/// Why an amount typed in the form cannot be ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountError {
+    NotStars,
+    NotMonths,
+    StarsRange { min: i64, max: i64 },
+}
+
+impl AmountError {
+    pub fn text(self, l: Locale) -> String {
+        match self {
+            AmountError::NotStars => td_string!(l, new_order.bad_stars).into(),
+            AmountError::NotMonths => td_string!(l, new_order.bad_months).into(),
+            AmountError::StarsRange { min, max } => {
+                td_string!(l, new_order.stars_range, min = money::count(l, min), max = money::count(l, max))
+            }
+        }
     }
 }
 
 /// The amount field checked against the limits: Stars quantity or Premium months.
-pub fn check_amount(product: Product, text: &str, fee: Option<&FeeInfo>) -> Result<i64, String> {
+pub fn check_amount(product: Product, text: &str, fee: Option<&FeeInfo>) -> Result<i64, AmountError> {
     let value: i64 = text.trim().parse().map_err(|_| match product {
-        Product::Stars => "Enter a whole number of Stars.".to_owned(),
-        Product::Premium => "Choose 3, 6 or 12 months.".to_owned(),
+        Product::Stars => AmountError::NotStars,
+        Product::Premium => AmountError::NotMonths,
     })?;
     match product {
         Product::Stars => {
@@ -43,10 +68,10 @@ pub fn check_amount(product: Product, text: &str, fee: Option<&FeeInfo>) -> Resu
             if (min..=max).contains(&value) {
                 Ok(value)
             } else {
-                Err(format!("quantity must be between {min} and {max}"))
+                Err(AmountError::StarsRange { min, max })
             }
         }
-        Product::Premium => validate::months(value).map(i64::from),
+        Product::Premium => validate::months(value).map(i64::from).map_err(|_| AmountError::NotMonths),
     }
 }
 
@@ -76,6 +101,7 @@ async fn create(draft: Draft, key: String) -> Result<openmoney_api::Order, ApiEr
 #[component]
 pub fn NewOrder(product: Product) -> impl IntoView {
     let premium = product == Product::Premium;
+    let i18n = use_i18n();
     let navigate = use_navigate();
     let fee = LocalResource::new(api::fee);
     let balance = LocalResource::new(api::balance);
@@ -102,8 +128,8 @@ pub fn NewOrder(product: Product) -> impl IntoView {
                 return None;
             }
             Some(match validate::username(&name) {
-                Err(message) => Err(message),
-                Ok(bare) => api::recipient(&bare, premium).await.map_err(|e| e.human()),
+                Err(_) => Err(None),
+                Ok(bare) => api::recipient(&bare, premium).await.map_err(Some),
             })
         }
     });
@@ -140,8 +166,12 @@ pub fn NewOrder(product: Product) -> impl IntoView {
         if submit.pending().get_untracked() {
             return;
         }
-        let checked =
-            valid_amount().and_then(|value| validate::username(&recipient.get_untracked()).map(|name| (name, value)));
+        let l = i18n.get_locale_untracked();
+        let checked = valid_amount().map_err(|e| e.text(l)).and_then(|value| {
+            validate::username(&recipient.get_untracked())
+                .map(|name| (name, value))
+                .map_err(|_| td_string!(l, new_order.bad_username).to_owned())
+        });
         let (name, value) = match checked {
             Ok(pair) => pair,
             Err(message) => {
@@ -178,70 +208,72 @@ pub fn NewOrder(product: Product) -> impl IntoView {
         submit.dispatch((draft, key));
     };
 
-    let title = if premium { "New Premium order" } else { "New Stars order" };
+    let title = move || if premium { t_string!(i18n, new_order.title_premium) } else { t_string!(i18n, new_order.title_stars) };
+    let l = move || i18n.get_locale();
     view! {
         <section class="page">
             <h1>{title}</h1>
             <form class="card order-form" on:submit=on_submit novalidate>
-                <label for="recipient">"Recipient"</label>
-                <input id="recipient" name="recipient" placeholder="@username" autocomplete="off" required
+                <label for="recipient">{t!(i18n, common.recipient)}</label>
+                <input id="recipient" name="recipient" placeholder=move || t_string!(i18n, common.username_placeholder) autocomplete="off" required
                     aria-describedby="recipient-check" prop:value=move || recipient.get()
                     on:input=move |ev| on_recipient(event_target_value(&ev))/>
                 <p id="recipient-check" class="hint" aria-live="polite" data-testid="recipient-check">
                     {move || match check.get().flatten() {
                         None => String::new(),
-                        Some(Err(message)) => message,
-                        Some(Ok(c)) if c.can_receive => format!("@{} can receive it.", c.username),
-                        Some(Ok(c)) => reason_text(c.reason.as_deref().unwrap_or("unknown")),
+                        Some(Err(None)) => td_string!(l(), new_order.bad_username).to_owned(),
+                        Some(Err(Some(e))) => e.human(l()),
+                        Some(Ok(c)) if c.can_receive => td_string!(l(), new_order.can_receive, name = c.username),
+                        Some(Ok(c)) => reason_text(l(), c.reason.as_deref().unwrap_or("unknown")),
                     }}
                 </p>
                 {if premium {
                     view! {
-                        <label for="amount">"Months"</label>
+                        <label for="amount">{t!(i18n, new_order.months)}</label>
                         <select id="amount" name="months" on:change=move |ev| amount.set(event_target_value(&ev))>
                             {validate::PREMIUM_MONTHS.iter().map(|m| view! {
-                                <option value=m.to_string() selected=move || amount.get() == m.to_string()>{format!("{m} months")}</option>
+                                <option value=m.to_string() selected=move || amount.get() == m.to_string()>{move || t_string!(i18n, common.months, n = m)}</option>
                             }).collect_view()}
                         </select>
                     }.into_any()
                 } else {
                     view! {
-                        <label for="amount">"Stars"</label>
+                        <label for="amount">{t!(i18n, common.stars)}</label>
                         <input id="amount" name="quantity" type="text" inputmode="numeric" pattern="[0-9]*" required
                             aria-describedby="amount-limits" prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
                         <p id="amount-limits" class="hint" data-testid="amount-limits">
                             {move || match valid_amount() {
-                                Ok(_) => limits().map(|f| format!("From {} to {} Stars.", f.stars.min, f.stars.max)).unwrap_or_default(),
-                                Err(message) => message,
+                                Ok(_) => limits().map(|f| td_string!(l(), new_order.limits, min = money::count(l(), f.stars.min), max = money::count(l(), f.stars.max))).unwrap_or_default(),
+                                Err(e) => e.text(l()),
                             }}
                         </p>
                     }.into_any()
                 }}
                 <p class="estimate" aria-live="polite" data-testid="estimate">
                     {move || match estimate.get().flatten() {
-                        Some(Ok(e)) => format!("{} ≈ {} (fee {}, at ${} per TON)", money::ton(e.price_ton), money::usd(e.price_usd), money::ton(e.fee_ton), e.ton_usd_rate),
-                        Some(Err(e)) => e.human(),
+                        Some(Ok(e)) => td_string!(l(), new_order.estimate, ton = money::ton(l(), e.price_ton), usd = money::usd(l(), e.price_usd), fee = money::ton(l(), e.fee_ton), rate = money::usd_exact(l(), e.ton_usd_rate)),
+                        Some(Err(e)) => e.human(l()),
                         None => String::new(),
                     }}
                 </p>
                 <fieldset>
-                    <legend>"Payment"</legend>
+                    <legend>{t!(i18n, order.payment)}</legend>
                     <label class="inline"><input type="radio" name="method" value="ton_memo" prop:checked=move || method.get() == PaymentMethod::TonMemo
-                        on:change=move |_| method.set(PaymentMethod::TonMemo)/>" The customer pays in TON with the memo"</label>
+                        on:change=move |_| method.set(PaymentMethod::TonMemo)/>" "{t!(i18n, new_order.method_memo)}</label>
                     <label class="inline"><input type="radio" name="method" value="balance" prop:checked=move || method.get() == PaymentMethod::Balance
-                        on:change=move |_| method.set(PaymentMethod::Balance)/>" From the partner balance"
-                        {move || current_balance().map(|b| format!(" ({} available)", money::ton(b)))}</label>
+                        on:change=move |_| method.set(PaymentMethod::Balance)/>" "{t!(i18n, new_order.method_balance)}
+                        {move || current_balance().map(|b| format!(" {}", td_string!(l(), new_order.available, amount = money::ton(l(), b))))}</label>
                     {move || shortfall().map(|(have, need)| view! {
                         <p class="error-text" role="alert" data-testid="shortfall">
-                            {format!("The balance ({}) is less than the price ({}). Top up first or let the customer pay.", money::ton(have), money::ton(need))}
+                            {move || td_string!(l(), new_order.shortfall, have = money::ton(l(), have), need = money::ton(l(), need))}
                         </p>
                     })}
                 </fieldset>
-                <label for="reference">"Your reference (optional)"</label>
+                <label for="reference">{t!(i18n, new_order.reference)}</label>
                 <input id="reference" name="client_reference" maxlength="128" placeholder="invoice-42"
                     prop:value=move || reference.get() on:input=move |ev| reference.set(event_target_value(&ev))/>
                 <button type="submit" data-testid="submit" disabled=move || submit.pending().get() || shortfall().is_some()>
-                    {move || if submit.pending().get() { "Creating…" } else { "Create order" }}
+                    {move || if submit.pending().get() { t_string!(i18n, new_order.creating) } else { t_string!(i18n, new_order.create) }}
                 </button>
                 {move || form_error.get().map(|m| view! { <p class="error-text" role="alert" data-testid="form-error">{m}</p> })}
                 {move || submit.value().get().and_then(Result::err).map(|e| view! { <ErrorView error=e/> })}
@@ -256,7 +288,8 @@ mod tests {
 
     #[test]
     fn amounts_are_checked_against_the_limits() {
-        assert_eq!(check_amount(Product::Stars, "10", None).unwrap_err(), "quantity must be between 50 and 10000");
+        assert_eq!(check_amount(Product::Stars, "10", None), Err(AmountError::StarsRange { min: 50, max: 10000 }));
+        assert_eq!(AmountError::StarsRange { min: 50, max: 10000 }.text(Locale::en), "Enter between 50 and 10,000 Stars.");
         assert_eq!(check_amount(Product::Stars, " 250 ", None), Ok(250));
         assert!(check_amount(Product::Stars, "ten", None).is_err());
         assert_eq!(check_amount(Product::Premium, "6", None), Ok(6));
@@ -265,6 +298,6 @@ mod tests {
 
     #[test]
     fn reasons_read_as_sentences() {
-        assert!(reason_text("user_not_found").contains("No Telegram user"));
+        assert!(reason_text(Locale::en, "user_not_found").contains("No Telegram user"));
     }
 }

@@ -12,6 +12,7 @@ use crate::components::clock::Countdown;
 use crate::components::copy::CopyButton;
 use crate::components::feedback::{loaded, ErrorView, StatusBadge};
 use crate::components::qr::Qr;
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::logic::{money, tonlink};
 use crate::pages::orders::what;
 use crate::session::{use_sandbox_mode, use_session};
@@ -24,10 +25,12 @@ fn tab_hidden() -> bool {
 
 #[component]
 pub fn OrderPage() -> impl IntoView {
+    let i18n = use_i18n();
     let params = use_params_map();
     let id = Memo::new(move |_| params.get().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
     let order = LocalResource::new(move || api::order(id.get()));
     let audit = LocalResource::new(move || api::order_audit(id.get()));
+    let now = crate::components::clock::use_now();
     if let Ok(handle) = set_interval_with_handle(
         move || {
             let changing = order.get_untracked().is_some_and(|r| r.is_ok_and(|o| !o.status.is_terminal()));
@@ -64,7 +67,7 @@ pub fn OrderPage() -> impl IntoView {
     };
     view! {
         <section class="page">
-            <h1>"Order #"{move || id.get()}</h1>
+            <h1>{move || t_string!(i18n, order.title, id = id.get())}</h1>
             {move || error().map(|e| view! { <ErrorView error=e/> })}
             {loaded(order, move |o| view! {
                 <OrderDetails order=o.clone()/>
@@ -72,16 +75,20 @@ pub fn OrderPage() -> impl IntoView {
                 {(o.payment_method == Some(PaymentMethod::TonMemo) && o.status == OrderStatus::PendingPayment)
                     .then(|| view! { <PaymentPanel order=o/> })}
             })}
-            <h2>"History"</h2>
-            {loaded(audit, |entries| {
+            <h2>{t!(i18n, order.history)}</h2>
+            {loaded(audit, move |entries| {
+                let l = i18n.get_locale();
                 if entries.is_empty() {
-                    return view! { <p class="muted">"No staff action recorded for this order."</p> }.into_any();
+                    return view! { <p class="muted">{td_string!(l, order.no_history)}</p> }.into_any();
                 }
                 view! {
                     <ul class="history" data-testid="history">
                         {entries.into_iter().map(|e| view! {
-                            <li>{action_text(&e.action)}" by "<strong>{e.actor.clone()}</strong>" · "
-                                {openmoney_api::Timestamp::from_unix_millis(e.at).to_string()}" · "{e.outcome.clone()}</li>
+                            <li>{td_string!(l, order.by, action = action_text(l, &e.action))}" "<strong>{e.actor.clone()}</strong>" · "
+                                <time datetime=openmoney_api::Timestamp::from_unix_millis(e.at).to_string()
+                                    title=crate::i18n::when(l, openmoney_api::Timestamp::from_unix_millis(e.at))>
+                                    {move || crate::i18n::relative(l, e.at, now.get())}
+                                </time>" · "{e.outcome.clone()}</li>
                         }).collect_view()}
                     </ul>
                 }.into_any()
@@ -90,12 +97,12 @@ pub fn OrderPage() -> impl IntoView {
     }
 }
 
-fn action_text(action: &str) -> String {
+fn action_text(l: Locale, action: &str) -> String {
     match action {
-        "order.create" => "Created",
-        "order.cancel" => "Cancelled",
-        "sandbox.pay" => "Payment simulated",
-        "sandbox.fail" => "Failure simulated",
+        "order.create" => td_string!(l, order.action_create),
+        "order.cancel" => td_string!(l, order.action_cancel),
+        "sandbox.pay" => td_string!(l, order.action_pay),
+        "sandbox.fail" => td_string!(l, order.action_fail),
         other => other,
     }
     .to_owned()
@@ -103,43 +110,53 @@ fn action_text(action: &str) -> String {
 
 #[component]
 fn OrderDetails(order: Order) -> impl IntoView {
-    let method = order.payment_method.as_ref().map(ToString::to_string).unwrap_or_default();
+    let i18n = use_i18n();
+    move || {
+    let l = i18n.get_locale();
+    let method = match &order.payment_method {
+        Some(PaymentMethod::TonMemo) => td_string!(l, order.method_ton_memo).to_owned(),
+        Some(PaymentMethod::Balance) => td_string!(l, order.method_balance).to_owned(),
+        other => other.as_ref().map(ToString::to_string).unwrap_or_default(),
+    };
+    let none = || td_string!(l, common.none).to_owned();
     view! {
         <div class="card">
             <p><StatusBadge status=order.status.clone()/></p>
             <dl class="facts">
-                <dt>"What"</dt><dd>{what(&order)}</dd>
-                <dt>"Recipient"</dt><dd>"@"{order.recipient_username.clone()}</dd>
-                <dt>"Price"</dt><dd data-testid="price">{money::ton(order.price_ton)}</dd>
-                <dt>"Payment"</dt><dd>{method}</dd>
-                <dt>"Memo"</dt><dd><code data-testid="memo">{order.payment_memo.clone().unwrap_or_default()}</code></dd>
-                <dt>"Reference"</dt><dd>{order.client_reference.clone().unwrap_or_else(|| "—".into())}</dd>
-                <dt>"Created"</dt><dd>{order.created_at.to_string()}</dd>
-                <dt>"Expires"</dt><dd>{order.expires_at.map(|t| t.to_string()).unwrap_or_else(|| "—".into())}</dd>
-                <dt>"Updated"</dt><dd>{order.updated_at.map(|t| t.to_string()).unwrap_or_else(|| "—".into())}</dd>
+                <dt>{td_string!(l, common.what)}</dt><dd>{what(l, &order)}</dd>
+                <dt>{td_string!(l, common.recipient)}</dt><dd>"@"{order.recipient_username.clone()}</dd>
+                <dt>{td_string!(l, common.price)}</dt><dd data-testid="price">{money::ton(l, order.price_ton)}</dd>
+                <dt>{td_string!(l, order.payment)}</dt><dd>{method}</dd>
+                <dt>{td_string!(l, order.memo)}</dt><dd><code data-testid="memo">{order.payment_memo.clone().unwrap_or_default()}</code></dd>
+                <dt>{td_string!(l, common.reference)}</dt><dd>{order.client_reference.clone().unwrap_or_else(none)}</dd>
+                <dt>{td_string!(l, common.created)}</dt><dd>{crate::i18n::when(l, order.created_at)}</dd>
+                <dt>{td_string!(l, order.expires)}</dt><dd>{order.expires_at.map(|t| crate::i18n::when(l, t)).unwrap_or_else(none)}</dd>
+                <dt>{td_string!(l, order.updated)}</dt><dd>{order.updated_at.map(|t| crate::i18n::when(l, t)).unwrap_or_else(none)}</dd>
             </dl>
         </div>
+    }
     }
 }
 
 /// What the customer needs to pay: amount, address, memo, a wallet link and its QR.
 #[component]
 fn PaymentPanel(order: Order) -> impl IntoView {
+    let i18n = use_i18n();
     let address = order.payment_address.clone().unwrap_or_default();
     let memo = order.payment_memo.clone().unwrap_or_default();
     let link = tonlink::transfer(&address, order.price_ton, &memo);
     let amount = order.price_ton.to_string();
     view! {
         <section class="card payment" aria-labelledby="pay-title" data-testid="payment">
-            <h2 id="pay-title">"Payment for the customer"</h2>
+            <h2 id="pay-title">{t!(i18n, order.pay_title)}</h2>
             <p>{order.expires_at.map(|t| view! { <Countdown expires_millis=t.unix_millis()/> })}</p>
             <dl class="facts">
-                <dt>"Amount"</dt><dd><code data-testid="amount">{amount.clone()}" TON"</code><CopyButton value=amount label="amount"/></dd>
-                <dt>"Address"</dt><dd><code data-testid="address">{address.clone()}</code><CopyButton value=address label="address"/></dd>
-                <dt>"Memo"</dt><dd><code>{memo.clone()}</code><CopyButton value=memo label="memo"/></dd>
+                <dt>{t!(i18n, common.amount)}</dt><dd><code data-testid="amount">{amount.clone()}" TON"</code><CopyButton value=amount label=t_string!(i18n, order.amount_thing)/></dd>
+                <dt>{t!(i18n, order.address)}</dt><dd><code data-testid="address">{address.clone()}</code><CopyButton value=address label=t_string!(i18n, order.address_thing)/></dd>
+                <dt>{t!(i18n, order.memo)}</dt><dd><code>{memo.clone()}</code><CopyButton value=memo label=t_string!(i18n, order.memo_thing)/></dd>
             </dl>
-            <p><a href=link.clone() data-testid="ton-link">"Open in a TON wallet"</a><CopyButton value=link.clone() label="wallet link"/></p>
-            <Qr text=link label="QR code of the wallet link"/>
+            <p><a href=link.clone() data-testid="ton-link">{t!(i18n, common.open_wallet)}</a><CopyButton value=link.clone() label=t_string!(i18n, order.link_thing)/></p>
+            <Qr text=link label=t_string!(i18n, order.qr_label)/>
         </section>
     }
 }
@@ -154,6 +171,7 @@ fn Actions(
     pay: Action<PaymentMode, Result<PaymentResult, ApiError>>,
     fail: Changing<Order>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let session = use_session();
     let sandbox = use_sandbox_mode();
     let pending = order.status == OrderStatus::PendingPayment;
@@ -164,24 +182,24 @@ fn Actions(
         <div class="actions">
             <Show when=move || pending && session.can(Role::Operator)>
                 <Show when=move || confirming.get() fallback=move || view! {
-                    <button type="button" class="danger" on:click=move |_| confirming.set(true)>"Cancel order"</button>
+                    <button type="button" class="danger" on:click=move |_| confirming.set(true)>{t!(i18n, order.cancel)}</button>
                 }>
-                    <span role="group" aria-label="Confirm cancel">
-                        "Cancel this order? The customer can no longer pay it. "
-                        <button type="button" class="danger" disabled=move || cancel.pending().get() on:click=move |_| { cancel.dispatch(()); }>"Yes, cancel"</button>
-                        <button type="button" on:click=move |_| confirming.set(false)>"Keep it"</button>
+                    <span role="group" aria-label=move || t_string!(i18n, order.confirm_group)>
+                        {t!(i18n, order.confirm_text)}" "
+                        <button type="button" class="danger" disabled=move || cancel.pending().get() on:click=move |_| { cancel.dispatch(()); }>{t!(i18n, order.confirm_yes)}</button>
+                        <button type="button" on:click=move |_| confirming.set(false)>{t!(i18n, order.confirm_no)}</button>
                     </span>
                 </Show>
             </Show>
             <Show when=move || pending && by_transfer && sandbox.0.get() && session.can(Role::Operator)>
-                <span role="group" aria-label="Sandbox: simulate the customer's transfer" class="sandbox-controls">
-                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Exact); }>"Simulate payment"</button>
-                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Under); }>"Underpay"</button>
-                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Over); }>"Overpay"</button>
+                <span role="group" aria-label=move || t_string!(i18n, order.sandbox_group) class="sandbox-controls">
+                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Exact); }>{t!(i18n, order.pay_exact)}</button>
+                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Under); }>{t!(i18n, order.pay_under)}</button>
+                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Over); }>{t!(i18n, order.pay_over)}</button>
                 </span>
             </Show>
             <Show when=move || delivering && sandbox.0.get() && session.can(Role::Operator)>
-                <button type="button" class="danger" disabled=move || fail.pending().get() on:click=move |_| { fail.dispatch(()); }>"Simulate delivery failure"</button>
+                <button type="button" class="danger" disabled=move || fail.pending().get() on:click=move |_| { fail.dispatch(()); }>{t!(i18n, order.fail)}</button>
             </Show>
         </div>
     }

@@ -10,10 +10,12 @@ use crate::components::export::{ExportButton, Source};
 use crate::components::feedback::{loaded, StatusBadge};
 use crate::components::pager::Pager;
 use crate::logic::filters::OrderFilters;
+use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::logic::money;
 
 #[component]
 pub fn Orders() -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let navigate = use_navigate();
     let filters = Memo::new(move |_| {
@@ -45,31 +47,32 @@ pub fn Orders() -> impl IntoView {
     });
     view! {
         <section class="page">
-            <h1>"Orders"</h1>
+            <h1>{t!(i18n, orders.title)}</h1>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
-                <label>"Status"
+                <label>{t!(i18n, common.status)}
                     <select name="status" on:change=on_change("status")>
-                        <option value="" selected=move || filters.get().status.is_none()>"Any"</option>
+                        <option value="" selected=move || filters.get().status.is_none()>{t!(i18n, common.any)}</option>
                         {OrderStatus::KNOWN.iter().map(|s| {
                             let value = s.as_str().to_owned();
                             let current = s.clone();
-                            view! { <option value=value.clone() selected=move || filters.get().status.as_ref() == Some(&current)>{value.replace('_', " ")}</option> }
+                            let name = s.clone();
+                            view! { <option value=value.clone() selected=move || filters.get().status.as_ref() == Some(&current)>{move || crate::i18n::status(i18n.get_locale(), &name)}</option> }
                         }).collect_view()}
                     </select>
                 </label>
-                <label>"Type"
+                <label>{t!(i18n, common.kind)}
                     <select name="type" on:change=on_change("type")>
-                        <option value="" selected=move || filters.get().order_type.is_none()>"Any"</option>
-                        <option value="stars" selected=move || filters.get().order_type == Some(OrderType::Stars)>"Stars"</option>
-                        <option value="premium" selected=move || filters.get().order_type == Some(OrderType::Premium)>"Premium"</option>
+                        <option value="" selected=move || filters.get().order_type.is_none()>{t!(i18n, common.any)}</option>
+                        <option value="stars" selected=move || filters.get().order_type == Some(OrderType::Stars)>{t!(i18n, common.stars)}</option>
+                        <option value="premium" selected=move || filters.get().order_type == Some(OrderType::Premium)>{t!(i18n, common.premium)}</option>
                     </select>
                 </label>
-                <label>"Recipient"
-                    <input name="recipient" type="search" placeholder="@username" prop:value=move || filters.get().recipient.unwrap_or_default()
+                <label>{t!(i18n, common.recipient)}
+                    <input name="recipient" type="search" placeholder=move || crate::i18n::t_string!(i18n, common.username_placeholder) prop:value=move || filters.get().recipient.unwrap_or_default()
                         on:change=on_change("recipient")/>
                 </label>
-                <label>"From" <input name="from" type="date" prop:value=move || filters.get().from.unwrap_or_default() on:change=on_change("from")/></label>
-                <label>"To" <input name="to" type="date" prop:value=move || filters.get().to.unwrap_or_default() on:change=on_change("to")/></label>
+                <label>{t!(i18n, common.from)}" " <input name="from" type="date" prop:value=move || filters.get().from.unwrap_or_default() on:change=on_change("from")/></label>
+                <label>{t!(i18n, common.to)}" " <input name="to" type="date" prop:value=move || filters.get().to.unwrap_or_default() on:change=on_change("to")/></label>
             </form>
             <ExportButton source=Signal::derive(move || Source::Orders(filters.get()))/>
             {loaded(orders, move |page| {
@@ -86,26 +89,29 @@ pub fn Orders() -> impl IntoView {
 /// Orders as a table whose rows link to their pages.
 #[component]
 pub fn OrderTable(orders: Vec<Order>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+    let l = i18n.get_locale();
     if orders.is_empty() {
-        return view! { <p class="muted" data-testid="no-orders">"No orders match."</p> }.into_any();
+        return view! { <p class="muted" data-testid="no-orders">{td_string!(l, orders.none)}</p> }.into_any();
     }
     view! {
         <div class="table-wrap">
             <table class="table" data-testid="orders">
                 <thead><tr>
-                    <th scope="col">"Order"</th><th scope="col">"Status"</th><th scope="col">"What"</th>
-                    <th scope="col">"Recipient"</th><th scope="col">"Price"</th><th scope="col">"Reference"</th><th scope="col">"Created"</th>
+                    <th scope="col">{td_string!(l, common.order)}</th><th scope="col">{td_string!(l, common.status)}</th><th scope="col">{td_string!(l, common.what)}</th>
+                    <th scope="col">{td_string!(l, common.recipient)}</th><th scope="col">{td_string!(l, common.price)}</th><th scope="col">{td_string!(l, common.reference)}</th><th scope="col">{td_string!(l, common.created)}</th>
                 </tr></thead>
                 <tbody>
-                    {orders.into_iter().map(|o| view! {
+                    {orders.iter().cloned().map(|o| view! {
                         <tr data-testid="order-row">
                             <td><A href=format!("/orders/{}", o.id)>{format!("#{}", o.id)}</A></td>
                             <td><StatusBadge status=o.status.clone()/></td>
-                            <td>{what(&o)}</td>
+                            <td>{what(l, &o)}</td>
                             <td>"@"{o.recipient_username.clone()}</td>
-                            <td class="num">{money::ton(o.price_ton)}</td>
+                            <td class="num">{money::ton(l, o.price_ton)}</td>
                             <td>{o.client_reference.clone().unwrap_or_default()}</td>
-                            <td><time datetime=o.created_at.to_string()>{o.created_at.to_string()}</time></td>
+                            <td><time datetime=o.created_at.to_string()>{crate::i18n::when(l, o.created_at)}</time></td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -113,13 +119,14 @@ pub fn OrderTable(orders: Vec<Order>) -> impl IntoView {
         </div>
     }
     .into_any()
+    }
 }
 
 /// `100 Stars` or `Premium, 6 months`.
-pub fn what(order: &Order) -> String {
+pub fn what(l: Locale, order: &Order) -> String {
     match (order.stars_amount, order.premium_months) {
-        (Some(stars), _) => format!("{stars} Stars"),
-        (_, Some(months)) => format!("Premium, {months} months"),
+        (Some(stars), _) => td_string!(l, common.stars_count, n = money::count(l, stars)),
+        (_, Some(months)) => td_string!(l, common.premium_months, n = months),
         _ => order.order_type.to_string(),
     }
 }

@@ -4,11 +4,13 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::feedback::loaded;
+use crate::i18n::{t, td_string, use_i18n};
 use crate::logic::money;
 use crate::pages::new_order::{check_amount, Product};
 
 #[component]
 pub fn Pricing() -> impl IntoView {
+    let i18n = use_i18n();
     let rate = LocalResource::new(api::ton_rate);
     let fee = LocalResource::new(api::fee);
     let stars = RwSignal::new("100".to_owned());
@@ -21,36 +23,37 @@ pub fn Pricing() -> impl IntoView {
         let value = check_amount(Product::Premium, &months.get(), None);
         async move { Some(api::estimate_premium(value.ok()?).await) }
     });
-    let show = |e: Option<Option<Result<openmoney_api::Estimate, api::ApiError>>>| match e.flatten() {
-        Some(Ok(e)) => {
-            format!("{} ≈ {} (fee {})", money::ton(e.price_ton), money::usd(e.price_usd), money::ton(e.fee_ton))
+    let show = move |e: Option<Option<Result<openmoney_api::Estimate, api::ApiError>>>| {
+        let l = i18n.get_locale();
+        match e.flatten() {
+            Some(Ok(e)) => td_string!(l, pricing.estimate, ton = money::ton(l, e.price_ton), usd = money::usd(l, e.price_usd), fee = money::ton(l, e.fee_ton)),
+            Some(Err(e)) => e.human(l),
+            None => td_string!(l, pricing.enter_amount).into(),
         }
-        Some(Err(e)) => e.human(),
-        None => "Enter an amount within the limits.".into(),
     };
     view! {
         <section class="page">
-            <h1>"Pricing"</h1>
+            <h1>{t!(i18n, pricing.title)}</h1>
             <div class="cards">
-                <article class="card"><h2>"TON/USD"</h2>{loaded(rate, |r| view! { <p class="big">{format!("${}", r.ton_usd)}</p><p class="muted">"Updated "{r.updated_at.to_string()}</p> })}</article>
-                <article class="card"><h2>"Fees and limits"</h2>{loaded(fee, |f| view! {
+                <article class="card"><h2>{t!(i18n, dashboard.rate)}</h2>{loaded(rate, move |r| { let l = i18n.get_locale(); view! { <p class="big">{money::usd_exact(l, r.ton_usd)}</p><p class="muted">{td_string!(l, common.updated, when = crate::i18n::when(l, r.updated_at))}</p> }})}</article>
+                <article class="card"><h2>{t!(i18n, pricing.fees)}</h2>{loaded(fee, move |f| { let l = i18n.get_locale(); view! {
                     <dl class="facts">
-                        <dt>"Service fee"</dt><dd>{format!("{}%", f.fee_percent)}</dd>
-                        <dt>"Stars"</dt><dd>{format!("{} to {}", f.stars.min, f.stars.max)}</dd>
-                        <dt>"Premium"</dt><dd>{f.premium.months.iter().map(|m| format!("{m}")).collect::<Vec<_>>().join(", ")}" months"</dd>
-                        <dt>"Time to pay"</dt><dd>{format!("{} minutes", f.order_ttl_seconds / 60)}</dd>
+                        <dt>{td_string!(l, pricing.service_fee)}</dt><dd>{format!("{}%", money::number(l, &f.fee_percent.to_string()))}</dd>
+                        <dt>{td_string!(l, common.stars)}</dt><dd>{td_string!(l, pricing.stars_range, min = money::count(l, f.stars.min), max = money::count(l, f.stars.max))}</dd>
+                        <dt>{td_string!(l, common.premium)}</dt><dd>{td_string!(l, common.months, n = f.premium.months.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "))}</dd>
+                        <dt>{td_string!(l, pricing.time_to_pay)}</dt><dd>{td_string!(l, pricing.minutes, n = f.order_ttl_seconds / 60)}</dd>
                     </dl>
-                })}</article>
+                }})}</article>
             </div>
-            <h2>"Estimator"</h2>
+            <h2>{t!(i18n, pricing.estimator)}</h2>
             <div class="cards">
                 <article class="card">
-                    <label for="est-stars">"Stars"</label>
+                    <label for="est-stars">{t!(i18n, common.stars)}</label>
                     <input id="est-stars" type="number" prop:value=move || stars.get() on:input=move |ev| stars.set(event_target_value(&ev))/>
                     <p aria-live="polite" data-testid="stars-estimate">{move || show(stars_estimate.get())}</p>
                 </article>
                 <article class="card">
-                    <label for="est-months">"Premium months"</label>
+                    <label for="est-months">{t!(i18n, pricing.premium_months)}</label>
                     <select id="est-months" on:change=move |ev| months.set(event_target_value(&ev))>
                         <option value="3">"3"</option><option value="6">"6"</option><option value="12">"12"</option>
                     </select>

@@ -6,9 +6,11 @@ use openmoney_api::console::{NewStaff, Role, StaffAccount, StaffChange};
 
 use crate::api::{self, ApiError};
 use crate::components::feedback::{loaded, ErrorView};
+use crate::i18n::{t, t_string, td_string, use_i18n};
 
 #[component]
 pub fn Users() -> impl IntoView {
+    let i18n = use_i18n();
     let accounts = LocalResource::new(api::staff);
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -21,7 +23,8 @@ pub fn Users() -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if let Some(Ok(account)) = add.value().get() {
-            notice.set(Some(format!("Added {} as {}.", account.username, account.role)));
+            let l = i18n.get_locale_untracked();
+            notice.set(Some(td_string!(l, users.added, name = account.username, role = crate::i18n::role(l, account.role))));
             username.set(String::new());
             password.set(String::new());
             accounts.refetch();
@@ -29,13 +32,13 @@ pub fn Users() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Ok(account)) = change.value().get() {
-            notice.set(Some(format!("Saved {}.", account.username)));
+            notice.set(Some(td_string!(i18n.get_locale_untracked(), users.saved, name = account.username)));
             accounts.refetch();
         }
     });
     Effect::new(move |_| {
         if let Some(Ok(name)) = remove.value().get() {
-            notice.set(Some(format!("Removed {name}.")));
+            notice.set(Some(td_string!(i18n.get_locale_untracked(), users.removed, name)));
             accounts.refetch();
         }
     });
@@ -56,22 +59,22 @@ pub fn Users() -> impl IntoView {
     };
     view! {
         <section class="page">
-            <h1>"Users"</h1>
+            <h1>{t!(i18n, users.title)}</h1>
             {move || notice.get().map(|n| view! { <p role="status" data-testid="notice">{n}</p> })}
             {move || error().map(|e| view! { <ErrorView error=e/> })}
             {loaded(accounts, move |list| view! { <StaffTable accounts=list change=change remove=remove/> })}
-            <h2>"Add staff"</h2>
+            <h2>{t!(i18n, users.add_title)}</h2>
             <form class="card order-form" on:submit=submit>
-                <label for="new-username">"Username"</label>
+                <label for="new-username">{t!(i18n, login.username)}</label>
                 <input id="new-username" required autocomplete="off" prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))/>
-                <label for="new-role">"Role"</label>
+                <label for="new-role">{t!(i18n, users.role)}</label>
                 <select id="new-role" on:change=move |ev| role.set(event_target_value(&ev).parse().unwrap_or(Role::Viewer))>
-                    {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=move || role.get() == *r>{r.as_str()}</option> }).collect_view()}
+                    {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=move || role.get() == *r>{move || crate::i18n::role(i18n.get_locale(), *r)}</option> }).collect_view()}
                 </select>
-                <label for="new-password">"Password (10 characters or more)"</label>
+                <label for="new-password">{t!(i18n, users.password)}</label>
                 <input id="new-password" type="password" autocomplete="new-password" required minlength="10"
                     prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-                <button type="submit" disabled=move || add.pending().get()>"Add"</button>
+                <button type="submit" disabled=move || add.pending().get()>{t!(i18n, users.add)}</button>
             </form>
         </section>
     }
@@ -82,10 +85,11 @@ type Removing = Action<String, Result<String, ApiError>>;
 
 #[component]
 fn StaffTable(accounts: Vec<StaffAccount>, change: Changing, remove: Removing) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <div class="table-wrap">
             <table class="table" data-testid="users">
-                <thead><tr><th scope="col">"Username"</th><th scope="col">"Role"</th><th scope="col">"State"</th><th scope="col">"Actions"</th></tr></thead>
+                <thead><tr><th scope="col">{t!(i18n, login.username)}</th><th scope="col">{t!(i18n, users.role)}</th><th scope="col">{t!(i18n, users.state)}</th><th scope="col">{t!(i18n, users.actions)}</th></tr></thead>
                 <tbody>
                     {accounts.into_iter().map(|account| view! { <StaffRow account=account change=change remove=remove/> }).collect_view()}
                 </tbody>
@@ -96,6 +100,7 @@ fn StaffTable(accounts: Vec<StaffAccount>, change: Changing, remove: Removing) -
 
 #[component]
 fn StaffRow(account: StaffAccount, change: Changing, remove: Removing) -> impl IntoView {
+    let i18n = use_i18n();
     let name = account.username.clone();
     let removing = RwSignal::new(false);
     let remove_name = account.username.clone();
@@ -109,34 +114,34 @@ fn StaffRow(account: StaffAccount, change: Changing, remove: Removing) -> impl I
         <tr data-testid="user-row">
             <td>{account.username.clone()}</td>
             <td>
-                <label class="visually-hidden" for=format!("role-{}", account.username)>{format!("Role of {}", account.username)}</label>
+                <label class="visually-hidden" for=format!("role-{}", account.username)>{t!(i18n, users.role_of, name = account.username.clone())}</label>
                 <select id=format!("role-{}", account.username) on:change=move |ev| {
                     if let Ok(role) = event_target_value(&ev).parse() {
                         send_role(StaffChange { role: Some(role), ..Default::default() });
                     }
                 }>
-                    {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == account.role>{r.as_str()}</option> }).collect_view()}
+                    {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == account.role>{move || crate::i18n::role(i18n.get_locale(), *r)}</option> }).collect_view()}
                 </select>
             </td>
-            <td>{if disabled { "disabled" } else { "active" }}</td>
+            <td>{move || if disabled { t_string!(i18n, users.disabled) } else { t_string!(i18n, users.active) }}</td>
             <td class="actions">
                 <button type="button" on:click=move |_| send_toggle(StaffChange { disabled: Some(!disabled), ..Default::default() })>
-                    {if disabled { "Enable" } else { "Disable" }}
+                    {move || if disabled { t_string!(i18n, users.enable) } else { t_string!(i18n, users.disable) }}
                 </button>
-                <input type="password" aria-label=format!("New password for {}", account.username) placeholder="new password"
+                <input type="password" aria-label=t_string!(i18n, users.new_password_for, name = account.username.clone()) placeholder=move || t_string!(i18n, users.new_password)
                     autocomplete="new-password" prop:value=move || new_password.get() on:input=move |ev| new_password.set(event_target_value(&ev))/>
                 <button type="button" on:click=move |_| {
                     send_password(StaffChange { password: Some(new_password.get_untracked()), ..Default::default() });
                     new_password.set(String::new());
-                }>"Reset password"</button>
+                }>{t!(i18n, users.reset)}</button>
                 <Show when=move || removing.get() fallback=move || view! {
-                    <button type="button" class="danger" on:click=move |_| removing.set(true)>"Remove"</button>
+                    <button type="button" class="danger" on:click=move |_| removing.set(true)>{t!(i18n, users.remove)}</button>
                 }>
                     {
                         let remove_name = remove_name.clone();
                         view! {
-                            <button type="button" class="danger" on:click=move |_| { remove.dispatch(remove_name.clone()); }>"Yes, remove"</button>
-                            <button type="button" on:click=move |_| removing.set(false)>"Keep"</button>
+                            <button type="button" class="danger" on:click=move |_| { remove.dispatch(remove_name.clone()); }>{t!(i18n, users.remove_yes)}</button>
+                            <button type="button" on:click=move |_| removing.set(false)>{t!(i18n, users.keep)}</button>
                         }
                     }
                 </Show>

@@ -116,6 +116,9 @@ fn test(extra: &[String]) -> Result {
     dist(&env)?;
     let mut command = cargo(&env);
     command.args(["test", "--workspace"]).args(extra);
+    if let Some(axe) = &env.axe {
+        command.env("AXE_CORE_JS", axe);
+    }
     step("cargo test --workspace", &mut command)?;
     let server = postgres::start()?;
     step(

@@ -9,11 +9,15 @@ use crate::{root, step, Result};
 
 const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
+/// axe-core, injected into pages by the browser suite's accessibility scans.
+const AXE_VERSION: &str = "4.14.1";
 
 /// Where the tools are and the PATH that puts them first.
 pub struct Env {
     pub path: String,
     pub trunk: PathBuf,
+    /// `axe.min.js`, when the browser tests will run.
+    pub axe: Option<PathBuf>,
 }
 
 fn output(program: &str, args: &[&str]) -> Option<String> {
@@ -77,6 +81,31 @@ fn ensure_cargo_tool(binary: &str, version: &str, install: &[&str]) -> Result<Pa
     Ok(path)
 }
 
+/// axe-core from the npm registry, in its own prefix; returns the path of `axe.min.js`.
+fn ensure_axe() -> Result<PathBuf> {
+    let prefix = target_dir().join("tools").join("axe");
+    let package = prefix.join("node_modules").join("axe-core");
+    let script = package.join("axe.min.js");
+    let manifest = std::fs::read_to_string(package.join("package.json")).unwrap_or_default();
+    if script.exists() && manifest.contains(&format!("\"version\": \"{AXE_VERSION}\"")) {
+        return Ok(script);
+    }
+    if output("npm", &["--version"]).is_none() {
+        apt_install(&["nodejs", "npm"])?;
+    }
+    std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
+    step(
+        &format!("npm install axe-core@{AXE_VERSION}"),
+        Command::new("npm").arg("install").arg("--prefix").arg(&prefix).args([
+            "--no-audit",
+            "--no-fund",
+            "--no-save",
+            &format!("axe-core@{AXE_VERSION}"),
+        ]),
+    )?;
+    Ok(script)
+}
+
 fn ensure_binaryen() -> Result<PathBuf> {
     let prefix = target_dir().join("tools");
     let bin = prefix.join("node_modules").join(".bin");
@@ -109,13 +138,17 @@ pub fn apt_install(packages: &[&str]) -> Result {
     )
 }
 
-/// Chromium and ChromeDriver for the browser tests.
+/// Chromium, ChromeDriver and a Devanagari font (the console speaks Hindi) for the browser
+/// tests.
 fn ensure_browser() -> Result {
     let have = |p: &str| std::path::Path::new(p).exists();
-    if have("/usr/bin/chromium") && have("/usr/bin/chromedriver") {
+    if have("/usr/bin/chromium")
+        && have("/usr/bin/chromedriver")
+        && have("/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf")
+    {
         return Ok(());
     }
-    apt_install(&["chromium", "chromium-driver"])
+    apt_install(&["chromium", "chromium-driver", "fonts-lohit-deva"])
 }
 
 /// Installs whatever is missing; `browser` adds what the browser tests need.
@@ -128,10 +161,13 @@ pub fn setup(browser: bool) -> Result<Env> {
     // Without --locked: the CLI's own lockfile names a crate version the registry lacks.
     ensure_cargo_tool("wasm-bindgen", &bindgen, &["install", "wasm-bindgen-cli", "--version", &bindgen])?;
     let binaryen = ensure_binaryen()?;
-    if browser {
+    let axe = if browser {
         ensure_browser()?;
-    }
+        Some(ensure_axe()?)
+    } else {
+        None
+    };
     let path =
         format!("{}:{}:{}", binaryen.display(), cargo_bin().display(), std::env::var("PATH").unwrap_or_default());
-    Ok(Env { path, trunk })
+    Ok(Env { path, trunk, axe })
 }

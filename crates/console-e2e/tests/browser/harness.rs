@@ -40,6 +40,19 @@ fn dist() -> PathBuf {
     dist
 }
 
+/// axe-core's script: `AXE_CORE_JS` (set by `cargo xtask test`), else where `cargo xtask
+/// setup` installs it.
+fn axe_source() -> String {
+    let path = std::env::var_os("AXE_CORE_JS").map(PathBuf::from).unwrap_or_else(|| {
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+        target.join("tools/axe/node_modules/axe-core/axe.min.js")
+    });
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (cargo xtask setup installs axe-core)", path.display()))
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
@@ -68,6 +81,15 @@ pub async fn launch() -> Console {
 
 /// The same, with the proxy's configuration changed first.
 pub async fn launch_with(tweak: impl FnOnce(&mut Config)) -> Console {
+    open(tweak, "en-US").await
+}
+
+/// The console in a browser whose preferred language is `lang` (e.g. `es`).
+pub async fn launch_in(lang: &str) -> Console {
+    open(|_| {}, lang).await
+}
+
+async fn open(tweak: impl FnOnce(&mut Config), lang: &str) -> Console {
     let turn = TURN.lock().await;
     let data = tempfile::tempdir().unwrap();
     let mut config = Config::local(data.path().to_path_buf());
@@ -95,12 +117,17 @@ pub async fn launch_with(tweak: impl FnOnce(&mut Config)) -> Console {
         "--disable-component-update".into(),
         "--disable-sync".into(),
         "--window-size=1280,900".into(),
+        format!("--lang={lang}"),
         format!("--user-data-dir={}", profile.path().display()),
     ];
     let mut caps = serde_json::Map::new();
     let downloads = profile.path().join("downloads");
     std::fs::create_dir_all(&downloads).unwrap();
-    let prefs = serde_json::json!({"download.default_directory": downloads, "download.prompt_for_download": false});
+    let prefs = serde_json::json!({
+        "download.default_directory": downloads,
+        "download.prompt_for_download": false,
+        "intl.accept_languages": lang,
+    });
     caps.insert(
         "goog:chromeOptions".into(),
         serde_json::json!({"binary": "/usr/bin/chromium", "args": args, "prefs": prefs}),
@@ -298,6 +325,63 @@ impl Console {
             assert!(started.elapsed() < WAIT, "{name} was never downloaded");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Waits until the page has a heading and no loading skeleton is left.
+    pub async fn settle(&self) {
+        self.find("h1").await;
+        let started = Instant::now();
+        while self.exists("[data-testid=loading]").await {
+            assert!(started.elapsed() < WAIT, "{} never finished loading", self.here().await);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Runs axe-core on the page for WCAG 2.0/2.1/2.2 A and AA; gives each violation as
+    /// "rule: help @ selectors".
+    pub async fn axe(&self) -> Vec<String> {
+        let loaded = self.browser.execute("return typeof window.axe === 'object'", vec![]).await.unwrap();
+        if loaded.as_bool() != Some(true) {
+            self.browser.execute(&axe_source(), vec![]).await.expect("axe-core loads");
+        }
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, {
+                runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+                resultTypes: ['violations'],
+            }).then(
+                r => done(r.violations.map(v => `${v.id}: ${v.help} @ ${v.nodes.slice(0, 4).map(n => n.target.join(' ')).join(' | ')}`)),
+                e => done([`axe failed: ${e}`]),
+            );
+        "#;
+        let found = self.browser.execute_async(script, vec![]).await.expect("axe runs");
+        serde_json::from_value(found).expect("a list of violations")
+    }
+
+    /// Presses keys in whatever has the focus, as a keyboard would.
+    pub async fn press(&self, keys: &str) {
+        let focused = self.browser.active_element().await.expect("something has the focus");
+        focused.send_keys(keys).await.expect("types");
+    }
+
+    /// A CSS description of the focused element (tag, id, test id and text).
+    pub async fn focused(&self) -> String {
+        let script = "const e = document.activeElement; \
+            return `${e.tagName.toLowerCase()}#${e.id}[${e.dataset.testid || ''}] ${(e.innerText || e.value || '').trim().slice(0, 40)}`";
+        self.browser.execute(script, vec![]).await.unwrap().as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Presses Tab until the focused element matches `css`, as someone without a mouse
+    /// would; fails if it is never reached.
+    pub async fn tab_to(&self, css: &str) {
+        let check = format!("return document.activeElement.matches({css:?})");
+        for _ in 0..80 {
+            if self.browser.execute(&check, vec![]).await.unwrap().as_bool() == Some(true) {
+                return;
+            }
+            self.press(&fantoccini::key::Key::Tab).await;
+        }
+        panic!("Tab never reached {css} on {}; focus is on {}", self.here().await, self.focused().await);
     }
 
     /// Signs in on the sign-in page shown now and waits to leave it.

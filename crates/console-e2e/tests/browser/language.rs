@@ -1,0 +1,85 @@
+//! Languages: the browser's choice first, a switch in the top bar, remembered across reloads,
+//! with numbers and dates per locale; screenshots of each language in each theme.
+
+use serde_json::Value;
+
+use crate::harness::{launch, launch_in, Console};
+
+fn text(locale: &str, path: &str) -> String {
+    let source = match locale {
+        "es" => include_str!("../../../../locales/es.json"),
+        "hi" => include_str!("../../../../locales/hi.json"),
+        _ => include_str!("../../../../locales/en.json"),
+    };
+    let mut value: Value = serde_json::from_str(source).unwrap();
+    for part in path.split('.') {
+        value = value[part].take();
+    }
+    value.as_str().unwrap_or_else(|| panic!("{locale}: no {path}")).to_owned()
+}
+
+async fn lang(console: &Console) -> String {
+    let lang = console.browser.execute("return document.documentElement.lang", vec![]).await.unwrap();
+    lang.as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn a_spanish_browser_gets_the_console_in_spanish() {
+    let console = launch_in("es").await;
+    console.goto("/login").await;
+    let title = text("es", "login.title");
+    console.wait_text("#login-title", |t| t == title).await;
+    assert_eq!(lang(&console).await, "es");
+    console.sign_in("vera").await;
+    console.goto("/pricing").await;
+    let limits = console.wait_text("main", |t| t.contains("10.000")).await;
+    assert!(!limits.contains("10,000"), "Spanish groups thousands with a point: {limits}");
+}
+
+#[tokio::test]
+async fn a_language_switch_is_remembered_across_reloads() {
+    let console = launch().await;
+    console.login("vera").await;
+    console.settle().await;
+    assert_eq!(lang(&console).await, "en");
+    console.find("#language option[value=hi]").await.click().await.unwrap();
+    let orders = text("hi", "nav.orders");
+    console.wait_text("nav a[href='/orders']", |t| t == orders).await;
+    assert_eq!(lang(&console).await, "hi");
+    console.browser.refresh().await.unwrap();
+    console.settle().await;
+    console.wait_text("nav a[href='/orders']", |t| t == orders).await;
+    assert_eq!(lang(&console).await, "hi", "the choice survives a reload");
+    let (_, _, width, height) = console.find("h1").await.rectangle().await.unwrap();
+    assert!(width > 20.0 && height > 10.0, "the Hindi heading takes room: {width}x{height}");
+
+    console.goto("/orders").await;
+    console.settle().await;
+    let statuses = console.find("[data-testid=orders]").await.text().await.unwrap();
+    assert!(statuses.chars().any(|c| ('\u{0900}'..='\u{097F}').contains(&c)), "{statuses}");
+    console.find("#language option[value=en]").await.click().await.unwrap();
+    console.wait_text("nav a[href='/orders']", |t| t == "Orders").await;
+}
+
+#[tokio::test]
+async fn screenshots_of_every_language_in_both_themes() {
+    let console = launch().await;
+    console.login("otto").await;
+    let id = crate::create_stars(&console, "pandus", "250", "lang-shots").await;
+    for theme in ["light", "dark"] {
+        console.browser.execute(&format!("localStorage.setItem('theme', '{theme}')"), vec![]).await.unwrap();
+        for locale in ["en", "es", "hi"] {
+            console.browser.execute(&format!("localStorage.setItem('locale', '{locale}')"), vec![]).await.unwrap();
+            for (page, path) in [("dashboard", "/".to_owned()), ("order", format!("/orders/{id}"))] {
+                console.goto(&path).await;
+                console.settle().await;
+                let history = text(locale, "order.history");
+                if page == "order" {
+                    console.wait_text("main", |t| t.contains(&history)).await;
+                }
+                assert_eq!(lang(&console).await, locale);
+                console.save_screenshot(&format!("lang-{locale}-{theme}-{page}")).await;
+            }
+        }
+    }
+}
