@@ -61,8 +61,10 @@ fn locales(locale: Locale) -> js_sys::Array {
 
 /// A date and time in the reader's language and time zone, e.g. "22 nov 2026, 9:15:02".
 pub fn when(locale: Locale, at: openmoney_api::Timestamp) -> String {
-    let format =
-        js_sys::Intl::DateTimeFormat::new(&locales(locale), &options(&[("dateStyle", "medium"), ("timeStyle", "medium")]));
+    let format = js_sys::Intl::DateTimeFormat::new(
+        &locales(locale),
+        &options(&[("dateStyle", "medium"), ("timeStyle", "medium")]),
+    );
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.unix_millis() as f64));
     format.format().call1(&format, &date).ok().and_then(|v| v.as_string()).unwrap_or_else(|| at.to_string())
 }

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 
 use gloo_net::http::{Request, RequestBuilder};
 use openmoney_api::console::{
-    AuditEntry, ConsoleConfig, Credentials, NewStaff, SessionInfo, StaffAccount, StaffChange,
+    AuditEntry, ConsoleConfig, Credentials, NewStaff, Quote, SessionInfo, StaffAccount, StaffChange,
 };
 use openmoney_api::sandbox::{PaymentResult, SimulatePayment};
 use openmoney_api::{
@@ -61,12 +61,8 @@ fn change_request(builder: RequestBuilder) -> RequestBuilder {
     builder.header("X-Requested-With", "openmoney-console").header("X-CSRF-Token", &token)
 }
 
-async fn post<T: DeserializeOwned, B: Serialize>(path: &str, body: &B, key: Option<&str>) -> Result<T, ApiError> {
-    let mut builder = change_request(Request::post(path));
-    if let Some(key) = key {
-        builder = builder.header("Idempotency-Key", key);
-    }
-    send(builder.json(body)).await
+async fn post<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Result<T, ApiError> {
+    send(change_request(Request::post(path)).json(body)).await
 }
 
 fn with_query(path: &str, pairs: Vec<(&'static str, String)>) -> String {
@@ -78,11 +74,11 @@ pub async fn session() -> Result<SessionInfo, ApiError> {
 }
 
 pub async fn login(username: String, password: String) -> Result<SessionInfo, ApiError> {
-    post("/auth/login", &Credentials { username, password }, None).await
+    post("/auth/login", &Credentials { username, password }).await
 }
 
 pub async fn logout() -> Result<SessionInfo, ApiError> {
-    post("/auth/logout", &serde_json::json!({}), None).await
+    post("/auth/logout", &serde_json::json!({})).await
 }
 
 pub async fn config() -> Result<ConsoleConfig, ApiError> {
@@ -117,20 +113,29 @@ pub async fn stats() -> Result<StatsSummary, ApiError> {
     get("/api/v1/orders/stats/summary").await
 }
 
-pub async fn create_stars(order: &CreateStarsOrder, key: &str) -> Result<Order, ApiError> {
-    post("/api/v1/orders/stars", order, Some(key)).await
+/// A create with its Idempotency-Key and, when one was shown, the quote staff saw.
+async fn create<B: Serialize>(path: &str, body: &B, key: &str, quote: Option<Quote>) -> Result<Order, ApiError> {
+    let mut builder = change_request(Request::post(path)).header("Idempotency-Key", key);
+    if let Some(quote) = quote {
+        builder = builder.header(Quote::HEADER, &quote.to_header());
+    }
+    send(builder.json(body)).await
 }
 
-pub async fn create_premium(order: &CreatePremiumOrder, key: &str) -> Result<Order, ApiError> {
-    post("/api/v1/orders/premium", order, Some(key)).await
+pub async fn create_stars(order: &CreateStarsOrder, key: &str, quote: Option<Quote>) -> Result<Order, ApiError> {
+    create("/api/v1/orders/stars", order, key, quote).await
+}
+
+pub async fn create_premium(order: &CreatePremiumOrder, key: &str, quote: Option<Quote>) -> Result<Order, ApiError> {
+    create("/api/v1/orders/premium", order, key, quote).await
 }
 
 pub async fn cancel(id: OrderId) -> Result<Order, ApiError> {
-    post(&format!("/api/v1/orders/{id}/cancel"), &serde_json::json!({}), None).await
+    post(&format!("/api/v1/orders/{id}/cancel"), &serde_json::json!({})).await
 }
 
 pub async fn simulate_payment(id: OrderId, payment: SimulatePayment) -> Result<PaymentResult, ApiError> {
-    post(&format!("/sandbox/v1/orders/{id}/pay"), &payment, None).await
+    post(&format!("/sandbox/v1/orders/{id}/pay"), &payment).await
 }
 
 pub async fn ton_rate() -> Result<TonRate, ApiError> {
@@ -180,7 +185,7 @@ pub async fn staff() -> Result<Vec<StaffAccount>, ApiError> {
 }
 
 pub async fn add_staff(new: NewStaff) -> Result<StaffAccount, ApiError> {
-    post("/console/v1/users", &new, None).await
+    post("/console/v1/users", &new).await
 }
 
 pub async fn change_staff(username: String, change: StaffChange) -> Result<StaffAccount, ApiError> {
@@ -194,11 +199,11 @@ pub async fn remove_staff(username: String) -> Result<String, ApiError> {
 }
 
 pub async fn sandbox_fail(id: OrderId) -> Result<Order, ApiError> {
-    post(&format!("/sandbox/v1/orders/{id}/fail"), &serde_json::json!({}), None).await
+    post(&format!("/sandbox/v1/orders/{id}/fail"), &serde_json::json!({})).await
 }
 
 pub async fn sandbox_topup(amount: openmoney_api::Ton) -> Result<Transaction, ApiError> {
-    post("/sandbox/v1/balance/topup", &openmoney_api::sandbox::TopUp { amount_ton: amount }, None).await
+    post("/sandbox/v1/balance/topup", &openmoney_api::sandbox::TopUp { amount_ton: amount }).await
 }
 
 /// The order debits and refunds of the last week, newest first (at most 1,000).

@@ -10,8 +10,8 @@ use wasm_bindgen::JsCast;
 use crate::api;
 use leptos_i18n::Locale as _;
 
-use crate::i18n::{choose, t, t_string, use_i18n, LANGUAGES};
 use crate::components::feedback::{ErrorView, Skeleton};
+use crate::i18n::{choose, t, t_string, use_i18n, LANGUAGES};
 use crate::logic::shortcuts::{Keys, Shortcut, LIST};
 use crate::routes::NAV;
 use crate::session::{use_sandbox_mode, use_session};
@@ -97,9 +97,8 @@ fn Shell() -> impl IntoView {
             navigate("/login", Default::default());
         });
     };
-    let who = move || {
-        session.0.get().map(|s| (s.username, crate::i18n::role(i18n.get_locale(), s.role))).unwrap_or_default()
-    };
+    let who =
+        move || session.0.get().map(|s| (s.username, crate::i18n::role(i18n.get_locale(), s.role))).unwrap_or_default();
     let help = RwSignal::new(false);
     let keys = StoredValue::new(Keys::default());
     let key_navigate = use_navigate();

@@ -21,7 +21,9 @@ impl Countdown {
     /// `14:59 left`, or `expired`.
     pub fn text(self, l: Locale) -> String {
         match self {
-            Countdown::Left { minutes, seconds } => td_string!(l, countdown.left, time = format!("{minutes}:{seconds:02}")),
+            Countdown::Left { minutes, seconds } => {
+                td_string!(l, countdown.left, time = format!("{minutes}:{seconds:02}"))
+            }
             Countdown::Expired => td_string!(l, countdown.expired).to_owned(),
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod bulk;
 pub mod countdown;
+pub mod drift;
 pub mod export;
 pub mod filters;
 pub mod idempotency;

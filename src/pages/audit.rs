@@ -9,8 +9,8 @@ use openmoney_api::Timestamp;
 use crate::api;
 use crate::components::export::{ExportButton, Source};
 use crate::components::feedback::loaded;
-use crate::i18n::{t, td_string, use_i18n};
 use crate::components::pager::Pager;
+use crate::i18n::{t, td_string, use_i18n};
 use crate::logic::filters::{AuditFilters, AUDIT_ACTIONS};
 
 #[component]

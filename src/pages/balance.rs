@@ -13,8 +13,8 @@ use crate::components::feedback::{loaded, ErrorView};
 use crate::components::pager::Pager;
 use crate::components::qr::Qr;
 use crate::components::runway::RunwayNote;
-use crate::logic::filters::TransactionFilters;
 use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::logic::filters::TransactionFilters;
 use crate::logic::{money, tonlink};
 use crate::session::{use_sandbox_mode, use_session};
 

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::components::export::{download, sleep};
-use crate::logic::bulk::{self, group_name, Verdict};
 use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::logic::bulk::{self, group_name, Verdict};
 use crate::pages::new_order::{reason_text, INVALID_USERNAME};
 
 async fn check(l: Locale, name: &str, premium: bool) -> Verdict {

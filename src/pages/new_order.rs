@@ -4,12 +4,13 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use openmoney_api::console::Quote;
 use openmoney_api::{validate, CreatePremiumOrder, CreateStarsOrder, Currency, FeeInfo, PaymentMethod};
 
 use crate::api::{self, ApiError};
 use crate::components::feedback::ErrorView;
-use crate::logic::idempotency::KeyForContent;
 use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::logic::idempotency::KeyForContent;
 use crate::logic::money;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,10 +92,10 @@ impl Draft {
     }
 }
 
-async fn create(draft: Draft, key: String) -> Result<openmoney_api::Order, ApiError> {
+async fn create(draft: Draft, key: String, quote: Option<Quote>) -> Result<openmoney_api::Order, ApiError> {
     match draft {
-        Draft::Stars(order) => api::create_stars(&order, &key).await,
-        Draft::Premium(order) => api::create_premium(&order, &key).await,
+        Draft::Stars(order) => api::create_stars(&order, &key, quote).await,
+        Draft::Premium(order) => api::create_premium(&order, &key, quote).await,
     }
 }
 
@@ -154,7 +155,9 @@ pub fn NewOrder(product: Product) -> impl IntoView {
         }
     };
 
-    let submit = Action::new_local(move |(draft, key): &(Draft, String)| create(draft.clone(), key.clone()));
+    let submit = Action::new_local(move |(draft, key, quote): &(Draft, String, Option<Quote>)| {
+        create(draft.clone(), key.clone(), *quote)
+    });
     Effect::new(move |_| {
         if let Some(Ok(order)) = submit.value().get() {
             keys.update_value(KeyForContent::settle);
@@ -205,10 +208,16 @@ pub fn NewOrder(product: Product) -> impl IntoView {
         let key = keys
             .try_update_value(|k| k.key_for(&draft.content(), || uuid::Uuid::new_v4().to_string()))
             .unwrap_or_default();
-        submit.dispatch((draft, key));
+        let quote = estimate
+            .get_untracked()
+            .flatten()
+            .and_then(Result::ok)
+            .map(|e| Quote { price_ton: e.price_ton, ton_usd_rate: e.ton_usd_rate });
+        submit.dispatch((draft, key, quote));
     };
 
-    let title = move || if premium { t_string!(i18n, new_order.title_premium) } else { t_string!(i18n, new_order.title_stars) };
+    let title =
+        move || if premium { t_string!(i18n, new_order.title_premium) } else { t_string!(i18n, new_order.title_stars) };
     let l = move || i18n.get_locale();
     view! {
         <section class="page">
@@ -289,7 +298,10 @@ mod tests {
     #[test]
     fn amounts_are_checked_against_the_limits() {
         assert_eq!(check_amount(Product::Stars, "10", None), Err(AmountError::StarsRange { min: 50, max: 10000 }));
-        assert_eq!(AmountError::StarsRange { min: 50, max: 10000 }.text(Locale::en), "Enter between 50 and 10,000 Stars.");
+        assert_eq!(
+            AmountError::StarsRange { min: 50, max: 10000 }.text(Locale::en),
+            "Enter between 50 and 10,000 Stars."
+        );
         assert_eq!(check_amount(Product::Stars, " 250 ", None), Ok(250));
         assert!(check_amount(Product::Stars, "ten", None).is_err());
         assert_eq!(check_amount(Product::Premium, "6", None), Ok(6));

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use openmoney_api::console::Role;
+use openmoney_api::console::{AuditEntry, Role};
 use openmoney_api::sandbox::{PaymentMode, PaymentResult, SimulatePayment};
 use openmoney_api::{Order, OrderStatus, PaymentMethod};
 
@@ -13,6 +13,7 @@ use crate::components::copy::CopyButton;
 use crate::components::feedback::{loaded, ErrorView, StatusBadge};
 use crate::components::qr::Qr;
 use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::logic::drift::{percent, Drift, TOLERANCE_BP};
 use crate::logic::{money, tonlink};
 use crate::pages::orders::what;
 use crate::session::{use_sandbox_mode, use_session};
@@ -71,6 +72,7 @@ pub fn OrderPage() -> impl IntoView {
             {move || error().map(|e| view! { <ErrorView error=e/> })}
             {loaded(order, move |o| view! {
                 <OrderDetails order=o.clone()/>
+                <QuoteCheck charged=o.price_ton audit=audit/>
                 <Actions order=o.clone() cancel=cancel pay=pay fail=fail/>
                 {(o.payment_method == Some(PaymentMethod::TonMemo) && o.status == OrderStatus::PendingPayment)
                     .then(|| view! { <PaymentPanel order=o/> })}
@@ -112,29 +114,61 @@ fn action_text(l: Locale, action: &str) -> String {
 fn OrderDetails(order: Order) -> impl IntoView {
     let i18n = use_i18n();
     move || {
-    let l = i18n.get_locale();
-    let method = match &order.payment_method {
-        Some(PaymentMethod::TonMemo) => td_string!(l, order.method_ton_memo).to_owned(),
-        Some(PaymentMethod::Balance) => td_string!(l, order.method_balance).to_owned(),
-        other => other.as_ref().map(ToString::to_string).unwrap_or_default(),
-    };
-    let none = || td_string!(l, common.none).to_owned();
-    view! {
-        <div class="card">
-            <p><StatusBadge status=order.status.clone()/></p>
-            <dl class="facts">
-                <dt>{td_string!(l, common.what)}</dt><dd>{what(l, &order)}</dd>
-                <dt>{td_string!(l, common.recipient)}</dt><dd>"@"{order.recipient_username.clone()}</dd>
-                <dt>{td_string!(l, common.price)}</dt><dd data-testid="price">{money::ton(l, order.price_ton)}</dd>
-                <dt>{td_string!(l, order.payment)}</dt><dd>{method}</dd>
-                <dt>{td_string!(l, order.memo)}</dt><dd><code data-testid="memo">{order.payment_memo.clone().unwrap_or_default()}</code></dd>
-                <dt>{td_string!(l, common.reference)}</dt><dd>{order.client_reference.clone().unwrap_or_else(none)}</dd>
-                <dt>{td_string!(l, common.created)}</dt><dd>{crate::i18n::when(l, order.created_at)}</dd>
-                <dt>{td_string!(l, order.expires)}</dt><dd>{order.expires_at.map(|t| crate::i18n::when(l, t)).unwrap_or_else(none)}</dd>
-                <dt>{td_string!(l, order.updated)}</dt><dd>{order.updated_at.map(|t| crate::i18n::when(l, t)).unwrap_or_else(none)}</dd>
-            </dl>
-        </div>
+        let l = i18n.get_locale();
+        let method = match &order.payment_method {
+            Some(PaymentMethod::TonMemo) => td_string!(l, order.method_ton_memo).to_owned(),
+            Some(PaymentMethod::Balance) => td_string!(l, order.method_balance).to_owned(),
+            other => other.as_ref().map(ToString::to_string).unwrap_or_default(),
+        };
+        let none = || td_string!(l, common.none).to_owned();
+        view! {
+            <div class="card">
+                <p><StatusBadge status=order.status.clone()/></p>
+                <dl class="facts">
+                    <dt>{td_string!(l, common.what)}</dt><dd>{what(l, &order)}</dd>
+                    <dt>{td_string!(l, common.recipient)}</dt><dd>"@"{order.recipient_username.clone()}</dd>
+                    <dt>{td_string!(l, common.price)}</dt><dd data-testid="price">{money::ton(l, order.price_ton)}</dd>
+                    <dt>{td_string!(l, order.payment)}</dt><dd>{method}</dd>
+                    <dt>{td_string!(l, order.memo)}</dt><dd><code data-testid="memo">{order.payment_memo.clone().unwrap_or_default()}</code></dd>
+                    <dt>{td_string!(l, common.reference)}</dt><dd>{order.client_reference.clone().unwrap_or_else(none)}</dd>
+                    <dt>{td_string!(l, common.created)}</dt><dd>{crate::i18n::when(l, order.created_at)}</dd>
+                    <dt>{td_string!(l, order.expires)}</dt><dd>{order.expires_at.map(|t| crate::i18n::when(l, t)).unwrap_or_else(none)}</dd>
+                    <dt>{td_string!(l, order.updated)}</dt><dd>{order.updated_at.map(|t| crate::i18n::when(l, t)).unwrap_or_else(none)}</dd>
+                </dl>
+            </div>
+        }
     }
+}
+
+/// The price charged against the estimate staff saw when they submitted the order.
+#[component]
+fn QuoteCheck(charged: openmoney_api::Ton, audit: LocalResource<Result<Vec<AuditEntry>, ApiError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let entries = audit.get()?.ok()?;
+        let l = i18n.get_locale();
+        let quote = entries.iter().filter(|e| e.action == "order.create").find_map(|e| e.quote);
+        let Some(quote) = quote else {
+            return Some(
+                view! { <p class="muted" data-testid="quote-check">{td_string!(l, order.drift_unknown)}</p> }
+                    .into_any(),
+            );
+        };
+        let drift = Drift::of(charged, quote.price_ton);
+        let diff = money::ton(l, drift.diff.abs());
+        let tolerance = percent(TOLERANCE_BP);
+        let verdict = match (drift.flagged(), drift.diff.is_negative()) {
+            (false, _) => td_string!(l, order.drift_ok, diff),
+            (true, false) => td_string!(l, order.drift_flag, diff, tolerance),
+            (true, true) => td_string!(l, order.drift_flag_less, diff, tolerance),
+        };
+        Some(view! {
+            <section class="card" aria-labelledby="drift-title" data-testid="quote-check">
+                <h2 id="drift-title">{td_string!(l, order.drift_title)}</h2>
+                <p>{td_string!(l, order.drift_quoted, price = money::ton(l, quote.price_ton), rate = money::usd_exact(l, quote.ton_usd_rate))}</p>
+                <p class:error-text=drift.flagged() role=drift.flagged().then_some("alert")>{verdict}</p>
+            </section>
+        }.into_any())
     }
 }
 

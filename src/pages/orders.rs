@@ -9,8 +9,8 @@ use crate::api;
 use crate::components::export::{ExportButton, Source};
 use crate::components::feedback::{loaded, StatusBadge};
 use crate::components::pager::Pager;
-use crate::logic::filters::OrderFilters;
 use crate::i18n::{t, td_string, use_i18n, Locale};
+use crate::logic::filters::OrderFilters;
 use crate::logic::money;
 
 #[component]
@@ -91,11 +91,11 @@ pub fn Orders() -> impl IntoView {
 pub fn OrderTable(orders: Vec<Order>) -> impl IntoView {
     let i18n = use_i18n();
     move || {
-    let l = i18n.get_locale();
-    if orders.is_empty() {
-        return view! { <p class="muted" data-testid="no-orders">{td_string!(l, orders.none)}</p> }.into_any();
-    }
-    view! {
+        let l = i18n.get_locale();
+        if orders.is_empty() {
+            return view! { <p class="muted" data-testid="no-orders">{td_string!(l, orders.none)}</p> }.into_any();
+        }
+        view! {
         <div class="table-wrap">
             <table class="table" data-testid="orders">
                 <thead><tr>

@@ -26,7 +26,13 @@ pub fn Pricing() -> impl IntoView {
     let show = move |e: Option<Option<Result<openmoney_api::Estimate, api::ApiError>>>| {
         let l = i18n.get_locale();
         match e.flatten() {
-            Some(Ok(e)) => td_string!(l, pricing.estimate, ton = money::ton(l, e.price_ton), usd = money::usd(l, e.price_usd), fee = money::ton(l, e.fee_ton)),
+            Some(Ok(e)) => td_string!(
+                l,
+                pricing.estimate,
+                ton = money::ton(l, e.price_ton),
+                usd = money::usd(l, e.price_usd),
+                fee = money::ton(l, e.fee_ton)
+            ),
             Some(Err(e)) => e.human(l),
             None => td_string!(l, pricing.enter_amount).into(),
         }

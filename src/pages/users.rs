@@ -24,7 +24,12 @@ pub fn Users() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(account)) = add.value().get() {
             let l = i18n.get_locale_untracked();
-            notice.set(Some(td_string!(l, users.added, name = account.username, role = crate::i18n::role(l, account.role))));
+            notice.set(Some(td_string!(
+                l,
+                users.added,
+                name = account.username,
+                role = crate::i18n::role(l, account.role)
+            )));
             username.set(String::new());
             password.set(String::new());
             accounts.refetch();

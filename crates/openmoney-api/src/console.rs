@@ -84,6 +84,49 @@ pub struct AuditEntry {
     pub idempotency_key: Option<String>,
     pub summary: String,
     pub client_addr: Option<String>,
+    /// For a create: the estimate staff saw when they submitted it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<Quote>,
+}
+
+/// The price and TON/USD rate the console showed when an order was submitted; the console
+/// sends it as `X-Console-Quote: price_ton=0.418; ton_usd_rate=3.6012` and the proxy keeps
+/// it with the create in the audit, so the order page can show any drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Quote {
+    #[cfg_attr(feature = "openapi", schema(value_type = f64))]
+    pub price_ton: crate::Ton,
+    #[cfg_attr(feature = "openapi", schema(value_type = f64))]
+    pub ton_usd_rate: crate::Decimal,
+}
+
+impl Quote {
+    pub const HEADER: &'static str = "x-console-quote";
+
+    pub fn to_header(&self) -> String {
+        format!("price_ton={}; ton_usd_rate={}", self.price_ton, self.ton_usd_rate)
+    }
+
+    pub fn from_header(text: &str) -> Result<Quote, String> {
+        let bad = || "X-Console-Quote must be `price_ton=<TON>; ton_usd_rate=<USD>`".to_owned();
+        let mut price = None;
+        let mut rate = None;
+        for part in text.split(';') {
+            let (key, value) = part.trim().split_once('=').ok_or_else(bad)?;
+            match key.trim() {
+                "price_ton" => price = Some(value.trim().parse::<crate::Ton>().map_err(|_| bad())?),
+                "ton_usd_rate" => rate = Some(value.trim().parse::<crate::Decimal>().map_err(|_| bad())?),
+                _ => return Err(bad()),
+            }
+        }
+        match (price, rate) {
+            (Some(price_ton), Some(ton_usd_rate)) if price_ton > crate::Ton::ZERO => {
+                Ok(Quote { price_ton, ton_usd_rate })
+            }
+            _ => Err(bad()),
+        }
+    }
 }
 
 /// A staff account as the console shows it.

@@ -102,7 +102,10 @@ async fn a_skip_link_comes_first_and_focus_is_always_visible() {
         console.press(&Key::Tab).await;
         let outline = console
             .browser
-            .execute("const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]", vec![])
+            .execute(
+                "const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]",
+                vec![],
+            )
             .await
             .unwrap();
         let focused = console.focused().await;
@@ -134,6 +137,8 @@ async fn an_order_is_created_found_cancelled_and_exported_from_the_keyboard_alon
     assert_eq!(console.sandbox.order_count(), before + 1);
     console.wait_text("[data-testid=status]", |t| t == "pending payment").await;
     let memo = console.find("[data-testid=memo]").await.text().await.unwrap();
+    let check = console.wait_text("[data-testid=quote-check]", |t| t.contains("Quoted at creation")).await;
+    assert!(check.contains("Charged as quoted"), "the estimate shown is what was charged: {check}");
 
     // Look it up: `/` focuses the search, the memo and Enter open it.
     console.goto("/").await;

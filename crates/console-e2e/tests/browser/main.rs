@@ -292,7 +292,11 @@ async fn the_audit_shows_a_create_and_a_cancel_with_links_to_the_order() {
     console.click("[data-testid=export]").await;
     let csv = console.downloaded("audit.csv").await;
     let actions: Vec<&str> = csv.lines().skip(1).filter_map(|l| l.split(',').nth(3)).collect();
-    assert_eq!(actions, ["auth.logout", "order.cancel", "order.create", "auth.login"], "built in the browser from the filter: {csv}");
+    assert_eq!(
+        actions,
+        ["auth.logout", "order.cancel", "order.create", "auth.login"],
+        "built in the browser from the filter: {csv}"
+    );
     console.find(&format!("[data-testid=audit] a[href='/orders/{id}']")).await.click().await.unwrap();
     console.wait_here(|h| h == format!("/orders/{id}")).await;
 }

@@ -15,6 +15,7 @@ pub struct NewAudit {
     pub idempotency_key: Option<String>,
     pub summary: String,
     pub client_addr: Option<String>,
+    pub quote: Option<openmoney_api::console::Quote>,
 }
 
 pub use openmoney_api::console::AuditEntry;
@@ -39,6 +40,7 @@ fn entry_from(row: &sqlx::any::AnyRow) -> Result<AuditEntry> {
         idempotency_key: row.try_get("idempotency_key")?,
         summary: row.try_get("summary")?,
         client_addr: row.try_get("client_addr")?,
+        quote: row.try_get::<Option<String>, _>("quote")?.and_then(|q| serde_json::from_str(&q).ok()),
     })
 }
 
@@ -91,8 +93,8 @@ fn bind_all<'q>(
 impl Db {
     pub async fn audit(&self, event: NewAudit) -> Result<()> {
         sqlx::query(
-            "INSERT INTO audit (at, actor, action, outcome, order_id, idempotency_key, summary, client_addr)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO audit (at, actor, action, outcome, order_id, idempotency_key, summary, client_addr, quote)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(now_millis())
         .bind(event.actor)
@@ -102,6 +104,7 @@ impl Db {
         .bind(event.idempotency_key)
         .bind(event.summary)
         .bind(event.client_addr)
+        .bind(event.quote.and_then(|q| serde_json::to_string(&q).ok()))
         .execute(self.pool())
         .await?;
         Ok(())
@@ -114,7 +117,7 @@ impl Db {
         let total: i64 = bind_all(sqlx::query(&count_sql), &params).fetch_one(self.pool()).await?.try_get("n")?;
         let n = params.len();
         let page_sql = format!(
-            "SELECT id, at, actor, action, outcome, order_id, idempotency_key, summary, client_addr FROM audit{clause}
+            "SELECT id, at, actor, action, outcome, order_id, idempotency_key, summary, client_addr, quote FROM audit{clause}
              ORDER BY id DESC LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2

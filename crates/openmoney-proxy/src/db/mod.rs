@@ -39,7 +39,7 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id)",
     "CREATE TABLE IF NOT EXISTS audit (
         id {PK}, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL,
-        order_id BIGINT, idempotency_key TEXT, summary TEXT NOT NULL, client_addr TEXT)",
+        order_id BIGINT, idempotency_key TEXT, summary TEXT NOT NULL, client_addr TEXT, quote TEXT)",
     "CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at)",
     "CREATE INDEX IF NOT EXISTS audit_by_actor ON audit (actor, at)",
     "CREATE INDEX IF NOT EXISTS audit_by_action ON audit (action, at)",
@@ -97,6 +97,20 @@ impl Db {
         }
         for statement in SCHEMA {
             self.pool.execute(statement.replace("{PK}", pk).as_str()).await?;
+        }
+        // Stores made before the audit kept quotes gain the column.
+        if self.postgres {
+            self.pool.execute("ALTER TABLE audit ADD COLUMN IF NOT EXISTS quote TEXT").await?;
+        } else {
+            let has = sqlx::Row::try_get::<i64, _>(
+                &sqlx::query("SELECT COUNT(*) AS n FROM pragma_table_info('audit') WHERE name = 'quote'")
+                    .fetch_one(&self.pool)
+                    .await?,
+                "n",
+            )?;
+            if has == 0 {
+                self.pool.execute("ALTER TABLE audit ADD COLUMN quote TEXT").await?;
+            }
         }
         for statement in if self.postgres { POSTGRES_APPEND_ONLY } else { SQLITE_APPEND_ONLY } {
             self.pool.execute(*statement).await?;

@@ -9,6 +9,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
+use openmoney_api::console::Quote;
 use openmoney_api::sandbox::{FailOrder, SimulatePayment, TopUp};
 use openmoney_api::{
     validate, CreatePremiumOrder, CreateStarsOrder, OrderListQuery, OrderStatus, OrderType, PremiumEstimateQuery,
@@ -217,11 +218,12 @@ struct Change {
     idempotency_key: Option<String>,
     summary: String,
     order_id: Option<i64>,
+    quote: Option<Quote>,
 }
 
 impl Change {
     fn new(action: &'static str, target: Target, path: String, summary: String) -> Self {
-        Change { action, target, path, body: None, idempotency_key: None, summary, order_id: None }
+        Change { action, target, path, body: None, idempotency_key: None, summary, order_id: None, quote: None }
     }
 
     fn body(mut self, value: &impl Serialize) -> Result<Self> {
@@ -250,6 +252,7 @@ impl Change {
             idempotency_key: self.idempotency_key,
             summary: self.summary,
             client_addr: addr,
+            quote: self.quote,
         };
         app.db.audit(event).await?;
         Ok(relay(&result?))
@@ -297,10 +300,18 @@ async fn create<T: OrderCreate>(
 ) -> Result<Response> {
     let addr = addr(&request);
     let key = idempotency_key(request.headers())?;
+    let quote = match request.headers().get(Quote::HEADER) {
+        None => None,
+        Some(value) => {
+            let text = value.to_str().map_err(|_| Error::BadRequest("X-Console-Quote must be ASCII".into()))?;
+            Some(Quote::from_header(text).map_err(Error::BadRequest)?)
+        }
+    };
     let ApiJson(order) = ApiJson::<T>::from_request(request).await?;
     let summary = order.summary().map_err(Error::Validation)?;
     let mut create = Change::new("order.create", Target::Api, T::PATH.into(), summary).body(&order)?;
     create.idempotency_key = Some(key);
+    create.quote = quote;
     create.send(&app, &user, addr).await
 }
 

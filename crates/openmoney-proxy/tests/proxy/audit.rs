@@ -87,3 +87,28 @@ async fn a_replayed_create_is_audited_as_replayed() {
         page["data"]["items"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
     assert_eq!(outcomes, ["replayed", "ok"]);
 }
+
+#[tokio::test]
+async fn the_quote_staff_saw_is_kept_with_the_create_and_a_bad_one_is_refused() {
+    let proxy = spawn_proxy().await;
+    let otto = proxy.login("otto").await;
+    let quoted = |key: &'static str, quote: &'static str| {
+        proxy
+            .console(Method::POST, "/api/v1/orders/stars", Some(&otto))
+            .header("Idempotency-Key", key)
+            .header("X-Console-Quote", quote)
+            .json(&stars("pandus", 100))
+    };
+    let created = proxy.send(quoted("quoted-1", "price_ton=0.418; ton_usd_rate=3.6012")).await;
+    assert_eq!(created.status, 200, "{}", created.text);
+    let id = created.json()["data"]["id"].as_i64().unwrap();
+    let audit = proxy.get(&format!("/console/v1/orders/{id}/audit"), Some(&otto)).await.json();
+    assert_eq!(audit["data"][0]["quote"], json!({"price_ton": 0.418, "ton_usd_rate": 3.6012}));
+
+    let before = proxy.sandbox.order_count();
+    let refused = proxy.send(quoted("quoted-2", "price_ton=lots")).await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert_eq!(refused.json()["error_code"], "BAD_REQUEST");
+    assert!(refused.json()["error_message"].as_str().unwrap().contains("X-Console-Quote"));
+    assert_eq!(proxy.sandbox.order_count(), before, "a refused create makes no order");
+}
