@@ -145,6 +145,7 @@ mod tests {
             idempotency_key: Some("k-1".into()),
             summary: "stars 100 for @pandus, ref \"a,b\"".into(),
             client_addr: None,
+            quote: None,
         };
         let text = audit_csv(&[entry]).unwrap();
         let mut lines = text.lines();

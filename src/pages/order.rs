@@ -86,7 +86,7 @@ pub fn OrderPage() -> impl IntoView {
                 view! {
                     <ul class="history" data-testid="history">
                         {entries.into_iter().map(|e| view! {
-                            <li>{td_string!(l, order.by, action = action_text(l, &e.action))}" "<strong>{e.actor.clone()}</strong>" · "
+                            <li>{td_string!(l, order.by, action = action_text(l, &e.action), actor = e.actor.clone())}" · "
                                 <time datetime=openmoney_api::Timestamp::from_unix_millis(e.at).to_string()
                                     title=crate::i18n::when(l, openmoney_api::Timestamp::from_unix_millis(e.at))>
                                     {move || crate::i18n::relative(l, e.at, now.get())}
