@@ -132,7 +132,13 @@ fn Shell() -> impl IntoView {
     });
     on_cleanup(move || listener.remove());
     view! {
-        <a class="skip-link" href="#main">{t!(i18n, shell.skip)}</a>
+        <a class="skip-link" href="#main" on:click=|ev| {
+            // The router would treat the link as a navigation: move the focus ourselves.
+            ev.prevent_default();
+            if let Some(main) = document().get_element_by_id("main").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = main.focus();
+            }
+        }>{t!(i18n, shell.skip)}</a>
         <header class="topbar">
             <A href="/" attr:class="brand">{t!(i18n, app_name)}</A>
             <nav aria-label=move || t_string!(i18n, nav.main)>
@@ -162,9 +168,9 @@ fn Shell() -> impl IntoView {
                 }}
             </span>
             <span class="user" data-testid="user">{move || who().0}" · "<span class="role">{move || who().1}</span></span>
-            <button type="button" class="theme" aria-label=move || t_string!(i18n, shell.theme_toggle) aria-pressed=move || (theme.get() == "dark").to_string()
+            <button type="button" class="theme" aria-pressed=move || (theme.get() == "dark").to_string()
                 on:click=move |_| theme.update(|t| *t = if t == "dark" { "light".into() } else { "dark".into() })>
-                {move || if theme.get() == "dark" { t_string!(i18n, shell.theme_light) } else { t_string!(i18n, shell.theme_dark) }}
+                {t!(i18n, shell.theme_dark)}
             </button>
             <label class="visually-hidden" for="language">{t!(i18n, shell.language)}</label>
             <select id="language" class="language" data-testid="language"

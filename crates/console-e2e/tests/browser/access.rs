@@ -140,12 +140,16 @@ async fn an_order_is_created_found_cancelled_and_exported_from_the_keyboard_alon
     let check = console.wait_text("[data-testid=quote-check]", |t| t.contains("Quoted at creation")).await;
     assert!(check.contains("Charged as quoted"), "the estimate shown is what was charged: {check}");
 
-    // Look it up: `/` focuses the search, the memo and Enter open it.
+    // Look it up: `/` focuses the search; the memo and Enter find it; Tab and Enter open it.
     console.goto("/").await;
     console.settle().await;
     console.press("/").await;
     assert!(console.focused().await.starts_with("input#search"), "{}", console.focused().await);
     console.press(&format!("{memo}{}", Key::Enter.to_string())).await;
+    console.wait_here(|h| h.starts_with("/lookup?memo=")).await;
+    console.wait_text("[data-testid=lookup-count]", |t| t.ends_with(": 1")).await;
+    console.tab_to(&format!("[data-testid=orders] a[href='{here}']")).await;
+    console.press(&Key::Enter).await;
     console.wait_here(|h| h == here).await;
 
     // Cancel: Tab to the button, Enter, Tab to the confirmation, Enter.

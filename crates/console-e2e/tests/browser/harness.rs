@@ -358,16 +358,20 @@ impl Console {
         serde_json::from_value(found).expect("a list of violations")
     }
 
-    /// Presses keys in whatever has the focus, as a keyboard would.
+    /// Presses keys, one after another, on whatever has the focus, as a keyboard would.
     pub async fn press(&self, keys: &str) {
-        let focused = self.browser.active_element().await.expect("something has the focus");
-        focused.send_keys(keys).await.expect("types");
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut actions = KeyActions::new("keyboard".into());
+        for value in keys.chars() {
+            actions = actions.then(KeyAction::Down { value }).then(KeyAction::Up { value });
+        }
+        self.browser.perform_actions(actions).await.expect("the keys are pressed");
     }
 
     /// A CSS description of the focused element (tag, id, test id and text).
     pub async fn focused(&self) -> String {
         let script = "const e = document.activeElement; \
-            return `${e.tagName.toLowerCase()}#${e.id}[${e.dataset.testid || ''}] ${(e.innerText || e.value || '').trim().slice(0, 40)}`";
+            return `${e.tagName.toLowerCase()}#${e.id}[${e.dataset.testid || ''}]${e.name ? `(${e.type} ${e.name})` : ''} ${(e.innerText || e.value || '').trim().slice(0, 40)}`";
         self.browser.execute(script, vec![]).await.unwrap().as_str().unwrap_or_default().to_owned()
     }
 
