@@ -138,7 +138,7 @@ async fn a_reference_lookup_lists_every_order_sharing_it() {
     let console = launch().await;
     console.login("vera").await;
     console.goto("/lookup?ref=invoice-1001").await;
-    console.wait_text("[data-testid=lookup-count]", |t| t.starts_with("3 ")).await;
+    console.wait_text("[data-testid=lookup-count]", |t| t == "Orders found: 3").await;
     assert_eq!(console.count("[data-testid=order-row]").await, 3);
     console.browser.refresh().await.unwrap();
     console.wait_count("[data-testid=order-row]", 3).await;
@@ -157,7 +157,7 @@ async fn balance_history_pages_filters_in_the_url_and_draws_a_chart() {
     console.wait_text("[data-testid=page-of]", |t| t.starts_with("Page 2 of")).await;
     console.find("select[name=type] option[value=topup]").await.click().await.unwrap();
     console.wait_here(|h| h == "/balance?type=topup").await;
-    console.wait_text("[data-testid=transactions]", |t| t.contains("topup") && !t.contains("order debit")).await;
+    console.wait_text("[data-testid=transactions]", |t| t.contains("top-up") && !t.contains("order debit")).await;
 }
 
 #[tokio::test]
@@ -366,7 +366,7 @@ async fn keyboard_shortcuts_search_navigate_and_list_themselves() {
     assert_eq!(focused.as_str(), Some("search"));
     console.browser.active_element().await.unwrap().send_keys("invoice-1001\u{E007}").await.unwrap();
     console.wait_here(|h| h == "/lookup?ref=invoice%2D1001").await;
-    console.wait_text("[data-testid=lookup-count]", |t| t.starts_with("3 ")).await;
+    console.wait_text("[data-testid=lookup-count]", |t| t == "Orders found: 3").await;
 }
 
 #[tokio::test]
