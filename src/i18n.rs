@@ -2,7 +2,7 @@
 //! `i18n` module included below; components use `t!`/`t_string!` with `use_i18n()`, plain
 //! functions take a `Locale` and use `td_string!`. Numbers are formatted here, exactly;
 //! dates and relative times by the browser's `Intl`, per locale.
-#![allow(unused_imports, dead_code)]
+#![allow(unused_imports, dead_code, clippy::module_inception)]
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
@@ -10,6 +10,9 @@ pub use i18n::*;
 
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
+
+/// A fixed text in the reader's language.
+pub type Text = fn(Locale) -> &'static str;
 
 /// The languages offered, each named in itself.
 pub const LANGUAGES: [(Locale, &str); 3] = [(Locale::en, "English"), (Locale::es, "Español"), (Locale::hi, "हिन्दी")];

@@ -2,12 +2,12 @@
 
 use openmoney_api::console::Role;
 
-use crate::i18n::{td_string, Locale};
+use crate::i18n::{td_string, Text};
 
 #[derive(Debug, Clone, Copy)]
 pub struct NavItem {
     pub path: &'static str,
-    pub label: fn(Locale) -> &'static str,
+    pub label: Text,
     /// The least role that sees the link.
     pub role: Role,
 }

@@ -54,9 +54,9 @@ pub fn number(locale: Locale, text: &str) -> String {
     let separate = |i: usize| -> bool {
         let from_end = n - i;
         match locale {
-            Locale::es => n > 4 && from_end % 3 == 0,
-            Locale::hi => from_end == 3 || (from_end > 3 && (from_end - 3) % 2 == 0),
-            Locale::en => from_end % 3 == 0,
+            Locale::es => n > 4 && from_end.is_multiple_of(3),
+            Locale::hi => from_end == 3 || (from_end > 3 && (from_end - 3).is_multiple_of(2)),
+            Locale::en => from_end.is_multiple_of(3),
         }
     };
     let mut out = String::from(sign);

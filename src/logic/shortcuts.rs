@@ -1,6 +1,6 @@
 //! Keyboard shortcuts: `/` search, `n s` new Stars order, `g o` orders, `?` the list.
 
-use crate::i18n::{td_string, Locale};
+use crate::i18n::{td_string, Text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shortcut {
@@ -10,7 +10,7 @@ pub enum Shortcut {
 }
 
 /// Every shortcut, as the help lists it.
-pub const LIST: [(&str, fn(Locale) -> &'static str); 9] = [
+pub const LIST: [(&str, Text); 9] = [
     ("/", |l| td_string!(l, keys.search)),
     ("n s", |l| td_string!(l, keys.new_stars)),
     ("n p", |l| td_string!(l, keys.new_premium)),

@@ -103,11 +103,11 @@ pub fn OrderTable(orders: Vec<Order>) -> impl IntoView {
                     <th scope="col">{td_string!(l, common.recipient)}</th><th scope="col">{td_string!(l, common.price)}</th><th scope="col">{td_string!(l, common.reference)}</th><th scope="col">{td_string!(l, common.created)}</th>
                 </tr></thead>
                 <tbody>
-                    {orders.iter().cloned().map(|o| view! {
+                    {orders.iter().map(|o| view! {
                         <tr data-testid="order-row">
                             <td><A href=format!("/orders/{}", o.id)>{format!("#{}", o.id)}</A></td>
                             <td><StatusBadge status=o.status.clone()/></td>
-                            <td>{what(l, &o)}</td>
+                            <td>{what(l, o)}</td>
                             <td>"@"{o.recipient_username.clone()}</td>
                             <td class="num">{money::ton(l, o.price_ton)}</td>
                             <td>{o.client_reference.clone().unwrap_or_default()}</td>

@@ -145,7 +145,7 @@ async fn an_order_is_created_found_cancelled_and_exported_from_the_keyboard_alon
     console.settle().await;
     console.press("/").await;
     assert!(console.focused().await.starts_with("input#search"), "{}", console.focused().await);
-    console.press(&format!("{memo}{}", Key::Enter.to_string())).await;
+    console.press(&format!("{memo}{}", Key::Enter)).await;
     console.wait_here(|h| h.starts_with("/lookup?memo=")).await;
     console.wait_text("[data-testid=lookup-count]", |t| t.ends_with(": 1")).await;
     console.tab_to(&format!("[data-testid=orders] a[href='{here}']")).await;
