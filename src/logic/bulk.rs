@@ -35,16 +35,13 @@ pub fn group_name(verdict: &Verdict) -> &'static str {
 
 /// `username,group,reason` for every name.
 pub fn results_csv(results: &[(String, Verdict)]) -> Result<String, String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(["username", "group", "reason"]).map_err(|e| e.to_string())?;
-    for (name, verdict) in results {
+    crate::logic::export::table(["username", "group", "reason"], results, |(name, verdict)| {
         let reason = match verdict {
-            Verdict::CanReceive => "",
-            Verdict::Cannot(r) | Verdict::Unknown(r) => r,
+            Verdict::CanReceive => String::new(),
+            Verdict::Cannot(r) | Verdict::Unknown(r) => r.clone(),
         };
-        writer.write_record([name.as_str(), group_name(verdict), reason]).map_err(|e| e.to_string())?;
-    }
-    String::from_utf8(writer.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+        [name.clone(), group_name(verdict).to_owned(), reason]
+    })
 }
 
 #[cfg(test)]

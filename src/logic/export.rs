@@ -7,7 +7,17 @@ fn text<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, String> {
+/// A CSV file: the header, then one record per row.
+pub fn table<R, const N: usize>(
+    columns: [&str; N],
+    rows: &[R],
+    record: impl Fn(&R) -> [String; N],
+) -> Result<String, String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(columns).map_err(|e| e.to_string())?;
+    for row in rows {
+        writer.write_record(record(row)).map_err(|e| e.to_string())?;
+    }
     let bytes = writer.into_inner().map_err(|e| e.to_string())?;
     String::from_utf8(bytes).map_err(|e| e.to_string())
 }
@@ -30,51 +40,41 @@ pub const ORDER_COLUMNS: [&str; 14] = [
 ];
 
 pub fn orders_csv(orders: &[Order]) -> Result<String, String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(ORDER_COLUMNS).map_err(|e| e.to_string())?;
-    for o in orders {
-        writer
-            .write_record([
-                o.id.to_string(),
-                o.status.to_string(),
-                o.order_type.to_string(),
-                text(o.stars_amount),
-                text(o.premium_months),
-                o.recipient_username.clone(),
-                o.price_ton.to_string(),
-                text(o.payment_method.as_ref()),
-                text(o.payment_memo.as_ref()),
-                text(o.payment_address.as_ref()),
-                text(o.client_reference.as_ref()),
-                o.created_at.to_string(),
-                text(o.expires_at),
-                text(o.updated_at),
-            ])
-            .map_err(|e| e.to_string())?;
-    }
-    finish(writer)
+    table(ORDER_COLUMNS, orders, |o| {
+        [
+            o.id.to_string(),
+            o.status.to_string(),
+            o.order_type.to_string(),
+            text(o.stars_amount),
+            text(o.premium_months),
+            o.recipient_username.clone(),
+            o.price_ton.to_string(),
+            text(o.payment_method.as_ref()),
+            text(o.payment_memo.as_ref()),
+            text(o.payment_address.as_ref()),
+            text(o.client_reference.as_ref()),
+            o.created_at.to_string(),
+            text(o.expires_at),
+            text(o.updated_at),
+        ]
+    })
 }
 
 pub const TRANSACTION_COLUMNS: [&str; 7] =
     ["id", "type", "amount_ton", "balance_after_ton", "order_id", "tx_hash", "created_at"];
 
 pub fn transactions_csv(transactions: &[Transaction]) -> Result<String, String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(TRANSACTION_COLUMNS).map_err(|e| e.to_string())?;
-    for t in transactions {
-        writer
-            .write_record([
-                t.id.to_string(),
-                t.kind.to_string(),
-                t.amount_ton.to_string(),
-                t.balance_after_ton.to_string(),
-                text(t.order_id),
-                text(t.tx_hash.as_ref()),
-                t.created_at.to_string(),
-            ])
-            .map_err(|e| e.to_string())?;
-    }
-    finish(writer)
+    table(TRANSACTION_COLUMNS, transactions, |t| {
+        [
+            t.id.to_string(),
+            t.kind.to_string(),
+            t.amount_ton.to_string(),
+            t.balance_after_ton.to_string(),
+            text(t.order_id),
+            text(t.tx_hash.as_ref()),
+            t.created_at.to_string(),
+        ]
+    })
 }
 
 pub const AUDIT_COLUMNS: [&str; 9] =
@@ -91,24 +91,19 @@ fn inert(value: &str) -> String {
 }
 
 pub fn audit_csv(entries: &[AuditEntry]) -> Result<String, String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(AUDIT_COLUMNS).map_err(|e| e.to_string())?;
-    for e in entries {
-        writer
-            .write_record([
-                e.id.to_string(),
-                Timestamp::from_unix_millis(e.at).to_string(),
-                inert(&e.actor),
-                e.action.clone(),
-                e.outcome.clone(),
-                text(e.order_id),
-                text(e.idempotency_key.as_ref()),
-                inert(&e.summary),
-                text(e.client_addr.as_ref()),
-            ])
-            .map_err(|e| e.to_string())?;
-    }
-    finish(writer)
+    table(AUDIT_COLUMNS, entries, |e| {
+        [
+            e.id.to_string(),
+            Timestamp::from_unix_millis(e.at).to_string(),
+            inert(&e.actor),
+            e.action.clone(),
+            e.outcome.clone(),
+            text(e.order_id),
+            text(e.idempotency_key.as_ref()),
+            inert(&e.summary),
+            text(e.client_addr.as_ref()),
+        ]
+    })
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! target (rustup), trunk and wasm-bindgen-cli (crates.io), binaryen's wasm-opt (npm), and
 //! Chromium with its driver for the browser tests (Debian). Nothing is fetched otherwise.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::{root, step, Result};
@@ -81,52 +81,45 @@ fn ensure_cargo_tool(binary: &str, version: &str, install: &[&str]) -> Result<Pa
     Ok(path)
 }
 
-/// axe-core from the npm registry, in its own prefix; returns the path of `axe.min.js`.
+/// `npm install PACKAGE` into its own prefix under target/tools (installing nodejs and npm
+/// first when they are missing).
+fn npm_install(prefix: &Path, package: &str, what: &str) -> Result {
+    if output("npm", &["--version"]).is_none() {
+        apt_install(&["nodejs", "npm"])?;
+    }
+    std::fs::create_dir_all(prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
+    step(
+        &format!("npm install {package} ({what})"),
+        Command::new("npm").arg("install").arg("--prefix").arg(prefix).args([
+            "--no-audit",
+            "--no-fund",
+            "--no-save",
+            package,
+        ]),
+    )
+}
+
+/// axe-core from the npm registry; returns the path of `axe.min.js`.
 fn ensure_axe() -> Result<PathBuf> {
     let prefix = target_dir().join("tools").join("axe");
     let package = prefix.join("node_modules").join("axe-core");
     let script = package.join("axe.min.js");
     let manifest = std::fs::read_to_string(package.join("package.json")).unwrap_or_default();
-    if script.exists() && manifest.contains(&format!("\"version\": \"{AXE_VERSION}\"")) {
-        return Ok(script);
+    if !(script.exists() && manifest.contains(&format!("\"version\": \"{AXE_VERSION}\""))) {
+        npm_install(&prefix, &format!("axe-core@{AXE_VERSION}"), "accessibility scans")?;
     }
-    if output("npm", &["--version"]).is_none() {
-        apt_install(&["nodejs", "npm"])?;
-    }
-    std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
-    step(
-        &format!("npm install axe-core@{AXE_VERSION}"),
-        Command::new("npm").arg("install").arg("--prefix").arg(&prefix).args([
-            "--no-audit",
-            "--no-fund",
-            "--no-save",
-            &format!("axe-core@{AXE_VERSION}"),
-        ]),
-    )?;
     Ok(script)
 }
 
+/// binaryen from the npm registry; returns the directory holding `wasm-opt`.
 fn ensure_binaryen() -> Result<PathBuf> {
     let prefix = target_dir().join("tools");
     let bin = prefix.join("node_modules").join(".bin");
     let wasm_opt = bin.join("wasm-opt");
     let current = output(wasm_opt.to_str().unwrap_or("wasm-opt"), &["--version"]).unwrap_or_default();
-    if current.contains(&format!("version {BINARYEN_VERSION}")) {
-        return Ok(bin);
+    if !current.contains(&format!("version {BINARYEN_VERSION}")) {
+        npm_install(&prefix, &format!("binaryen@{BINARYEN_VERSION}"), "wasm-opt")?;
     }
-    if output("npm", &["--version"]).is_none() {
-        apt_install(&["nodejs", "npm"])?;
-    }
-    std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
-    step(
-        &format!("npm install binaryen@{BINARYEN_VERSION} (wasm-opt)"),
-        Command::new("npm").arg("install").arg("--prefix").arg(&prefix).args([
-            "--no-audit",
-            "--no-fund",
-            "--no-save",
-            &format!("binaryen@{BINARYEN_VERSION}"),
-        ]),
-    )?;
     Ok(bin)
 }
 
