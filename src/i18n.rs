@@ -74,7 +74,7 @@ pub fn when(locale: Locale, at: openmoney_api::Timestamp) -> String {
 
 /// How long ago (or how far ahead) `at` is from `now`, e.g. "5 minutes ago", "hace 5 minutos".
 pub fn relative(locale: Locale, at_millis: i64, now_millis: i64) -> String {
-    let (value, unit) = crate::logic::money::relative_unit((at_millis - now_millis) / 1000);
+    let (value, unit) = crate::logic::countdown::relative_unit((at_millis - now_millis) / 1000);
     let format = js_sys::Intl::RelativeTimeFormat::new(&locales(locale), &options(&[("numeric", "auto")]));
     format.format(value as f64, unit).as_string().unwrap_or_default()
 }

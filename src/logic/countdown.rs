@@ -1,4 +1,4 @@
-//! Time left until an order expires.
+//! Time left until an order expires, and how far away a moment is.
 
 use crate::i18n::{td_string, Locale};
 
@@ -34,6 +34,17 @@ impl Countdown {
     }
 }
 
+/// The unit a relative time reads best in: (value, `Intl.RelativeTimeFormat` unit).
+pub fn relative_unit(seconds: i64) -> (i64, &'static str) {
+    let size = seconds.abs();
+    match size {
+        s if s < 60 => (seconds, "second"),
+        s if s < 3600 => (seconds / 60, "minute"),
+        s if s < 86_400 => (seconds / 3600, "hour"),
+        _ => (seconds / 86_400, "day"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +58,13 @@ mod tests {
         assert!(until(900_000, 0).text(Locale::hi).starts_with("15:00"));
         assert_eq!(until(900_000, 900_000), Countdown::Expired);
         assert!(until(60_000, 0).is_urgent() && !until(300_000, 0).is_urgent());
+    }
+
+    #[test]
+    fn relative_times_pick_a_readable_unit() {
+        assert_eq!(relative_unit(-30), (-30, "second"));
+        assert_eq!(relative_unit(-300), (-5, "minute"));
+        assert_eq!(relative_unit(7200), (2, "hour"));
+        assert_eq!(relative_unit(-3 * 86_400), (-3, "day"));
     }
 }

@@ -73,17 +73,6 @@ pub fn number(locale: Locale, text: &str) -> String {
     out
 }
 
-/// The unit a relative time reads best in: (value, `Intl.RelativeTimeFormat` unit).
-pub fn relative_unit(seconds: i64) -> (i64, &'static str) {
-    let size = seconds.abs();
-    match size {
-        s if s < 60 => (seconds, "second"),
-        s if s < 3600 => (seconds / 60, "minute"),
-        s if s < 86_400 => (seconds / 3600, "hour"),
-        _ => (seconds / 86_400, "day"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,13 +100,5 @@ mod tests {
         assert_eq!(usd(Locale::es, "1234".parse().unwrap()), "1234,00 US$");
         assert_eq!(usd(Locale::en, "-2.5".parse().unwrap()), "-$2.50");
         assert_eq!(usd_exact(Locale::hi, "3.6012".parse().unwrap()), "$3.6012");
-    }
-
-    #[test]
-    fn relative_times_pick_a_readable_unit() {
-        assert_eq!(relative_unit(-30), (-30, "second"));
-        assert_eq!(relative_unit(-300), (-5, "minute"));
-        assert_eq!(relative_unit(7200), (2, "hour"));
-        assert_eq!(relative_unit(-3 * 86_400), (-3, "day"));
     }
 }
