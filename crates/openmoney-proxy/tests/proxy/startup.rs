@@ -65,3 +65,44 @@ async fn a_first_sandbox_run_creates_an_admin_once() {
     let again = openmoney_proxy::start(config).await.unwrap();
     assert!(again.first_admin_password.is_none());
 }
+
+#[tokio::test]
+async fn a_store_from_before_quotes_gains_the_column_and_keeps_its_rows() {
+    use sqlx::Executor;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+    sqlx::any::install_default_drivers();
+    let old = sqlx::AnyPool::connect(&url).await.unwrap();
+    old.execute(
+        "CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at BIGINT NOT NULL, actor TEXT NOT NULL,
+         action TEXT NOT NULL, outcome TEXT NOT NULL, order_id BIGINT, idempotency_key TEXT,
+         summary TEXT NOT NULL, client_addr TEXT)",
+    )
+    .await
+    .unwrap();
+    old.execute(
+        "INSERT INTO audit (at, actor, action, outcome, summary) VALUES (1, 'otto', 'order.create', 'ok', 'old')",
+    )
+    .await
+    .unwrap();
+    old.close().await;
+
+    let db = openmoney_proxy::db::Db::connect(&url).await.expect("an old store opens");
+    let quote = openmoney_api::console::Quote::from_header("price_ton=0.418; ton_usd_rate=3.6").unwrap();
+    db.audit(openmoney_proxy::db::NewAudit {
+        actor: "otto".into(),
+        action: "order.create",
+        outcome: "ok".into(),
+        order_id: Some(7),
+        idempotency_key: None,
+        summary: "new".into(),
+        client_addr: None,
+        quote: Some(quote),
+    })
+    .await
+    .unwrap();
+    let (rows, total) = db.audit_page(&Default::default(), 10, 0).await.unwrap();
+    assert_eq!(total, 2);
+    assert_eq!((rows[0].summary.as_str(), rows[0].quote), ("new", Some(quote)));
+    assert_eq!((rows[1].summary.as_str(), rows[1].quote), ("old", None));
+}
