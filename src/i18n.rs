@@ -1,7 +1,7 @@
 //! The console's one translation layer. `build.rs` turns `locales/{en,es,hi}.json` into the
 //! `i18n` module included below; components use `t!`/`t_string!` with `use_i18n()`, plain
-//! functions take a `Locale` and use `td_string!`. Numbers are formatted here, exactly;
-//! dates and relative times by the browser's `Intl`, per locale.
+//! functions take a `Locale` and use `td_string!`. Dates and relative times are formatted
+//! here by the browser's `Intl`; numbers exactly, in `logic::money`.
 #![allow(unused_imports, dead_code, clippy::module_inception)]
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
@@ -19,6 +19,11 @@ pub const LANGUAGES: [(Locale, &str); 3] = [(Locale::en, "English"), (Locale::es
 
 const STORAGE_KEY: &str = "locale";
 
+/// The offered language with this code (`en`, `es`, `hi`).
+pub fn locale_of(code: &str) -> Option<Locale> {
+    LANGUAGES.iter().map(|(l, _)| *l).find(|l| l.as_str() == code)
+}
+
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
@@ -27,9 +32,7 @@ fn storage() -> Option<web_sys::Storage> {
 /// browser), else the best match of the browser's languages, else English. Keeps
 /// `<html lang>` in step so screen readers and fonts follow.
 pub fn provide_i18n() -> I18nContext<Locale> {
-    let saved = storage()
-        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-        .and_then(|code| LANGUAGES.iter().find(|(l, _)| l.as_str() == code).map(|(l, _)| *l));
+    let saved = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|code| locale_of(&code));
     let i18n = leptos_i18n::context::init_i18n_subcontext::<Locale>(saved.map(Signal::stored));
     provide_context(i18n);
     Effect::new(move |_| {

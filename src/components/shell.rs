@@ -5,13 +5,12 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_navigate;
 
+use leptos_i18n::Locale as _;
 use wasm_bindgen::JsCast;
 
 use crate::api;
-use leptos_i18n::Locale as _;
-
 use crate::components::feedback::{ErrorView, Skeleton};
-use crate::i18n::{choose, t, t_string, use_i18n, LANGUAGES};
+use crate::i18n::{choose, locale_of, t, t_string, use_i18n, LANGUAGES};
 use crate::logic::shortcuts::{Keys, Shortcut, LIST};
 use crate::routes::NAV;
 use crate::session::{use_sandbox_mode, use_session};
@@ -175,9 +174,8 @@ fn Shell() -> impl IntoView {
             <label class="visually-hidden" for="language">{t!(i18n, shell.language)}</label>
             <select id="language" class="language" data-testid="language"
                 on:change=move |ev| {
-                    let code = event_target_value(&ev);
-                    if let Some((locale, _)) = LANGUAGES.iter().find(|(l, _)| l.as_str() == code) {
-                        choose(i18n, *locale);
+                    if let Some(locale) = locale_of(&event_target_value(&ev)) {
+                        choose(i18n, locale);
                     }
                 }>
                 {LANGUAGES.iter().map(|(locale, name)| {
