@@ -8,7 +8,7 @@ mod orders;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use openmoney_api::{Order, OrderId, OrderStatus, PaymentMethod, Timestamp, Ton, Transaction};
+use openmoney_api::{Order, OrderId, OrderStatus, OrderType, PaymentMethod, Timestamp, Ton, Transaction};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
@@ -43,6 +43,10 @@ pub struct Partner {
     pub(crate) orders: BTreeMap<OrderId, OrderRecord>,
     pub(crate) by_reference: HashMap<String, Vec<OrderId>>,
     pub(crate) by_memo: HashMap<String, OrderId>,
+    /// The list's indexes: order ids by status, by type and by recipient (lower case).
+    pub(crate) by_status: HashMap<OrderStatus, BTreeSet<OrderId>>,
+    pub(crate) by_type: HashMap<OrderType, BTreeSet<OrderId>>,
+    pub(crate) by_recipient: HashMap<String, BTreeSet<OrderId>>,
     pub(crate) transactions: Vec<Transaction>,
     pub(crate) balance: Ton,
     pub(crate) topup_address: String,
@@ -74,6 +78,9 @@ impl Store {
                 orders: BTreeMap::new(),
                 by_reference: HashMap::new(),
                 by_memo: HashMap::new(),
+                by_status: HashMap::new(),
+                by_type: HashMap::new(),
+                by_recipient: HashMap::new(),
                 transactions: Vec::new(),
                 balance: Ton::ZERO,
                 topup_address,
@@ -154,7 +161,12 @@ impl Store {
     }
 
     pub(crate) fn set_status(&mut self, partner: PartnerId, id: OrderId, status: OrderStatus, at: i64) {
-        if let Some(record) = self.partners[partner].orders.get_mut(&id) {
+        let p = &mut self.partners[partner];
+        if let Some(record) = p.orders.get_mut(&id) {
+            if let Some(ids) = p.by_status.get_mut(&record.order.status) {
+                ids.remove(&id);
+            }
+            p.by_status.entry(status.clone()).or_default().insert(id);
             record.order.status = status;
             record.order.updated_at = Some(Timestamp::from_unix_millis(at));
         }

@@ -1,6 +1,6 @@
 //! Creating, finding, listing, counting and cancelling orders.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use openmoney_api::{
     ErrorCode, Order, OrderId, OrderStatus, OrderType, Page, PaymentMethod, StatsSummary, Timestamp, Ton,
@@ -91,6 +91,9 @@ impl Store {
         let p = &mut self.partners[partner];
         p.orders.insert(id, OrderRecord { order: order.clone(), received: Ton::ZERO });
         p.by_memo.insert(memo, id);
+        p.by_status.entry(order.status.clone()).or_default().insert(id);
+        p.by_type.entry(order.order_type.clone()).or_default().insert(id);
+        p.by_recipient.entry(order.recipient_username.to_ascii_lowercase()).or_default().insert(id);
         if let Some(reference) = spec.client_reference {
             p.by_reference.entry(reference).or_default().push(id);
         }
@@ -145,16 +148,43 @@ impl Store {
         now: i64,
     ) -> Page<Order> {
         self.advance(now);
+        let p = &self.partners[partner];
+        // Walk the smallest index the filter names (or every order), newest first, and check
+        // the rest of the filter on each candidate only.
+        let empty = BTreeSet::new();
+        let mut indexed: Vec<&BTreeSet<OrderId>> = Vec::new();
+        if let Some(status) = &filter.status {
+            indexed.push(p.by_status.get(status).unwrap_or(&empty));
+        }
+        if let Some(kind) = &filter.order_type {
+            indexed.push(p.by_type.get(kind).unwrap_or(&empty));
+        }
+        if let Some(name) = &filter.recipient {
+            indexed.push(p.by_recipient.get(&name.to_ascii_lowercase()).unwrap_or(&empty));
+        }
+        let dated = filter.created_from.is_some() || filter.created_to.is_some();
+        // One index (or none) gives the total at once; then the walk stops with the page.
+        let known_total = match indexed.as_slice() {
+            [] if !dated => Some(p.orders.len() as u64),
+            [ids] if !dated => Some(ids.len() as u64),
+            _ => None,
+        };
+        let candidates: Box<dyn Iterator<Item = &OrderRecord>> = match indexed.iter().min_by_key(|ids| ids.len()) {
+            Some(ids) => Box::new(ids.iter().rev().filter_map(|id| p.orders.get(id))),
+            None => Box::new(p.orders.values().rev()),
+        };
         let mut total = 0u64;
         let mut items = Vec::new();
-        for record in self.partners[partner].orders.values().rev() {
-            if filter.matches(&record.order) {
-                if total >= offset && items.len() < limit as usize {
-                    items.push(record.order.clone());
-                }
-                total += 1;
+        for record in candidates.filter(|r| filter.matches(&r.order)) {
+            if total >= offset && items.len() < limit as usize {
+                items.push(record.order.clone());
+            }
+            total += 1;
+            if known_total.is_some() && items.len() == limit as usize {
+                break;
             }
         }
+        let total = known_total.unwrap_or(total);
         Page { items, total, limit, offset }
     }
 

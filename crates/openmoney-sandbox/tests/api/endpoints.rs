@@ -1,9 +1,10 @@
 //! Every endpoint answers with its documented shape and consistent figures.
 
 use openmoney_api::{
-    Balance, Envelope, Estimate, FeeInfo, Health, HealthStatus, Order, OrderStatus, Page, RecipientCheck, StatsSummary,
-    Ton, TonRate, Transaction, TransactionType,
+    Balance, Envelope, Estimate, FeeInfo, Health, HealthStatus, Order, OrderStatus, OrderType, Page, RecipientCheck,
+    StatsSummary, Ton, TonRate, Transaction, TransactionType,
 };
+use openmoney_sandbox::SandboxConfig;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
@@ -167,4 +168,70 @@ async fn demo_mode_seeds_history_for_the_console() {
     assert!(shared.len() >= 3);
     let history: Page<Transaction> = typed(&app, "/api/v1/balance/transactions?limit=100").await;
     assert!(history.total > 10);
+}
+
+/// Every page the list gives for `query`, newest first, and its total.
+async fn walk(app: &TestSandbox, query: &str) -> (Vec<i64>, u64) {
+    let mut ids = Vec::new();
+    let mut total = 0;
+    for offset in (0..).step_by(7) {
+        let page: Page<Order> = typed(app, &format!("/api/v1/orders?limit=7&offset={offset}{query}")).await;
+        total = page.total;
+        if page.items.is_empty() {
+            break;
+        }
+        ids.extend(page.items.iter().map(|o| o.id));
+    }
+    (ids, total)
+}
+
+#[tokio::test]
+async fn the_list_indexes_agree_with_a_full_walk_as_orders_change() {
+    let app = spawn_with(SandboxConfig { demo: true, ..config() }).await;
+    // More changes on top of the demo's history: cancels, payments, expiries, failures.
+    for (i, name) in ["pandus", "Alice_TG", "crypto_kate", "pandus"].iter().enumerate() {
+        let id = app.create_stars(stars(name, 60 + i as i64)).await["id"].as_i64().unwrap();
+        match i {
+            0 => drop(app.post(&format!("/api/v1/orders/{id}/cancel"), &json!({})).await),
+            1 => drop(app.control(&format!("/orders/{id}/pay"), &json!({})).await),
+            _ => {}
+        }
+    }
+    app.advance_secs(3600);
+    let (all, total) = walk(&app, "").await;
+    assert_eq!(all.len() as u64, total);
+    let every: Vec<Order> = {
+        let mut orders = Vec::new();
+        for id in &all {
+            orders.push(typed::<Order>(&app, &format!("/api/v1/orders/{id}")).await);
+        }
+        orders
+    };
+    let statuses = OrderStatus::KNOWN.iter().map(|s| Some(s.clone())).chain([None]);
+    for status in statuses {
+        for kind in [Some(OrderType::Stars), Some(OrderType::Premium), None] {
+            for recipient in [Some("pandus"), Some("alice_tg"), None] {
+                let mut query = String::new();
+                if let Some(s) = &status {
+                    query += &format!("&status={s}");
+                }
+                if let Some(k) = &kind {
+                    query += &format!("&order_type={k}");
+                }
+                if let Some(r) = recipient {
+                    query += &format!("&recipient_username={r}");
+                }
+                let expected: Vec<i64> = every
+                    .iter()
+                    .filter(|o| status.as_ref().is_none_or(|s| &o.status == s))
+                    .filter(|o| kind.as_ref().is_none_or(|k| &o.order_type == k))
+                    .filter(|o| recipient.is_none_or(|r| o.recipient_username.eq_ignore_ascii_case(r)))
+                    .map(|o| o.id)
+                    .collect();
+                let (ids, total) = walk(&app, &query).await;
+                assert_eq!(ids, expected, "{query}");
+                assert_eq!(total, expected.len() as u64, "{query}");
+            }
+        }
+    }
 }
