@@ -58,6 +58,16 @@ pub fn OrderPage() -> impl IntoView {
             audit.refetch();
         }
     });
+    // The moment the order's status is first on screen, for the cold-load benchmark.
+    Effect::new(move |marked: Option<bool>| {
+        let shown = marked == Some(true) || order.get().is_some_and(|r| r.is_ok());
+        if shown && marked != Some(true) {
+            if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+                let _ = performance.mark("order-status-shown");
+            }
+        }
+        shown
+    });
     let error = move || {
         cancel
             .value()

@@ -46,12 +46,17 @@ fn spec(rng: &mut StdRng, index: usize, method: PaymentMethod) -> OrderSpec {
     OrderSpec { product, recipient: NAMES[rng.gen_range(0..NAMES.len())].to_owned(), method, client_reference }
 }
 
-/// Seeds `partner` with history ending at `now`.
+/// Seeds `partner` with three days of history ending at `now`.
 pub fn seed(store: &mut Store, partner: PartnerId, now: i64) {
+    history(store, partner, now, 60);
+}
+
+/// `count` orders over the three days before `now`, with the top-ups that pay for them,
+/// then a few orders still awaiting payment.
+pub fn history(store: &mut Store, partner: PartnerId, now: i64, count: usize) {
     let mut rng = StdRng::seed_from_u64(2026);
     let start = now - 3 * DAY;
-    let count = 60;
-    let step = (3 * DAY - 30 * MINUTE) / count as i64;
+    let step = (3 * DAY - 30 * MINUTE) / count.max(1) as i64;
     topup(store, partner, 500, start);
     for index in 0..count {
         let at = start + MINUTE + index as i64 * step + rng.gen_range(0..20) * MINUTE;

@@ -57,6 +57,13 @@ impl Sandbox {
         self.app.store().order_count()
     }
 
+    /// Adds `count` more orders of believable history to the first partner (for load and
+    /// scaling runs: 10⁵ orders take well under a second).
+    pub fn seed_history(&self, count: usize) {
+        let now = self.app.now();
+        demo::history(&mut self.app.store(), 0, now, count);
+    }
+
     /// How many requests reached the sandbox, of any kind.
     pub fn request_count(&self) -> u64 {
         self.app.log.total()

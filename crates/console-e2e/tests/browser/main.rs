@@ -1,7 +1,7 @@
 //! The console in a real browser: headless Chromium, the proxy and the sandbox.
 
 mod access;
-mod harness;
+use openmoney_console_e2e::harness;
 mod language;
 
 use harness::{launch, launch_with, Console};
