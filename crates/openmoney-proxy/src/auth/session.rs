@@ -102,15 +102,14 @@ impl AppState {
         let policy = &self.config.sessions;
         let idle = now - row.last_seen_at > policy.idle.as_millis() as i64;
         let old = now - row.created_at > policy.absolute.as_millis() as i64;
-        let user = self.db.user_by_id(row.user_id).await?;
-        let Some(user) = user.filter(|u| !u.disabled && !idle && !old) else {
+        if row.user.disabled || idle || old {
             self.db.end_session(&id_hash).await?;
             return Ok(None);
         };
         if now - row.last_seen_at > TOUCH_EVERY_MILLIS {
             self.db.touch_session(&id_hash, now).await?;
         }
-        Ok(Some(staff(&user, row.csrf_token, Some(id_hash))))
+        Ok(Some(staff(&row.user, row.csrf_token, Some(id_hash))))
     }
 
     async fn staff_from_sso(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> Result<Option<StaffUser>> {

@@ -118,7 +118,7 @@ impl Db {
         let n = params.len();
         let page_sql = format!(
             "SELECT id, at, actor, action, outcome, order_id, idempotency_key, summary, client_addr, quote FROM audit{clause}
-             ORDER BY id DESC LIMIT ${} OFFSET ${}",
+             ORDER BY at DESC, id DESC LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         );

@@ -22,6 +22,7 @@ use crate::error::Result;
 pub struct Db {
     pool: AnyPool,
     postgres: bool,
+    sessions: std::sync::Arc<sessions::SessionCache>,
 }
 
 /// Now, in Unix epoch milliseconds.
@@ -85,7 +86,7 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        let db = Db { pool, postgres };
+        let db = Db { pool, postgres, sessions: Default::default() };
         db.migrate().await?;
         Ok(db)
     }

@@ -29,7 +29,7 @@ pub fn check_username(name: &str) -> Result<()> {
     }
 }
 
-fn user_from(row: &sqlx::any::AnyRow) -> Result<User> {
+pub(super) fn user_from(row: &sqlx::any::AnyRow) -> Result<User> {
     let role: String = row.try_get("role")?;
     Ok(User {
         id: row.try_get("id")?,
@@ -42,7 +42,8 @@ fn user_from(row: &sqlx::any::AnyRow) -> Result<User> {
     })
 }
 
-const COLUMNS: &str = "id, username, password_hash, role, disabled, created_at, updated_at";
+/// The user columns, qualified so that they read the same when joined with `u`.
+pub(super) const COLUMNS: &str = "u.id, u.username, u.password_hash, u.role, u.disabled, u.created_at, u.updated_at";
 
 impl Db {
     pub async fn add_user(&self, username: &str, password_hash: &str, role: Role) -> Result<User> {
@@ -67,7 +68,7 @@ impl Db {
     }
 
     pub async fn user(&self, username: &str) -> Result<Option<User>> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE username = $1"))
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users u WHERE username = $1"))
             .bind(username)
             .fetch_optional(self.pool())
             .await?;
@@ -75,7 +76,7 @@ impl Db {
     }
 
     pub async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users u WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
@@ -84,7 +85,7 @@ impl Db {
 
     pub async fn users(&self) -> Result<Vec<User>> {
         let rows =
-            sqlx::query(&format!("SELECT {COLUMNS} FROM users ORDER BY username")).fetch_all(self.pool()).await?;
+            sqlx::query(&format!("SELECT {COLUMNS} FROM users u ORDER BY username")).fetch_all(self.pool()).await?;
         rows.iter().map(user_from).collect()
     }
 
@@ -105,7 +106,9 @@ impl Db {
         if changed.rows_affected() == 0 {
             return Err(Error::NotFound("user"));
         }
-        self.user(username).await?.ok_or(Error::NotFound("user"))
+        let user = self.user(username).await?.ok_or(Error::NotFound("user"))?;
+        self.sessions.forget_user(user.id);
+        Ok(user)
     }
 
     pub async fn set_role(&self, username: &str, role: Role) -> Result<User> {

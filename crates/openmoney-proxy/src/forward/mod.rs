@@ -68,9 +68,14 @@ fn get_call(path: String) -> Call {
 /// The upstream's answer as the client gets it: its status and envelope, untouched. A
 /// body that is not the upstream's envelope (a load balancer's error page) is a 502.
 fn relay(answer: &Answer) -> Response {
-    let is_envelope = serde_json::from_slice::<serde_json::Value>(&answer.body)
-        .is_ok_and(|v| v.get("ok").is_some_and(serde_json::Value::is_boolean));
-    if !is_envelope {
+    /// Only the envelope's `ok` is read; the rest is skipped, not built.
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        #[allow(dead_code)]
+        ok: bool,
+    }
+    let is_object = answer.body.trim_ascii_start().starts_with(b"{");
+    if !is_object || serde_json::from_slice::<Envelope>(&answer.body).is_err() {
         return Error::UpstreamUnavailable.into_response();
     }
     let mut response = (answer.status, answer.body.clone()).into_response();
@@ -366,4 +371,25 @@ async fn sandbox_topup(State(app): State<AppState>, Operator(user): Operator, re
 /// A wrong method is 405 in the envelope (axum keeps its `Allow` header).
 pub fn is_bare_405(response: &Response) -> bool {
     response.status() == StatusCode::METHOD_NOT_ALLOWED && !response.headers().contains_key(header::CONTENT_TYPE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: StatusCode, body: &'static str) -> Answer {
+        Answer { status, body: body.into(), retry_after: None, replayed: false, attempts: 1 }
+    }
+
+    #[test]
+    fn the_upstream_envelope_is_passed_on_and_anything_else_is_a_502() {
+        let failed = relay(&answer(StatusCode::CONFLICT, r#"{"ok":false,"error":{"code":"X","message":"no"}}"#));
+        assert_eq!(failed.status(), StatusCode::CONFLICT);
+        let done = relay(&answer(StatusCode::OK, r#"{"data":{"id":1},"ok":true}"#));
+        assert_eq!(done.status(), StatusCode::OK);
+        for page in ["<html>Bad gateway</html>", r#"{"ok":"yes"}"#, r#"{"data":{}}"#, "", "[true]"] {
+            let relayed = relay(&answer(StatusCode::OK, page));
+            assert_eq!(relayed.status(), StatusCode::BAD_GATEWAY, "{page:?} was passed on");
+        }
+    }
 }
