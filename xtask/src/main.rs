@@ -1,5 +1,5 @@
-//! `cargo xtask run | test | dist | setup`: the project's two README commands and their
-//! parts. On a fresh machine they install what is missing (each tool only when absent or
+//! `cargo xtask run | test | bench | dist | setup`: the project's two README commands, the
+//! benchmarks, and their parts. On a fresh machine they install what is missing (each tool only when absent or
 //! at the wrong version), then build, run or test everything.
 
 mod payload;
@@ -14,6 +14,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   run     install what is missing, build the console, serve it through the proxy on the embedded sandbox
   test    install what is missing, then fmt --check, clippy -D warnings, the console build, every test
+  bench   install what is missing (oha, nginx, Chromium), build for release, run every benchmark,
+          print the table and write bench/RESULTS.md [--quick] [--only payload,chains,lists,audit,browser]
   dist    build the console into dist/ (release, offline)
   setup   only install what is missing";
 
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(&args[1..]),
+        Some("bench") => bench(&args[1..]),
         Some("dist") => tools::setup(false).and_then(|env| dist(&env)),
         Some("setup") => tools::setup(true).map(drop),
         _ => {
@@ -127,4 +130,44 @@ fn test(extra: &[String]) -> Result {
             .args(["test", "--package", "openmoney-proxy", "--test", "proxy"])
             .env("OPENMONEY_TEST_POSTGRES", &server.url),
     )
+}
+
+/// Every benchmark, on release builds; the figures go to bench/RESULTS.md.
+fn bench(extra: &[String]) -> Result {
+    let env = tools::setup(true)?;
+    let oha = tools::ensure_oha()?;
+    let nginx = tools::ensure_nginx()?;
+    dist(&env)?;
+    step(
+        "build the sandbox, the proxy and the benchmarks (release-native)",
+        cargo(&env).args([
+            "build",
+            "--profile",
+            "release-native",
+            "--package",
+            "openmoney-sandbox",
+            "--package",
+            "openmoney-proxy",
+            "--package",
+            "openmoney-bench",
+        ]),
+    )?;
+    let bin = tools::target_dir().join("release-native");
+    let mut command = Command::new(bin.join("openmoney-bench"));
+    command
+        .arg("--sandbox")
+        .arg(bin.join("openmoney-sandbox"))
+        .arg("--proxy")
+        .arg(bin.join("openmoney-proxy"))
+        .arg("--oha")
+        .arg(oha)
+        .arg("--nginx")
+        .arg(nginx)
+        .arg("--dist")
+        .arg(root().join("dist"))
+        .arg("--out")
+        .arg(root().join("bench").join("RESULTS.md"))
+        .args(extra)
+        .env("PATH", &env.path);
+    step("openmoney-bench", &mut command)
 }

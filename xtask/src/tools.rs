@@ -11,6 +11,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
 /// axe-core, injected into pages by the browser suite's accessibility scans.
 const AXE_VERSION: &str = "4.14.1";
+/// The load generator of `cargo xtask bench`.
+const OHA_VERSION: &str = "1.16.0";
 
 /// Where the tools are and the PATH that puts them first.
 pub struct Env {
@@ -32,7 +34,7 @@ fn cargo_bin() -> PathBuf {
     home.join("bin")
 }
 
-fn target_dir() -> PathBuf {
+pub fn target_dir() -> PathBuf {
     std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| root().join("target"))
 }
 
@@ -142,6 +144,20 @@ fn ensure_browser() -> Result {
         return Ok(());
     }
     apt_install(&["chromium", "chromium-driver", "fonts-lohit-deva"])
+}
+
+/// oha, the benchmarks' load generator, from crates.io.
+pub fn ensure_oha() -> Result<PathBuf> {
+    ensure_cargo_tool("oha", OHA_VERSION, &["install", "--locked", "oha", "--version", OHA_VERSION])
+}
+
+/// nginx, the peer the proxy is benchmarked beside, from Debian.
+pub fn ensure_nginx() -> Result<PathBuf> {
+    let nginx = PathBuf::from("/usr/sbin/nginx");
+    if !nginx.exists() {
+        apt_install(&["nginx-light"])?;
+    }
+    Ok(nginx)
 }
 
 /// Installs whatever is missing; `browser` adds what the browser tests need.

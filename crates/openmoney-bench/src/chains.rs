@@ -1,0 +1,324 @@
+//! The same allow-listed GETs three ways: through our proxy (a signed-in session, the role
+//! check and everything else it does on every request), through nginx as the peer
+//! (`proxy_pass` with keep-alive, no auth), and straight at the sandbox (the floor). Then
+//! the proxy at 1, 64 and 256 connections, its memory, and the sandbox's own rates.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::load::{self, pinned, Figures, Load, Oha, Server, SERVER_CPU};
+use crate::report::{count, duration, Report, Target};
+
+const SECTION: &str = "proxy vs nginx";
+const PASSWORD: &str = "a long benchmark password";
+/// The fixed rate for latency: well under every chain's saturation.
+const FIXED_RATE: u32 = 1_000;
+
+pub struct Tools {
+    pub sandbox: PathBuf,
+    pub proxy: PathBuf,
+    pub oha: PathBuf,
+    pub nginx: PathBuf,
+    pub dist: PathBuf,
+}
+
+/// A chain under load: where to send requests and the headers it needs.
+struct Chain {
+    name: &'static str,
+    base: String,
+    headers: Vec<String>,
+}
+
+fn nginx_conf(dir: &Path, port: u16, upstream: u16, key: &str) -> String {
+    let d = dir.display();
+    format!(
+        "worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    upstream sandbox {{
+        server 127.0.0.1:{upstream};
+        keepalive 64;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location /api/v1/ {{
+            proxy_pass http://sandbox;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+            proxy_set_header Authorization \"Bearer {key}\";
+        }}
+    }}
+}}
+"
+    )
+}
+
+async fn create_order(client: &reqwest::Client, base: &str, key: &str, idempotency: &str) -> reqwest::Response {
+    client
+        .post(format!("{base}/api/v1/orders/stars"))
+        .bearer_auth(key)
+        .header("Idempotency-Key", idempotency)
+        .json(&serde_json::json!({"recipient_username": "pandus", "quantity": 100}))
+        .send()
+        .await
+        .expect("the sandbox answers")
+}
+
+/// Signs in and gives the session cookie.
+async fn sign_in(base: &str) -> String {
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{base}/auth/login"))
+        .header("Origin", base)
+        .header("X-Requested-With", "openmoney-console")
+        .json(&serde_json::json!({"username": "bench", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("the proxy answers");
+    assert!(response.status().is_success(), "sign-in failed: {}", response.status());
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__Host-om_session="))
+        .expect("a session cookie");
+    cookie.split(';').next().unwrap_or_default().to_owned()
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_048_576.0)
+}
+
+pub async fn run(tools: &Tools, seconds: u32, report: &mut Report) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let key = format!("osk_bench_{}", uuid_like());
+    let oha = Oha(tools.oha.clone());
+
+    let sandbox_port = load::free_port();
+    let mut command = pinned(SERVER_CPU, &tools.sandbox);
+    command
+        .args(["--listen", &format!("127.0.0.1:{sandbox_port}"), "--rate-per-second", "0"])
+        .env("SANDBOX_KEYS", &key);
+    let sandbox = Server::start("sandbox", command, sandbox_port, &dir.path().join("sandbox.log")).await;
+    let direct = format!("http://127.0.0.1:{sandbox_port}");
+    let client = reqwest::Client::new();
+    let created: serde_json::Value =
+        create_order(&client, &direct, &key, "bench-first-order").await.json().await.expect("an order");
+    let order_id = created["data"]["id"].as_i64().expect("the order's id");
+
+    let key_file = dir.path().join("api-key");
+    std::fs::write(&key_file, &key).expect("the key file");
+    let data = dir.path().join("proxy");
+    let mut add = std::process::Command::new(&tools.proxy);
+    add.arg("--data-dir").arg(&data).args(["user", "add", "bench", "--role", "viewer", "--password-stdin"]);
+    let mut child = add.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::null()).spawn().expect("proxy");
+    {
+        use std::io::Write;
+        child.stdin.take().expect("stdin").write_all(PASSWORD.as_bytes()).expect("the password");
+    }
+    assert!(child.wait().expect("user add").success(), "user add failed");
+    let proxy_port = load::free_port();
+    let mut command = pinned(SERVER_CPU, &tools.proxy);
+    command
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["serve", "--listen", &format!("127.0.0.1:{proxy_port}")])
+        .args(["--upstream", &format!("{direct}/api/v1"), "--upstream-rps", "1000000"])
+        .arg("--api-key-file")
+        .arg(&key_file)
+        .arg("--static-dir")
+        .arg(&tools.dist);
+    let proxy = Server::start("proxy", command, proxy_port, &dir.path().join("proxy.log")).await;
+    let proxy_base = format!("http://127.0.0.1:{proxy_port}");
+    let cookie = sign_in(&proxy_base).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle = load::rss(proxy.pid());
+
+    let nginx_port = load::free_port();
+    std::fs::write(dir.path().join("nginx.conf"), nginx_conf(dir.path(), nginx_port, sandbox_port, &key))
+        .expect("nginx.conf");
+    let mut command = pinned(SERVER_CPU, &tools.nginx);
+    command.arg("-p").arg(dir.path()).arg("-c").arg(dir.path().join("nginx.conf")).args(["-g", "daemon off;"]);
+    let nginx = Server::start("nginx", command, nginx_port, &dir.path().join("nginx.log")).await;
+
+    let chains = [
+        Chain { name: "direct", base: direct.clone(), headers: vec![format!("Authorization: Bearer {key}")] },
+        Chain { name: "nginx", base: format!("http://127.0.0.1:{}", nginx.port), headers: Vec::new() },
+        Chain { name: "proxy", base: proxy_base.clone(), headers: vec![format!("Cookie: {cookie}")] },
+    ];
+    for path in [format!("/api/v1/orders/{order_id}"), "/api/v1/balance".to_owned()] {
+        let mut max = Vec::new();
+        let mut fixed = Vec::new();
+        for chain in &chains {
+            let url = format!("{}{path}", chain.base);
+            let run = |connections, rate| Load { url: &url, headers: &chain.headers, connections, seconds, rate };
+            let top = oha.run(&run(64, None));
+            let steady = oha.run(&run(16, Some(FIXED_RATE)));
+            assert_eq!(top.failures + steady.failures, 0, "{} answered {path} with failures", chain.name);
+            assert!(top.requests > 0 && steady.requests > 0, "{} answered nothing on {path}", chain.name);
+            max.push(top);
+            fixed.push(steady);
+        }
+        chain_rows(report, &path, &chains, &max, &fixed);
+    }
+
+    // The proxy as connections grow, and its memory under 256 of them.
+    let url = format!("{proxy_base}/api/v1/orders/{order_id}");
+    let headers = vec![format!("Cookie: {cookie}")];
+    for connections in [1, 64, 256] {
+        let stop = Arc::new(AtomicBool::new(false));
+        let sampler = load::peak_rss(proxy.pid(), stop.clone());
+        let figures = oha.run(&Load { url: &url, headers: &headers, connections, seconds, rate: None });
+        stop.store(true, Ordering::Relaxed);
+        let peak = sampler.join().unwrap_or(0);
+        report.add(
+            "proxy scaling",
+            format!("{connections} connection(s): rps, p50, p99"),
+            format!("{} rps, {}, {}", count(figures.rps), duration(figures.p50), duration(figures.p99)),
+            None,
+        );
+        if connections == 256 {
+            report.add(
+                SECTION,
+                "proxy RSS idle",
+                mb(idle),
+                Target::at_most(idle as f64, 30.0 * 1_048_576.0, "≤ 30 MB"),
+            );
+            report.add(
+                SECTION,
+                "proxy RSS under 256 connections",
+                mb(peak),
+                Target::at_most(peak as f64, 60.0 * 1_048_576.0, "≤ 60 MB"),
+            );
+        }
+    }
+    drop((proxy, nginx));
+
+    let creates = create_rate(&direct, &key, seconds).await;
+    report.add(
+        "sandbox",
+        "order creates with an Idempotency-Key each (64 at a time)",
+        format!("{} rps", count(creates)),
+        None,
+    );
+    drop(sandbox);
+    report.note(format!(
+        "Load: oha ({} s per run, latency correction on); max throughput at 64 connections, latency at a fixed {FIXED_RATE} rps over 16 connections.",
+        seconds
+    ));
+    report.note(
+        "Pinning: every server (the upstream sandbox, then our proxy or nginx with one worker) on CPU 0 with taskset; the load generator on CPU 1. Each chain gets the same single core.",
+    );
+    report.note(
+        "The proxy runs as shipped (release-native profile): a signed-in viewer's session cookie, the session and role checks, request ids, metrics and security headers on every request; nginx only adds the key.",
+    );
+}
+
+fn chain_rows(report: &mut Report, path: &str, chains: &[Chain], max: &[Figures], fixed: &[Figures]) {
+    let (direct, nginx, proxy) = (0, 1, 2);
+    for (i, chain) in chains.iter().enumerate() {
+        let name = format!("{path} via {}: max throughput", chain.name);
+        let value = format!("{} rps", count(max[i].rps));
+        let target = match chain.name {
+            "proxy" => {
+                let ratio = max[proxy].rps / max[nginx].rps.max(1.0);
+                report.add(
+                    SECTION,
+                    &name,
+                    format!("{value} ({ratio:.2}× nginx)"),
+                    Target::at_least(ratio, 1.0, "≥ 1.0× nginx"),
+                );
+                continue;
+            }
+            "direct" if path.contains("orders") => Target::at_least(max[i].rps, 50_000.0, "≥ 50k rps (sandbox GET)"),
+            _ => None,
+        };
+        report.add(SECTION, name, value, target);
+    }
+    for (i, chain) in chains.iter().enumerate() {
+        report.add(
+            SECTION,
+            format!("{path} via {} at {FIXED_RATE} rps: p50, p99", chain.name),
+            format!("{}, {}", duration(fixed[i].p50), duration(fixed[i].p99)),
+            None,
+        );
+    }
+    let added = |i: usize, pick: fn(&Figures) -> Duration| pick(&fixed[i]).saturating_sub(pick(&fixed[direct]));
+    let p50 = |f: &Figures| f.p50;
+    let p99 = |f: &Figures| f.p99;
+    report.add(
+        SECTION,
+        format!("{path}: nginx adds (p50, p99)"),
+        format!("{}, {}", duration(added(nginx, p50)), duration(added(nginx, p99))),
+        None,
+    );
+    let (a50, a99) = (added(proxy, p50), added(proxy, p99));
+    report.add(
+        SECTION,
+        format!("{path}: proxy adds at p50"),
+        duration(a50),
+        Target::at_most(a50.as_secs_f64(), 100e-6, "≤ 100 µs"),
+    );
+    report.add(
+        SECTION,
+        format!("{path}: proxy adds at p99"),
+        duration(a99),
+        Target::at_most(a99.as_secs_f64(), 500e-6, "≤ 500 µs"),
+    );
+}
+
+/// Creates with a fresh Idempotency-Key each, 64 at a time, from a thread on the load CPU;
+/// gives the rate of orders made.
+async fn create_rate(base: &str, key: &str, seconds: u32) -> f64 {
+    let (base, key) = (base.to_owned(), key.to_owned());
+    let made = Arc::new(AtomicU64::new(0));
+    let counter = made.clone();
+    let worker = std::thread::spawn(move || {
+        load::pin_thread(1);
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+        runtime.block_on(async move {
+            let client = reqwest::Client::new();
+            let deadline = Instant::now() + Duration::from_secs(seconds.into());
+            let started = Instant::now();
+            let tasks: Vec<_> = (0..64)
+                .map(|task| {
+                    let (client, base, key, counter) = (client.clone(), base.clone(), key.clone(), counter.clone());
+                    tokio::spawn(async move {
+                        let mut n = 0u64;
+                        while Instant::now() < deadline {
+                            n += 1;
+                            let response = create_order(&client, &base, &key, &format!("bench-{task}-{n}")).await;
+                            assert!(response.status().is_success(), "a create failed: {}", response.status());
+                            counter.fetch_add(1, Ordering::Relaxed);
+                        }
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await.expect("a create task");
+            }
+            started.elapsed()
+        })
+    });
+    let elapsed = worker.join().expect("the create worker");
+    made.load(Ordering::Relaxed) as f64 / elapsed.as_secs_f64()
+}
+
+/// A random hex string, for keys that must not repeat between runs.
+pub fn uuid_like() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(Instant::now().elapsed().as_nanos());
+    format!("{:016x}{:08x}", hasher.finish(), std::process::id())
+}
