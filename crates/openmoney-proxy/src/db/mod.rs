@@ -45,6 +45,7 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS audit_by_actor ON audit (actor, at)",
     "CREATE INDEX IF NOT EXISTS audit_by_action ON audit (action, at)",
     "CREATE INDEX IF NOT EXISTS audit_by_order ON audit (order_id)",
+    "CREATE INDEX IF NOT EXISTS audit_by_actor_action ON audit (actor, action, at)",
 ];
 
 /// The audit is append-only: the database itself refuses to change or remove a row.

@@ -2,10 +2,12 @@
 //! retries of what is safe to retry (GETs, and POSTs that carry an Idempotency-Key) on
 //! connect errors, timeouts, 502, 503 and 504 — at most 3 attempts, jittered back-off,
 //! within a retry budget — and a shared governor that keeps the proxy's call rate under
-//! the partner's budget by queueing briefly.
+//! the partner's budget by queueing briefly. Calls that carry the same Idempotency-Key and
+//! body while one of them is in flight share that one upstream call and its answer.
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -40,7 +42,7 @@ pub struct Call {
     pub idempotency_key: Option<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Answer {
     pub status: StatusCode,
     pub body: Bytes,
@@ -59,6 +61,14 @@ pub struct Upstream {
     max_queue: Duration,
     budget: TpsBudget,
     metrics: Arc<Metrics>,
+    flights: Mutex<HashMap<String, Arc<Flight>>>,
+}
+
+/// A keyed call in flight, and the answer every caller with the same key and body gets.
+struct Flight {
+    path: String,
+    body: Option<Vec<u8>>,
+    answer: tokio::sync::OnceCell<Result<Answer>>,
 }
 
 fn with_slash(mut url: url::Url) -> url::Url {
@@ -99,6 +109,7 @@ impl Upstream {
             max_queue: budgets.max_queue,
             budget: TpsBudget::new(Duration::from_secs(10), 10, budgets.retry_percent as f32 / 100.0),
             metrics,
+            flights: Mutex::default(),
         })
     }
 
@@ -150,16 +161,55 @@ impl Upstream {
         Ok(Answer { status, body, retry_after, replayed, attempts: 0 })
     }
 
-    /// Sends a call, retrying what is safe to retry.
+    /// Sends a call, retrying what is safe to retry. A call with an Idempotency-Key joins
+    /// one already in flight with the same key and body, and gets its answer (marked as
+    /// replayed); the upstream would only have answered it `IDEMPOTENCY_KEY_IN_USE`.
     pub async fn send(&self, call: Call) -> Result<Answer> {
-        let url = self.url(&call)?;
+        let Some(key) = call.idempotency_key.clone() else { return self.send_alone(&call).await };
+        let flight = {
+            let mut flights = self.flights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match flights.get(&key) {
+                Some(flight) if flight.path == call.path && flight.body == call.body => Some(flight.clone()),
+                Some(_) => None,
+                None => {
+                    let flight = Arc::new(Flight {
+                        path: call.path.clone(),
+                        body: call.body.clone(),
+                        answer: tokio::sync::OnceCell::new(),
+                    });
+                    flights.insert(key.clone(), flight.clone());
+                    Some(flight)
+                }
+            }
+        };
+        // The same key with another body or path: the upstream decides (422 or 409).
+        let Some(flight) = flight else { return self.send_alone(&call).await };
+        let mut sent = false;
+        let answer = flight
+            .answer
+            .get_or_init(|| {
+                sent = true;
+                self.send_alone(&call)
+            })
+            .await
+            .clone();
+        let mut flights = self.flights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if flights.get(&key).is_some_and(|current| Arc::ptr_eq(current, &flight)) {
+            flights.remove(&key);
+        }
+        drop(flights);
+        answer.map(|answer| if sent { answer } else { Answer { replayed: true, ..answer } })
+    }
+
+    async fn send_alone(&self, call: &Call) -> Result<Answer> {
+        let url = self.url(call)?;
         let retry_safe = call.method == Method::GET || call.idempotency_key.is_some();
         let deadline = Instant::now() + self.timeouts.total;
         self.budget.deposit();
         let mut attempt = 1;
         loop {
             self.admit().await?;
-            let result = self.attempt(&call, &url).await;
+            let result = self.attempt(call, &url).await;
             let transient = match &result {
                 Ok(answer) => matches!(answer.status.as_u16(), 502..=504),
                 Err(err) => !err.is_builder(),

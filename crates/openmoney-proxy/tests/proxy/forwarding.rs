@@ -118,16 +118,6 @@ async fn set_faults(proxy: &TestProxy, rules: serde_json::Value) {
     assert!(reply.status().is_success());
 }
 
-impl TestProxy {
-    fn sandbox_url(&self, path: &str) -> String {
-        let api = match &self.state.config.upstream {
-            openmoney_proxy::UpstreamConfig::Url(url) => url.clone(),
-            openmoney_proxy::UpstreamConfig::Sandbox => unreachable!(),
-        };
-        format!("http://{}{path}", api.host_str().zip(api.port()).map(|(h, p)| format!("{h}:{p}")).unwrap())
-    }
-}
-
 #[tokio::test]
 async fn a_lost_response_is_retried_with_the_same_key_and_makes_one_order() {
     let proxy = spawn_proxy().await;

@@ -221,6 +221,15 @@ impl TestProxy {
         Staff { cookie, csrf: reply.json()["data"]["csrf_token"].as_str().unwrap().to_owned() }
     }
 
+    /// A URL of the sandbox behind the proxy, reached directly.
+    pub fn sandbox_url(&self, path: &str) -> String {
+        let api = match &self.state.config.upstream {
+            openmoney_proxy::UpstreamConfig::Url(url) => url.clone(),
+            openmoney_proxy::UpstreamConfig::Sandbox => unreachable!(),
+        };
+        format!("http://{}{path}", api.host_str().zip(api.port()).map(|(h, p)| format!("{h}:{p}")).unwrap())
+    }
+
     /// Stops serving (the store stays on disk).
     pub fn stop(&mut self) {
         if let Some(stop) = self.stop.take() {

@@ -4,6 +4,7 @@ mod access;
 mod audit;
 mod forwarding;
 mod helpers;
+mod reliability;
 mod sso;
 mod startup;
 mod web;
