@@ -169,11 +169,13 @@ impl Store {
             [ids] if !dated => Some(ids.len() as u64),
             _ => None,
         };
+        // When every candidate matches, the offset is skipped in the index itself.
+        let skip = if known_total.is_some() { offset } else { 0 };
         let candidates: Box<dyn Iterator<Item = &OrderRecord>> = match indexed.iter().min_by_key(|ids| ids.len()) {
-            Some(ids) => Box::new(ids.iter().rev().filter_map(|id| p.orders.get(id))),
-            None => Box::new(p.orders.values().rev()),
+            Some(ids) => Box::new(ids.iter().rev().skip(skip as usize).filter_map(|id| p.orders.get(id))),
+            None => Box::new(p.orders.values().rev().skip(skip as usize)),
         };
-        let mut total = 0u64;
+        let mut total = skip;
         let mut items = Vec::new();
         for record in candidates.filter(|r| filter.matches(&r.order)) {
             if total >= offset && items.len() < limit as usize {
