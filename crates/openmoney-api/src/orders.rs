@@ -20,6 +20,7 @@ fn default_currency() -> Currency {
 /// Body of `POST /orders/stars`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateStarsOrder {
     /// Telegram username of the recipient; a leading `@` is ignored.
     #[cfg_attr(feature = "openapi", schema(pattern = r"^@?[A-Za-z][A-Za-z0-9_]{4,31}$"))]
@@ -43,6 +44,7 @@ pub struct CreateStarsOrder {
 /// Body of `POST /orders/premium`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreatePremiumOrder {
     /// Telegram username of the recipient; a leading `@` is ignored.
     #[cfg_attr(feature = "openapi", schema(pattern = r"^@?[A-Za-z][A-Za-z0-9_]{4,31}$"))]

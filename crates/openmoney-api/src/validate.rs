@@ -15,7 +15,9 @@ pub const LIMIT_DEFAULT: i64 = 20;
 /// Telegram's username rules: 5 to 32 of `a-z A-Z 0-9 _`, starting with a letter.
 /// A leading `@` is dropped. Returns the bare username.
 pub fn username(raw: &str) -> Result<String, String> {
-    let name = raw.trim().strip_prefix('@').unwrap_or(raw.trim());
+    // Spaces around a pasted name are forgiven; any other character is not.
+    let trimmed = raw.trim_matches(' ');
+    let name = trimmed.strip_prefix('@').unwrap_or(trimmed);
     if name.is_empty() {
         return Err("recipient_username is required".into());
     }
@@ -73,10 +75,18 @@ pub fn client_reference(reference: &str) -> Result<(), String> {
     if chars > CLIENT_REFERENCE_MAX {
         return Err(format!("client_reference must be at most {CLIENT_REFERENCE_MAX} characters"));
     }
-    if reference.chars().any(char::is_control) {
-        return Err("client_reference must not contain control characters".into());
+    if reference.chars().any(|c| c.is_control() || is_format(c)) {
+        return Err("client_reference must not contain control or invisible formatting characters".into());
     }
     Ok(())
+}
+
+/// Invisible formatting characters (Unicode's Cf category): direction overrides, zero-width
+/// characters and the byte order mark, which make one reference look like another.
+fn is_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 /// A payment memo is a short token of letters, digits, `-` and `_`.
@@ -175,6 +185,10 @@ mod tests {
         assert!(username(&"a".repeat(33)).is_err());
         assert!(username("").is_err());
         assert!(username("пандус").is_err());
+        assert_eq!(username("  @pandus ").unwrap(), "pandus", "spaces around a pasted name are forgiven");
+        for sneaky in ["pandus\n", "\tpandus", "pandus\u{0}", "pаndus", "pandus\u{200B}"] {
+            assert!(username(sneaky).is_err(), "{sneaky:?} was taken");
+        }
     }
 
     #[test]
@@ -196,6 +210,10 @@ mod tests {
         assert!(client_reference("invoice-42").is_ok());
         assert!(client_reference(&"x".repeat(129)).is_err());
         assert!(client_reference("a\nb").is_err());
+        assert!(client_reference("счёт-1").is_ok(), "references may be in any script");
+        for invisible in ["inv\u{202E}1", "\u{FEFF}inv", "in\u{200B}v", "inv\u{2066}"] {
+            assert!(client_reference(invisible).is_err(), "{invisible:?} was taken");
+        }
         assert!(memo("STARS-a1b2c3").is_ok());
         assert!(memo("../etc").is_err());
         assert!(idempotency_key("550e8400-e29b-41d4-a716-446655440000").is_ok());

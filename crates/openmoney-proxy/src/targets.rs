@@ -24,9 +24,16 @@ pub fn is_tricky(request: &Request) -> bool {
         || path.bytes().any(|b| b.is_ascii_control())
 }
 
+/// The request headers the proxy reads, all together; the console sends under 2 KiB.
+const HEADER_BYTES_MAX: usize = 32 * 1024;
+
 pub async fn refuse_tricky_targets(request: Request, next: Next) -> Response {
     if is_tricky(&request) {
         return Error::BadRequest("this request target is not allowed".into()).into_response();
+    }
+    let header_bytes: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
+    if header_bytes > HEADER_BYTES_MAX {
+        return Error::BadRequest(format!("request headers are over {} KiB", HEADER_BYTES_MAX / 1024)).into_response();
     }
     next.run(request).await
 }

@@ -4,6 +4,7 @@
 mod params;
 mod upstream;
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -102,19 +103,26 @@ async fn get_order(State(app): State<AppState>, _: StaffUser, OrderIdParam(id): 
     read(&app, get_call(format!("orders/{id}"))).await
 }
 
+/// A path parameter as text; one that is not UTF-8 is refused in the envelope.
+fn path_text(raw: Result<axum::extract::Path<String>, PathRejection>, name: &str) -> Result<String> {
+    raw.map(|axum::extract::Path(text)| text).map_err(|_| Error::Validation(format!("{name} must be UTF-8 text")))
+}
+
 async fn by_memo(
     State(app): State<AppState>,
     _: StaffUser,
-    axum::extract::Path(raw): axum::extract::Path<String>,
+    raw: Result<axum::extract::Path<String>, PathRejection>,
 ) -> Result<Response> {
+    let raw = path_text(raw, "memo")?;
     read(&app, get_call(format!("orders/by-memo/{}", memo(&raw)?))).await
 }
 
 async fn by_reference(
     State(app): State<AppState>,
     _: StaffUser,
-    axum::extract::Path(raw): axum::extract::Path<String>,
+    raw: Result<axum::extract::Path<String>, PathRejection>,
 ) -> Result<Response> {
+    let raw = path_text(raw, "reference")?;
     read(&app, get_call(format!("orders/by-reference/{}", reference(&raw)?))).await
 }
 

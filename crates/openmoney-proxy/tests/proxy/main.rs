@@ -2,6 +2,7 @@
 
 mod access;
 mod audit;
+mod corpus;
 mod forwarding;
 mod helpers;
 mod reliability;
