@@ -112,12 +112,6 @@ async fn references_are_reencoded_on_the_way_up() {
     assert_eq!(found.json()["data"][0]["id"], created.json()["data"]["id"]);
 }
 
-async fn set_faults(proxy: &TestProxy, rules: serde_json::Value) {
-    let url = proxy.sandbox_url("/sandbox/v1/faults");
-    let reply = proxy.client.put(url).bearer_auth(KEY).json(&json!({"rules": rules})).send().await.unwrap();
-    assert!(reply.status().is_success());
-}
-
 #[tokio::test]
 async fn a_lost_response_is_retried_with_the_same_key_and_makes_one_order() {
     let proxy = spawn_proxy().await;

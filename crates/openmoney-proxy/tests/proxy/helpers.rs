@@ -249,6 +249,13 @@ impl TestProxy {
     }
 }
 
+/// Replaces the sandbox's fault rules.
+pub async fn set_faults(proxy: &TestProxy, rules: Value) {
+    let url = proxy.sandbox_url("/sandbox/v1/faults");
+    let reply = proxy.client.put(url).bearer_auth(KEY).json(&serde_json::json!({"rules": rules})).send().await.unwrap();
+    assert!(reply.status().is_success());
+}
+
 pub fn stars(username: &str, quantity: i64) -> Value {
     serde_json::json!({"recipient_username": username, "quantity": quantity, "payment_method": "ton_memo", "payment_currency": "TON"})
 }

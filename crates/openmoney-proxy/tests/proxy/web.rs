@@ -69,6 +69,59 @@ async fn every_response_carries_the_security_headers() {
     assert_eq!(cases[1].1.header("cache-control"), Some("no-store"));
 }
 
+/// The statuses the plain cases above do not reach: a body too large, the proxy's own
+/// rate limit, an upstream 500 passed on, an upstream timeout. And every cookie the proxy
+/// sets, on sign-in and sign-out, is `__Host-`, HttpOnly, Secure and SameSite=Strict.
+#[tokio::test]
+async fn errors_from_every_layer_carry_the_headers_and_cookies_are_host_only() {
+    let proxy = spawn_proxy_with(sandbox_config(), |c| {
+        c.budgets.upstream_rps = 1;
+        c.budgets.max_queue = std::time::Duration::ZERO;
+        c.timeouts.request = std::time::Duration::from_millis(300);
+        c.timeouts.total = std::time::Duration::from_millis(500);
+    })
+    .await;
+    let signed_in = proxy.login_raw("otto", PASSWORD).await;
+    let otto = proxy.login("otto").await;
+    let big =
+        serde_json::json!({"recipient_username": "pandus", "quantity": 100, "client_reference": "x".repeat(20_000)});
+    let too_large = proxy.create(&otto, "too-large", &big).await;
+    too_large.assert_error(413, "PAYLOAD_TOO_LARGE");
+    set_faults(
+        &proxy,
+        serde_json::json!([{"kind": "error", "percent": 100, "count": 1, "status": 500, "path_prefix": "/balance"}]),
+    )
+    .await;
+    let upstream_500 = proxy.get("/api/v1/balance", Some(&otto)).await;
+    assert_eq!(upstream_500.status, 500, "{}", upstream_500.text);
+    let over_budget = proxy.get("/api/v1/balance", Some(&otto)).await;
+    over_budget.assert_error(429, "RATE_LIMITED");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    set_faults(
+        &proxy,
+        serde_json::json!([{"kind": "stall", "percent": 100, "stall_seconds": 2, "path_prefix": "/balance"}]),
+    )
+    .await;
+    let timed_out = proxy.get("/api/v1/balance", Some(&otto)).await;
+    timed_out.assert_error(504, "UPSTREAM_TIMEOUT");
+    let signed_out = proxy.post("/auth/logout", Some(&otto), &serde_json::json!({})).await;
+    for (what, reply) in [("413", &too_large), ("500", &upstream_500), ("429", &over_budget), ("504", &timed_out)] {
+        assert_security_headers(reply, what);
+    }
+    for (what, reply) in [("sign-in", &signed_in), ("sign-out", &signed_out)] {
+        let cookies: Vec<&str> = reply.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).collect();
+        assert!(!cookies.is_empty(), "{what} set no cookie");
+        for cookie in cookies {
+            let attributes: Vec<String> = cookie.split(';').map(|a| a.trim().to_ascii_lowercase()).collect();
+            assert!(cookie.starts_with("__Host-"), "{what}: {cookie}");
+            for needed in ["httponly", "secure", "samesite=strict", "path=/"] {
+                assert!(attributes.iter().any(|a| a == needed), "{what}: {cookie} lacks {needed}");
+            }
+            assert!(!attributes.iter().any(|a| a.starts_with("domain")), "{what}: {cookie}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_dead_upstream_is_a_502_with_the_headers_and_readyz_says_so() {
     let proxy = spawn_proxy_with(sandbox_config(), |c| {
