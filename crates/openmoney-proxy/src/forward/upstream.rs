@@ -71,6 +71,26 @@ struct Flight {
     answer: tokio::sync::OnceCell<Result<Answer>>,
 }
 
+/// A caller's hold on a flight. However the caller leaves (answered, or cancelled because
+/// its client went away), the flight is taken off the map once it has its answer or no
+/// one else is waiting on it, so abandoned keys do not pile up.
+struct Leave<'a> {
+    flights: &'a Mutex<HashMap<String, Arc<Flight>>>,
+    key: String,
+    flight: Arc<Flight>,
+}
+
+impl Drop for Leave<'_> {
+    fn drop(&mut self) {
+        let mut flights = self.flights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let ours = flights.get(&self.key).is_some_and(|current| Arc::ptr_eq(current, &self.flight));
+        // The map and this caller hold the last two references, or the answer is in.
+        if ours && (self.flight.answer.initialized() || Arc::strong_count(&self.flight) <= 2) {
+            flights.remove(&self.key);
+        }
+    }
+}
+
 fn with_slash(mut url: url::Url) -> url::Url {
     if !url.path().ends_with('/') {
         let path = format!("{}/", url.path());
@@ -184,8 +204,10 @@ impl Upstream {
         };
         // The same key with another body or path: the upstream decides (422 or 409).
         let Some(flight) = flight else { return self.send_alone(&call).await };
+        let leave = Leave { flights: &self.flights, key, flight };
         let mut sent = false;
-        let answer = flight
+        let answer = leave
+            .flight
             .answer
             .get_or_init(|| {
                 sent = true;
@@ -193,11 +215,7 @@ impl Upstream {
             })
             .await
             .clone();
-        let mut flights = self.flights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if flights.get(&key).is_some_and(|current| Arc::ptr_eq(current, &flight)) {
-            flights.remove(&key);
-        }
-        drop(flights);
+        drop(leave);
         answer.map(|answer| if sent { answer } else { Answer { replayed: true, ..answer } })
     }
 
@@ -236,5 +254,50 @@ impl Upstream {
             tokio::time::sleep(Duration::from_millis(jitter)).await;
             attempt += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_keyed_call_whose_caller_leaves_does_not_stay_in_flight() {
+        // An upstream that accepts connections and never answers.
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/api/v1/", silent.local_addr().unwrap()).parse().unwrap();
+        let timeouts = Timeouts {
+            connect: Duration::from_secs(1),
+            request: Duration::from_secs(30),
+            total: Duration::from_secs(30),
+        };
+        let budgets = Budgets { upstream_rps: 100, max_queue: Duration::from_secs(1), retry_percent: 20 };
+        let key = SecretString::from("osk_test_key".to_owned());
+        let upstream =
+            Arc::new(Upstream::new(base, None, &key, timeouts, &budgets, Arc::new(Metrics::default())).unwrap());
+        let call = || Call {
+            method: Method::POST,
+            target: Target::Api,
+            path: "orders/stars".into(),
+            query: Vec::new(),
+            body: Some(b"{}".to_vec()),
+            idempotency_key: Some("k-1".into()),
+        };
+        let first = tokio::spawn({
+            let upstream = upstream.clone();
+            async move { upstream.send(call()).await }
+        });
+        let second = tokio::spawn({
+            let upstream = upstream.clone();
+            async move { upstream.send(call()).await }
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(upstream.flights.lock().unwrap().len(), 1, "the two calls share one flight");
+        first.abort();
+        let _ = first.await;
+        assert_eq!(upstream.flights.lock().unwrap().len(), 1, "the second caller still waits on it");
+        second.abort();
+        let _ = second.await;
+        assert!(upstream.flights.lock().unwrap().is_empty(), "an abandoned flight stayed in the map");
     }
 }
