@@ -53,7 +53,8 @@ fn axe_source() -> String {
         .unwrap_or_else(|e| panic!("{}: {e} (cargo xtask setup installs axe-core)", path.display()))
 }
 
-fn free_port() -> u16 {
+/// A port nobody listens on yet.
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
 

@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use openmoney_console_e2e::harness::free_port;
+
 use crate::load::{self, pinned, Figures, Load, Oha, Server, SERVER_CPU};
 use crate::report::{count, duration, Report, Target};
 
@@ -105,7 +107,7 @@ pub async fn run(tools: &Tools, seconds: u32, report: &mut Report) {
     let key = format!("osk_bench_{}", uuid_like());
     let oha = Oha(tools.oha.clone());
 
-    let sandbox_port = load::free_port();
+    let sandbox_port = free_port();
     let mut command = pinned(SERVER_CPU, &tools.sandbox);
     command
         .args(["--listen", &format!("127.0.0.1:{sandbox_port}"), "--rate-per-second", "0"])
@@ -128,7 +130,7 @@ pub async fn run(tools: &Tools, seconds: u32, report: &mut Report) {
         child.stdin.take().expect("stdin").write_all(PASSWORD.as_bytes()).expect("the password");
     }
     assert!(child.wait().expect("user add").success(), "user add failed");
-    let proxy_port = load::free_port();
+    let proxy_port = free_port();
     let mut command = pinned(SERVER_CPU, &tools.proxy);
     command
         .arg("--data-dir")
@@ -145,7 +147,7 @@ pub async fn run(tools: &Tools, seconds: u32, report: &mut Report) {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle = load::rss(proxy.pid());
 
-    let nginx_port = load::free_port();
+    let nginx_port = free_port();
     std::fs::write(dir.path().join("nginx.conf"), nginx_conf(dir.path(), nginx_port, sandbox_port, &key))
         .expect("nginx.conf");
     let mut command = pinned(SERVER_CPU, &tools.nginx);

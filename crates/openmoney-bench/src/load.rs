@@ -99,10 +99,6 @@ pub fn peak_rss(pid: u32, stop: std::sync::Arc<std::sync::atomic::AtomicBool>) -
     })
 }
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
-}
-
 /// One load run.
 #[derive(Debug, Clone)]
 pub struct Load<'a> {

@@ -75,14 +75,6 @@ impl Db {
         row.as_ref().map(user_from).transpose()
     }
 
-    pub async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users u WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(user_from).transpose()
-    }
-
     pub async fn users(&self) -> Result<Vec<User>> {
         let rows =
             sqlx::query(&format!("SELECT {COLUMNS} FROM users u ORDER BY username")).fetch_all(self.pool()).await?;
