@@ -13,7 +13,8 @@ use axum_extra::extract::cookie::CookieJar;
 use openmoney_api::console::{Credentials, SessionInfo};
 
 pub use csrf::{guard as csrf_guard, CSRF_HEADER, REQUESTED_WITH, REQUESTED_WITH_VALUE};
-pub use session::{client_addr, identify, random_token, Operator, StaffUser, SESSION_COOKIE};
+pub use session::{client_addr, identify, random_token, Operator, StaffUser, DEVICE_COOKIE, SESSION_COOKIE};
+use throttle::Attempt;
 pub use throttle::Throttle;
 
 use crate::db::{now_millis, NewAudit};
@@ -32,12 +33,19 @@ fn info(user: &StaffUser) -> SessionInfo {
 
 async fn login(State(app): State<AppState>, request: Request) -> Result<impl IntoResponse> {
     let address = client_addr(&request).map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    let device = CookieJar::from_headers(request.headers()).get(DEVICE_COOKIE).map(|c| session::hash_token(c.value()));
     let ApiJson(credentials) = ApiJson::<Credentials>::from_request(request).await?;
     let username: String = credentials.username.trim().chars().take(64).collect();
     let now = now_millis();
-    if let Some(wait) = app.throttle.wait(&username, &address, now) {
+    let known_device = match device {
+        Some(device) if app.db.device_owner(&device, now).await?.as_deref() == Some(username.as_str()) => Some(device),
+        _ => None,
+    };
+    let attempt = known_device.as_deref().map_or(Attempt::From(&address), Attempt::KnownDevice);
+    let from = format!("from {address}{}", if known_device.is_some() { " on a known device" } else { "" });
+    if let Some(wait) = app.throttle.wait(&username, attempt, now) {
         let retry_after = (wait as u64).div_ceil(1000);
-        app.audit_event(&username, "auth.login_throttled", "refused", format!("from {address}"), Some(&address)).await;
+        app.audit_event(&username, "auth.login_throttled", "refused", from, Some(&address)).await;
         return Err(Error::RateLimited {
             retry_after,
             message: format!("too many failed sign-ins; try again in {retry_after} s"),
@@ -47,27 +55,24 @@ async fn login(State(app): State<AppState>, request: Request) -> Result<impl Int
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let verified = password::verify(credentials.password, hash).await;
     let Some(user) = user.filter(|_| verified) else {
-        return failed(&app, &username, &address, now).await;
+        app.throttle.fail(&username, attempt, now);
+        app.audit_event(&username, "auth.login_failed", "refused", from, Some(&address)).await;
+        return Err(Error::InvalidCredentials);
     };
-    app.throttle.succeed(&username, &address);
+    app.throttle.succeed(&username, attempt);
     let token = random_token();
     let csrf_token = random_token();
     app.db.add_session(&session::hash_token(&token), user.id, &csrf_token, now).await?;
-    app.audit_event(&user.username, "auth.login", "ok", format!("signed in as {}", user.role), Some(&address)).await;
+    app.audit_event(&user.username, "auth.login", "ok", format!("signed in as {} {from}", user.role), Some(&address))
+        .await;
     let max_age = time::Duration::try_from(app.config.sessions.absolute).unwrap_or(time::Duration::HOUR);
-    let jar = CookieJar::new().add(session::session_cookie(token, Some(max_age)));
+    let mut jar = CookieJar::new().add(session::session_cookie(token, Some(max_age)));
+    if known_device.is_none() {
+        let device = random_token();
+        app.db.add_device(&session::hash_token(&device), user.id, now).await?;
+        jar = jar.add(session::device_cookie(device));
+    }
     Ok((jar, ok(SessionInfo { username: user.username, role: user.role, csrf_token })))
-}
-
-async fn failed(
-    app: &AppState,
-    username: &str,
-    address: &str,
-    now: i64,
-) -> Result<(CookieJar, Json<Envelope<SessionInfo>>)> {
-    app.throttle.fail(username, address, now);
-    app.audit_event(username, "auth.login_failed", "refused", format!("from {address}"), Some(address)).await;
-    Err(Error::InvalidCredentials)
 }
 
 async fn logout(State(app): State<AppState>, user: StaffUser) -> Result<impl IntoResponse> {

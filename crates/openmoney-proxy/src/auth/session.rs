@@ -18,6 +18,8 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "__Host-om_session";
+/// Marks a browser that has signed in before; see [`crate::auth::Throttle`].
+pub const DEVICE_COOKIE: &str = "__Host-om_device";
 /// A session's `last_seen_at` is written at most this often.
 const TOUCH_EVERY_MILLIS: i64 = 60_000;
 
@@ -75,13 +77,21 @@ pub fn hash_token(token: &str) -> String {
 }
 
 /// `__Host-` cookie: Secure, HttpOnly, SameSite=Strict, Path=/, no Domain.
-pub fn session_cookie(value: String, max_age: Option<time::Duration>) -> Cookie<'static> {
-    let mut cookie =
-        Cookie::build((SESSION_COOKIE, value)).path("/").secure(true).http_only(true).same_site(SameSite::Strict);
+fn host_cookie(name: &'static str, value: String, max_age: Option<time::Duration>) -> Cookie<'static> {
+    let mut cookie = Cookie::build((name, value)).path("/").secure(true).http_only(true).same_site(SameSite::Strict);
     if let Some(age) = max_age {
         cookie = cookie.max_age(age);
     }
     cookie.build()
+}
+
+pub fn session_cookie(value: String, max_age: Option<time::Duration>) -> Cookie<'static> {
+    host_cookie(SESSION_COOKIE, value, max_age)
+}
+
+pub fn device_cookie(value: String) -> Cookie<'static> {
+    let lifetime = time::Duration::milliseconds(crate::db::DEVICE_LIFETIME_MILLIS);
+    host_cookie(DEVICE_COOKIE, value, Some(lifetime))
 }
 
 pub fn client_addr(request: &Request) -> Option<SocketAddr> {

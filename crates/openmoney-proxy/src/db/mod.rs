@@ -3,6 +3,7 @@
 //! portable types (TEXT, BIGINT), `$n` parameters, times as Unix milliseconds.
 
 mod audit;
+mod devices;
 mod sessions;
 mod users;
 
@@ -13,6 +14,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use audit::{AuditEntry, AuditFilter, NewAudit};
+pub use devices::DEVICE_LIFETIME_MILLIS;
 pub use sessions::SessionRow;
 pub use users::{Role, User};
 
@@ -38,6 +40,10 @@ const SCHEMA: &[&str] = &[
         id_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
         csrf_token TEXT NOT NULL, created_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id)",
+    "CREATE TABLE IF NOT EXISTS devices (
+        id_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS devices_by_time ON devices (created_at)",
     "CREATE TABLE IF NOT EXISTS audit (
         id {PK}, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL,
         order_id BIGINT, idempotency_key TEXT, summary TEXT NOT NULL, client_addr TEXT, quote TEXT)",

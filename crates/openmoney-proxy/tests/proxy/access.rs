@@ -6,15 +6,18 @@ use serde_json::json;
 use crate::helpers::*;
 
 #[tokio::test]
-async fn the_session_cookie_is_host_prefixed_secure_httponly_strict() {
+async fn the_session_and_device_cookies_are_host_prefixed_secure_httponly_strict() {
     let proxy = spawn_proxy().await;
     let reply = proxy.login_raw("vera", PASSWORD).await;
-    let cookie = reply.header("set-cookie").unwrap().to_owned();
-    assert!(cookie.starts_with("__Host-om_session="), "{cookie}");
-    for flag in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
-        assert!(cookie.contains(flag), "{flag} missing: {cookie}");
+    let cookies: Vec<&str> = reply.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    let names: Vec<&str> = cookies.iter().map(|c| c.split('=').next().unwrap()).collect();
+    assert_eq!(names, ["__Host-om_session", "__Host-om_device"]);
+    for cookie in cookies {
+        for flag in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+            assert!(cookie.contains(flag), "{flag} missing: {cookie}");
+        }
+        assert!(!cookie.to_ascii_lowercase().contains("domain="), "{cookie}");
     }
-    assert!(!cookie.to_ascii_lowercase().contains("domain="), "{cookie}");
     assert_eq!(reply.json()["data"]["role"], "viewer");
 }
 
@@ -37,6 +40,85 @@ async fn repeated_failures_are_throttled_for_that_address() {
     let throttled = proxy.login_raw("otto", PASSWORD).await;
     throttled.assert_error(429, "RATE_LIMITED");
     assert!(throttled.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
+}
+
+/// A client whose connections come from `address` (any of 127.0.0.0/8 reaches the proxy).
+fn client_at(address: &str) -> reqwest::Client {
+    reqwest::Client::builder().local_address(address.parse::<std::net::IpAddr>().unwrap()).build().unwrap()
+}
+
+async fn sign_in_at(proxy: &TestProxy, client: &reqwest::Client, password: &str, device: Option<&str>) -> Reply {
+    let mut request = client
+        .post(proxy.url("/auth/login"))
+        .header("X-Requested-With", "openmoney-console")
+        .header("Origin", &proxy.base)
+        .json(&json!({"username": "otto", "password": password}));
+    if let Some(device) = device {
+        request = request.header("Cookie", device);
+    }
+    proxy.send(request).await
+}
+
+#[tokio::test]
+async fn a_thousand_wrong_passwords_are_slowed_and_audited_and_the_user_still_gets_in() {
+    let proxy = spawn_proxy().await;
+    // Otto has signed in from this browser before.
+    let device = proxy.login_raw("otto", PASSWORD).await.cookie("__Host-om_device").expect("a device cookie");
+
+    // 1,000 wrong passwords for otto, 100 from each of 10 addresses at once.
+    let attackers = (2..12).map(|i| {
+        let proxy = &proxy;
+        async move {
+            let client = client_at(&format!("127.0.0.{i}"));
+            let mut statuses = Vec::new();
+            for n in 0..100 {
+                let reply = sign_in_at(proxy, &client, &format!("guess-{i}-{n}"), None).await;
+                if reply.status == 429 {
+                    assert!(reply.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
+                }
+                statuses.push(reply.status);
+            }
+            statuses
+        }
+    });
+    let statuses: Vec<u16> = futures::future::join_all(attackers).await.into_iter().flatten().collect();
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let slowed = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + slowed, 1000, "only 401s and 429s: {statuses:?}");
+    assert!(checked <= 60, "{checked} of 1,000 wrong passwords were checked; the rest must wait");
+
+    let filter = |action: &str| openmoney_proxy::db::AuditFilter {
+        actor: Some("otto".into()),
+        action: Some(action.into()),
+        ..Default::default()
+    };
+    let (failed, failed_total) = proxy.state.db.audit_page(&filter("auth.login_failed"), 1000, 0).await.unwrap();
+    let (_, throttled_total) = proxy.state.db.audit_page(&filter("auth.login_throttled"), 1000, 0).await.unwrap();
+    assert_eq!((failed_total as usize, throttled_total as usize), (checked, slowed));
+    assert!(failed.iter().all(|e| e.client_addr.as_deref().is_some_and(|a| a.starts_with("127.0.0."))));
+
+    // A new browser is held back while the attack goes on, wherever it is…
+    let stranger = sign_in_at(&proxy, &client_at("127.0.0.40"), PASSWORD, None).await;
+    stranger.assert_error(429, "RATE_LIMITED");
+    // …but otto's own browser gets in at once, from another address too.
+    let otto = sign_in_at(&proxy, &client_at("127.0.0.41"), PASSWORD, Some(&device)).await;
+    assert_eq!(otto.status, 200, "{}", otto.text);
+    assert!(otto.cookie(openmoney_proxy::auth::SESSION_COOKIE).is_some());
+    assert!(otto.cookie("__Host-om_device").is_none(), "a known device keeps its cookie");
+    // A device cookie speaks only for the user who earned it.
+    let borrowed = proxy
+        .send(
+            client_at("127.0.0.42")
+                .post(proxy.url("/auth/login"))
+                .header("X-Requested-With", "openmoney-console")
+                .header("Origin", &proxy.base)
+                .header("Cookie", &device)
+                .json(&json!({"username": "ada", "password": "a guess"})),
+        )
+        .await;
+    borrowed.assert_error(401, "UNAUTHORIZED");
+    let (rows, _) = proxy.state.db.audit_page(&filter("auth.login"), 10, 0).await.unwrap();
+    assert!(rows[0].summary.ends_with("from 127.0.0.41 on a known device"), "{}", rows[0].summary);
 }
 
 /// Every forwarded route, with a body where it takes one.

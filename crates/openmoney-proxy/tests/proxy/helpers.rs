@@ -70,6 +70,16 @@ impl Reply {
         serde_json::from_str(&self.text).unwrap_or_else(|_| panic!("not JSON ({}): {}", self.status, self.text))
     }
 
+    /// `name=value` of a cookie this reply sets.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok()?.split(';').next())
+            .find(|pair| pair.split('=').next() == Some(name))
+            .map(str::to_owned)
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -216,8 +226,7 @@ impl TestProxy {
     pub async fn login(&self, username: &str) -> Staff {
         let reply = self.login_raw(username, PASSWORD).await;
         assert_eq!(reply.status, 200, "{}", reply.text);
-        let set_cookie = reply.header("set-cookie").expect("a session cookie");
-        let cookie = set_cookie.split(';').next().unwrap().to_owned();
+        let cookie = reply.cookie(openmoney_proxy::auth::SESSION_COOKIE).expect("a session cookie");
         Staff { cookie, csrf: reply.json()["data"]["csrf_token"].as_str().unwrap().to_owned() }
     }
 
