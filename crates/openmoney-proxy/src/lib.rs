@@ -37,6 +37,7 @@ use tower_http::trace::TraceLayer;
 
 pub use config::{Config, Upstream as UpstreamConfig};
 pub use error::Error;
+pub use forward::UPSTREAM_ATTEMPTS_HEADER;
 pub use state::AppState;
 
 /// The largest request body the proxy reads.

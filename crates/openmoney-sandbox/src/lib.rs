@@ -64,7 +64,7 @@ impl Sandbox {
         demo::history(&mut self.app.store(), 0, now, count);
     }
 
-    /// How many requests reached the sandbox, of any kind.
+    /// How many requests reached the sandbox, of any kind, answered or reset.
     pub fn request_count(&self) -> u64 {
         self.app.log.total()
     }

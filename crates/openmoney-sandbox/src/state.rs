@@ -25,7 +25,10 @@ const LOG_CAPACITY: usize = 10_000;
 pub struct RequestRecord {
     pub method: String,
     pub path: String,
+    /// The status answered; 0 when the connection was reset instead (an injected fault).
     pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
     #[serde(skip)]
     pub partner: Option<PartnerId>,
 }
@@ -37,8 +40,12 @@ pub struct RequestLog {
 }
 
 impl RequestLog {
-    pub fn record(&self, record: RequestRecord) {
+    /// Counts a request as it arrives, before anything can fail it.
+    pub fn arrive(&self) {
         self.total.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn record(&self, record: RequestRecord) {
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
         if recent.len() == LOG_CAPACITY {
             recent.pop_front();

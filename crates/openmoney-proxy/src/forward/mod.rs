@@ -66,6 +66,9 @@ fn get_call(path: String) -> Call {
     call(Method::GET, Target::Api, path)
 }
 
+/// How many upstream calls the proxy made for this answer (more than 1 after a retry).
+pub const UPSTREAM_ATTEMPTS_HEADER: &str = "upstream-attempts";
+
 /// The upstream's answer as the client gets it: its status and envelope, untouched. A
 /// body that is not the upstream's envelope (a load balancer's error page) is a 502.
 fn relay(answer: &Answer) -> Response {
@@ -88,6 +91,7 @@ fn relay(answer: &Answer) -> Response {
     if answer.replayed {
         headers.insert(openmoney_api::IDEMPOTENT_REPLAYED_HEADER, HeaderValue::from_static("true"));
     }
+    headers.insert(UPSTREAM_ATTEMPTS_HEADER, HeaderValue::from(answer.attempts));
     response
 }
 

@@ -268,3 +268,19 @@ pub async fn set_faults(proxy: &TestProxy, rules: Value) {
 pub fn stars(username: &str, quantity: i64) -> Value {
     serde_json::json!({"recipient_username": username, "quantity": quantity, "payment_method": "ton_memo", "payment_currency": "TON"})
 }
+
+/// How big a run is: `ci` in the test suite, `full` under `cargo xtask chaos`.
+pub fn scale(ci: usize, full: usize) -> usize {
+    if std::env::var_os("OPENMONEY_CHAOS").is_some() {
+        full
+    } else {
+        ci
+    }
+}
+
+/// One row of the reliability report, printed for `cargo xtask chaos` to collect (run with
+/// `--nocapture` to see it).
+pub fn figure(name: &str, value: impl std::fmt::Display, target: &str, met: Option<bool>) {
+    let met = met.map_or("", |m| if m { "yes" } else { "no" });
+    println!("CHAOS|{name}|{value}|{target}|{met}");
+}

@@ -11,8 +11,10 @@ use crate::helpers::*;
 
 /// Creates sent at once with one key, in each trial.
 const STORM: usize = 100;
-/// Trials here; `cargo xtask chaos` runs many more.
-const TRIALS: usize = 20;
+/// Trials: 20 in the suite, 1,000 under `cargo xtask chaos`.
+fn trials() -> usize {
+    scale(20, 1_000)
+}
 
 /// A sandbox without a rate limit whose creates take 20 ms, as real ones take time: long
 /// enough for a storm's requests to overlap.
@@ -34,7 +36,7 @@ fn order_id(reply: &Reply) -> i64 {
 async fn an_idempotency_storm_through_the_proxy_makes_one_order() {
     let proxy = spawn_proxy_with(unlimited(), |_| {}).await;
     let otto = proxy.login("otto").await;
-    for trial in 0..TRIALS {
+    for trial in 0..trials() {
         let key = format!("storm-proxy-{trial}");
         let before = proxy.sandbox.order_count();
         let order = stars("pandus", 100);
@@ -75,7 +77,7 @@ async fn an_idempotency_storm_at_the_sandbox_makes_one_order() {
             panic!("the key stayed in use");
         }
     };
-    for trial in 0..TRIALS {
+    for trial in 0..trials() {
         let key = format!("storm-direct-{trial}");
         let before = proxy.sandbox.order_count();
         let ids: BTreeSet<i64> =
@@ -89,7 +91,7 @@ async fn an_idempotency_storm_at_the_sandbox_makes_one_order() {
 async fn two_operators_cancelling_one_order_at_once_get_one_success_and_one_clear_409() {
     let proxy = spawn_proxy().await;
     let (otto, ada) = (proxy.login("otto").await, proxy.login("ada").await);
-    for trial in 0..TRIALS {
+    for trial in 0..trials() {
         let id = order_id(&proxy.create(&otto, &format!("cancel-race-{trial}"), &stars("pandus", 100)).await);
         let (path, empty) = (format!("/api/v1/orders/{id}/cancel"), json!({}));
         let (first, second) =
@@ -130,4 +132,128 @@ async fn concurrent_debits_never_take_the_balance_below_zero_and_the_ledger_adds
         .map(|t| serde_json::from_value::<openmoney_api::Ton>(t["amount_ton"].clone()).unwrap())
         .sum();
     assert_eq!(sum, balance, "the transactions do not add up to the balance");
+}
+
+/// Faults on about 30% of the upstream's creates, split over the four kinds, each with a
+/// firing count so the fired ones can be read back.
+fn create_faults() -> Value {
+    let rule = |kind: &str, percent: u8| {
+        json!({"kind": kind, "percent": percent, "count": FAULT_BUDGET, "method": "POST",
+               "path_prefix": "/orders/stars", "stall_seconds": 1, "status": if kind == "error" { json!(500) } else { Value::Null }})
+    };
+    let mut rules =
+        vec![rule("error", 5), rule("error", 4), rule("stall", 8), rule("reset", 8), rule("lose_response", 8)];
+    rules[1]["status"] = json!(503);
+    json!(rules)
+}
+const FAULT_BUDGET: u32 = 1_000_000;
+
+/// One intended order as the console makes it: one key, sent again (same key, same body)
+/// after any failure that leaves the outcome unknown, until an order comes back.
+async fn create_until_made(proxy: &TestProxy, staff: &Staff, n: usize) -> (String, i64, u32, u32) {
+    let reference = format!("chaos-{n}");
+    let key = format!("chaos-key-{n}");
+    let mut order = stars("pandus", 100);
+    order["client_reference"] = json!(reference);
+    for tries in 1..=10 {
+        let reply = proxy.create(staff, &key, &order).await;
+        let in_use = reply.status == 409 && reply.json()["error_code"] == "IDEMPOTENCY_KEY_IN_USE";
+        match reply.status {
+            200 => {
+                let attempts = reply.header(openmoney_proxy::UPSTREAM_ATTEMPTS_HEADER).unwrap().parse().unwrap();
+                return (reference, order_id(&reply), tries, attempts);
+            }
+            429 | 500..=504 => {}
+            409 if in_use => {}
+            other => panic!("order {n}: {other} {}", reply.text),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("order {n} was not made after 10 tries");
+}
+
+#[tokio::test]
+async fn a_faulty_upstream_neither_loses_nor_duplicates_an_order() {
+    use futures::StreamExt;
+    let intended = scale(200, 1_000);
+    let proxy = spawn_proxy_with(unlimited(), |c| {
+        c.budgets.upstream_rps = 1_000;
+        // A stall (1 s) outlasts one attempt; three attempts fit in the total.
+        c.timeouts.request = std::time::Duration::from_millis(400);
+        c.timeouts.total = std::time::Duration::from_secs(3);
+    })
+    .await;
+    let otto = proxy.login("otto").await;
+    set_faults(&proxy, create_faults()).await;
+    let before = proxy.sandbox.order_count();
+
+    let made: Vec<(String, i64, u32, u32)> = futures::stream::iter(0..intended)
+        .map(|n| create_until_made(&proxy, &otto, n))
+        .buffer_unordered(25)
+        .collect()
+        .await;
+    // Let stalled calls finish at the upstream before counting.
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let fired: u64 = {
+        let rules = proxy.client.get(proxy.sandbox_url("/sandbox/v1/faults")).bearer_auth(KEY).send().await.unwrap();
+        let rules: Value = rules.json().await.unwrap();
+        rules["data"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| u64::from(FAULT_BUDGET) - r["count"].as_u64().unwrap())
+            .sum()
+    };
+    set_faults(&proxy, json!([])).await;
+
+    // Every intended order exists exactly once, under its own reference.
+    let ids: BTreeSet<i64> = made.iter().map(|m| m.1).collect();
+    assert_eq!(ids.len(), intended, "two intended orders were answered with one order");
+    assert_eq!(proxy.sandbox.order_count(), before + intended, "orders were lost or duplicated");
+    for (reference, id, ..) in &made {
+        let found = proxy.get(&format!("/api/v1/orders/by-reference/{reference}"), Some(&otto)).await.json();
+        let ids: Vec<i64> = found["data"].as_array().unwrap().iter().map(|o| o["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, [*id], "the orders of {reference}");
+    }
+    // …and in the audit.
+    let filter = openmoney_proxy::db::AuditFilter { action: Some("order.create".into()), ..Default::default() };
+    let (rows, _) = proxy.state.db.audit_page(&filter, 100_000, 0).await.unwrap();
+    let audited: BTreeSet<i64> =
+        rows.iter().filter(|r| r.outcome == "ok" || r.outcome == "replayed").filter_map(|r| r.order_id).collect();
+    assert_eq!(audited, ids, "the audit and the orders differ");
+
+    let calls =
+        proxy.sandbox.recent_requests().into_iter().filter(|r| r.method == "POST" && r.path == "/api/v1/orders/stars");
+    let mut per_key = std::collections::HashMap::<String, u32>::new();
+    for call in calls {
+        *per_key.entry(call.idempotency_key.unwrap_or_default()).or_default() += 1;
+    }
+    let upstream_calls: u64 = per_key.values().map(|&c| u64::from(c)).sum();
+    let extra = upstream_calls - intended as u64 - fired;
+    let max_tries = made.iter().map(|m| m.2).max().unwrap();
+    let max_attempts = made.iter().map(|m| m.3).max().unwrap();
+    assert!(max_attempts <= 3, "one proxy request made {max_attempts} upstream calls");
+    let share = |n: u64| format!("{n} ({:.1}%)", n as f64 * 100.0 / intended as f64);
+    figure(
+        "faulty upstream: intended orders / orders made / duplicates / lost",
+        format!("{intended} / {} / 0 / 0", ids.len()),
+        "exact",
+        Some(true),
+    );
+    let rate = format!("{fired} of {upstream_calls} calls ({:.1}%)", fired as f64 * 100.0 / upstream_calls as f64);
+    figure("faulty upstream: faults injected", rate, "≈ 30%", None);
+    figure("faulty upstream: upstream calls beyond one per order", share(upstream_calls - intended as u64), "", None);
+    figure(
+        "faulty upstream: calls beyond one per order and one per fault",
+        share(extra),
+        "≤ 10%",
+        Some(extra * 10 <= intended as u64),
+    );
+    figure("faulty upstream: most upstream calls in one proxy request", max_attempts, "≤ 3", Some(true));
+    figure(
+        "faulty upstream: most console tries for one order / upstream calls for one key",
+        format!("{max_tries} / {}", per_key.values().max().unwrap()),
+        "",
+        None,
+    );
 }

@@ -7,6 +7,9 @@ mod controls;
 pub(crate) mod extract;
 mod orders;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
@@ -102,6 +105,9 @@ async fn api_gate(State(app): State<AppState>, mut request: Request, next: Next)
         Ok(p) => p,
         Err(err) => return err.into_response(),
     };
+    if let Some(slot) = request.extensions().get::<PartnerSlot>() {
+        slot.0.store(partner, Ordering::Relaxed);
+    }
     let method = request.method().as_str().to_owned();
     let fault = app.store().partner_mut(partner).faults.pick(&method, request.uri().path());
     let kill = request.extensions().get::<ConnectionKill>().cloned();
@@ -145,11 +151,46 @@ async fn control_gate(State(app): State<AppState>, mut request: Request, next: N
     }
 }
 
-async fn log_request(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    let method = request.method().to_string();
-    let path = request.uri().path().to_owned();
+fn record_of(request: &Request) -> RequestRecord {
+    RequestRecord {
+        method: request.method().to_string(),
+        path: request.uri().path().to_owned(),
+        status: 0,
+        idempotency_key: request.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned),
+        partner: None,
+    }
+}
+
+/// The partner of a request, once known, for a log entry written without a response.
+#[derive(Clone)]
+struct PartnerSlot(Arc<AtomicUsize>);
+
+/// A request's log entry. One that ends without an answer (a reset, or a client that gave
+/// up on a stall) is logged when dropped, with status 0.
+struct Entry {
+    app: AppState,
+    record: Option<RequestRecord>,
+    partner: PartnerSlot,
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        if let Some(record) = self.record.take() {
+            let partner = Some(self.partner.0.load(Ordering::Relaxed)).filter(|&p| p != usize::MAX);
+            self.app.log.record(RequestRecord { partner, ..record });
+        }
+    }
+}
+
+async fn log_request(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
+    app.log.arrive();
+    let partner = PartnerSlot(Arc::new(AtomicUsize::new(usize::MAX)));
+    request.extensions_mut().insert(partner.clone());
+    let mut entry = Entry { record: Some(record_of(&request)), app, partner };
     let response = next.run(request).await;
-    let partner = response.extensions().get::<Partner>().map(|p| p.0);
-    app.log.record(RequestRecord { method, path, status: response.status().as_u16(), partner });
+    if let Some(record) = entry.record.take() {
+        let partner = response.extensions().get::<Partner>().map(|p| p.0);
+        entry.app.log.record(RequestRecord { status: response.status().as_u16(), partner, ..record });
+    }
     response
 }
