@@ -107,6 +107,13 @@ pub struct Running {
 /// and a first admin on a sandbox run with no users.
 pub async fn start(config: Config) -> Result<Running, String> {
     let db = db::Db::connect(&config.database_url).await.map_err(|e| format!("store: {e}"))?;
+    let interrupted = db.recover_at_start().await.map_err(|e| format!("store: {e}"))?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "changes cut off by a stop in the middle of an upstream call are audited as interrupted"
+        );
+    }
     let metrics = Arc::new(metrics::Metrics::default());
     let (api_base, sandbox_base, key, sandbox) = match &config.upstream {
         config::Upstream::Url(url) => {
@@ -181,6 +188,9 @@ pub async fn serve(
                 .db
                 .purge_sessions(now - policy.idle.as_millis() as i64, now - policy.absolute.as_millis() as i64)
                 .await;
+            // No call outlives the total timeout; a change journalled well before it is lost.
+            let stale = purge.config.timeouts.total + Duration::from_secs(60);
+            let _ = purge.db.recover_interrupted(now - stale.as_millis() as i64).await;
         }
     });
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();

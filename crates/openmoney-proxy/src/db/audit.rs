@@ -90,12 +90,22 @@ fn bind_all<'q>(
     query
 }
 
-impl Db {
-    pub async fn audit(&self, event: NewAudit) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit (at, actor, action, outcome, order_id, idempotency_key, summary, client_addr, quote)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+const INSERT_AUDIT: &str = "INSERT INTO audit
+    (at, actor, action, outcome, order_id, idempotency_key, summary, client_addr, quote)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+const INSERT_PENDING: &str = "INSERT INTO pending_changes
+    (at, actor, action, outcome, order_id, idempotency_key, summary, client_addr, quote)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+const MOVE_PENDING: &str = "INSERT INTO audit
+    (at, actor, action, outcome, order_id, idempotency_key, summary, client_addr, quote)
+    SELECT at, actor, action, 'interrupted', order_id, idempotency_key, summary, client_addr, quote
+    FROM pending_changes WHERE at < $1 ORDER BY id";
+
+/// Binds an event to one of the inserts above.
+fn bind_event(query: Query<'_>, event: NewAudit) -> Query<'_> {
+    query
         .bind(now_millis())
         .bind(event.actor)
         .bind(event.action)
@@ -105,9 +115,50 @@ impl Db {
         .bind(event.summary)
         .bind(event.client_addr)
         .bind(event.quote.and_then(|q| serde_json::to_string(&q).ok()))
-        .execute(self.pool())
-        .await?;
+}
+
+impl Db {
+    pub async fn audit(&self, event: NewAudit) -> Result<()> {
+        bind_event(sqlx::query(INSERT_AUDIT), event).execute(self.pool()).await?;
         Ok(())
+    }
+
+    /// Journals a change before it is sent upstream, so that a crash in the middle of the
+    /// call still leaves it in the audit (see [`Db::recover_interrupted`]). Gives the
+    /// journal entry that [`Db::audit_change`] settles.
+    pub async fn journal_change(&self, event: NewAudit) -> Result<i64> {
+        let row = bind_event(sqlx::query(INSERT_PENDING), event).fetch_one(self.pool()).await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Records a change's outcome and settles its journal entry, in one transaction.
+    pub async fn audit_change(&self, journal: i64, event: NewAudit) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        bind_event(sqlx::query(INSERT_AUDIT), event).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM pending_changes WHERE id = $1").bind(journal).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// At start. With SQLite this process is the store's only user, so every unsettled
+    /// change was left by a proxy that died. With PostgreSQL another replica may be in the
+    /// middle of a call, so its changes are left to the periodic sweep.
+    pub async fn recover_at_start(&self) -> Result<u64> {
+        if self.postgres {
+            return Ok(0);
+        }
+        self.recover_interrupted(i64::MAX).await
+    }
+
+    /// Moves changes journalled before `before` and never settled (their proxy died in the
+    /// middle of the call) into the audit, with the outcome `interrupted`: the upstream may
+    /// or may not have acted, and the staff member's retry with the same key will tell.
+    pub async fn recover_interrupted(&self, before: i64) -> Result<u64> {
+        let mut tx = self.pool().begin().await?;
+        let moved = sqlx::query(MOVE_PENDING).bind(before).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM pending_changes WHERE at < $1").bind(before).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(moved.rows_affected())
     }
 
     /// One page of matching entries, newest first, and how many match in all.

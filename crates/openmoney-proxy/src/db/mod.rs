@@ -48,6 +48,10 @@ const SCHEMA: &[&str] = &[
         id {PK}, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL,
         order_id BIGINT, idempotency_key TEXT, summary TEXT NOT NULL, client_addr TEXT, quote TEXT)",
     "CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at)",
+    // Changes sent upstream and not yet audited: see `Db::journal_change`.
+    "CREATE TABLE IF NOT EXISTS pending_changes (
+        id {PK}, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL,
+        order_id BIGINT, idempotency_key TEXT, summary TEXT NOT NULL, client_addr TEXT, quote TEXT)",
     "CREATE INDEX IF NOT EXISTS audit_by_actor ON audit (actor, at)",
     "CREATE INDEX IF NOT EXISTS audit_by_action ON audit (action, at)",
     "CREATE INDEX IF NOT EXISTS audit_by_order ON audit (order_id)",

@@ -253,26 +253,34 @@ impl Change {
         self
     }
 
+    /// Journals the change, sends it and audits its outcome. The call and its audit run on
+    /// their own task, so they finish even when the staff member's connection drops.
     async fn send(self, app: &AppState, user: &StaffUser, addr: Option<String>) -> Result<Response> {
-        let call = Call {
-            body: self.body,
-            idempotency_key: self.idempotency_key.clone(),
-            ..call(Method::POST, self.target, self.path)
-        };
-        let result = app.upstream.send(call).await;
-        let (outcome, order_id) = outcome(&result);
         let event = NewAudit {
             actor: user.username.clone(),
             action: self.action,
-            outcome,
-            order_id: order_id.or(self.order_id),
-            idempotency_key: self.idempotency_key,
+            outcome: String::new(),
+            order_id: self.order_id,
+            idempotency_key: self.idempotency_key.clone(),
             summary: self.summary,
             client_addr: addr,
             quote: self.quote,
         };
-        app.db.audit(event).await?;
-        Ok(relay(&result?))
+        let journal = app.db.journal_change(event.clone()).await?;
+        let call = Call {
+            body: self.body,
+            idempotency_key: self.idempotency_key,
+            ..call(Method::POST, self.target, self.path)
+        };
+        let app = app.clone();
+        let sent = tokio::spawn(async move {
+            let result = app.upstream.send(call).await;
+            let (outcome, order_id) = outcome(&result);
+            let event = NewAudit { outcome, order_id: order_id.or(event.order_id), ..event };
+            app.db.audit_change(journal, event).await?;
+            Ok(relay(&result?))
+        });
+        sent.await.map_err(Error::internal)?
     }
 }
 

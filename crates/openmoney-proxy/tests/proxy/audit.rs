@@ -112,3 +112,55 @@ async fn the_quote_staff_saw_is_kept_with_the_create_and_a_bad_one_is_refused() 
     assert!(refused.json()["error_message"].as_str().unwrap().contains("X-Console-Quote"));
     assert_eq!(proxy.sandbox.order_count(), before, "a refused create makes no order");
 }
+
+#[tokio::test]
+async fn a_create_whose_client_hangs_up_is_still_made_once_and_audited() {
+    let mut slow = unlimited();
+    slow.lifecycle.create_latency_millis = 400;
+    let proxy = spawn_proxy_with(slow, |_| {}).await;
+    let otto = proxy.login("otto").await;
+    let before = proxy.sandbox.order_count();
+    let hung_up = proxy
+        .console(Method::POST, "/api/v1/orders/stars", Some(&otto))
+        .header("Idempotency-Key", "hang-up-1")
+        .json(&stars("pandus", 100))
+        .timeout(std::time::Duration::from_millis(100))
+        .send()
+        .await;
+    assert!(hung_up.is_err(), "the client was meant to give up first");
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+
+    assert_eq!(proxy.sandbox.order_count(), before + 1);
+    let filter = openmoney_proxy::db::AuditFilter { action: Some("order.create".into()), ..Default::default() };
+    let (rows, _) = proxy.state.db.audit_page(&filter, 10, 0).await.unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!((rows[0].outcome.as_str(), rows[0].order_id.is_some()), ("ok", true), "{rows:?}");
+}
+
+#[tokio::test]
+async fn a_change_cut_off_by_a_crash_is_audited_as_interrupted_at_the_next_start() {
+    use openmoney_proxy::db::{AuditFilter, Db, NewAudit};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("console.db").display());
+    let db = Db::connect(&url).await.unwrap();
+    let change = NewAudit {
+        actor: "otto".into(),
+        action: "order.create",
+        idempotency_key: Some("k-cut-off".into()),
+        summary: "100 Stars for @pandus, ton_memo".into(),
+        ..NewAudit::default()
+    };
+    let settled = db.journal_change(change.clone()).await.unwrap();
+    db.audit_change(settled, NewAudit { outcome: "ok".into(), order_id: Some(7), ..change.clone() }).await.unwrap();
+    db.journal_change(change).await.unwrap();
+    drop(db);
+
+    let db = Db::connect(&url).await.unwrap();
+    assert_eq!(db.recover_at_start().await.unwrap(), 1, "only the unsettled change is recovered");
+    assert_eq!(db.recover_at_start().await.unwrap(), 0, "and only once");
+    let (rows, _) = db.audit_page(&AuditFilter::default(), 10, 0).await.unwrap();
+    let outcomes: Vec<(&str, Option<&str>)> =
+        rows.iter().map(|r| (r.outcome.as_str(), r.idempotency_key.as_deref())).collect();
+    assert_eq!(outcomes, [("interrupted", Some("k-cut-off")), ("ok", Some("k-cut-off"))]);
+    assert_eq!(rows[0].summary, "100 Stars for @pandus, ton_memo");
+}

@@ -92,7 +92,7 @@ impl Reply {
     }
 }
 
-fn static_dir(dir: &std::path::Path) -> std::path::PathBuf {
+pub fn static_dir(dir: &std::path::Path) -> std::path::PathBuf {
     let dist = dir.join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     let index = format!(
@@ -115,6 +115,17 @@ pub fn sandbox_config() -> SandboxConfig {
     let mut partner = PartnerConfig::new(KEY);
     partner.opening_balance = openmoney_api::Ton::from_units(1000);
     SandboxConfig { partners: vec![partner], ..SandboxConfig::default() }
+}
+
+/// A sandbox without a rate limit whose creates take 20 ms, as real ones take time: long
+/// enough for a storm's requests to overlap.
+pub fn unlimited() -> openmoney_sandbox::SandboxConfig {
+    let mut config = openmoney_sandbox::SandboxConfig {
+        rate_limit: openmoney_sandbox::config::RateLimitConfig { per_second: 0, burst: 0 },
+        ..sandbox_config()
+    };
+    config.lifecycle.create_latency_millis = 20;
+    config
 }
 
 /// The proxy in front of a sandbox reached as a real upstream (base URL and key).

@@ -3,6 +3,7 @@
 mod access;
 mod audit;
 mod corpus;
+mod crash;
 mod forwarding;
 mod helpers;
 mod reliability;

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use openmoney_sandbox::config::RateLimitConfig;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -14,17 +13,6 @@ const STORM: usize = 100;
 /// Trials: 20 in the suite, 1,000 under `cargo xtask chaos`.
 fn trials() -> usize {
     scale(20, 1_000)
-}
-
-/// A sandbox without a rate limit whose creates take 20 ms, as real ones take time: long
-/// enough for a storm's requests to overlap.
-fn unlimited() -> openmoney_sandbox::SandboxConfig {
-    let mut config = openmoney_sandbox::SandboxConfig {
-        rate_limit: RateLimitConfig { per_second: 0, burst: 0 },
-        ..sandbox_config()
-    };
-    config.lifecycle.create_latency_millis = 20;
-    config
 }
 
 fn order_id(reply: &Reply) -> i64 {
