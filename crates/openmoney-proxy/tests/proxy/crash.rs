@@ -194,6 +194,11 @@ async fn a_proxy_killed_mid_run_loses_no_session_no_order_and_no_audit() {
     }
     let interrupted = interrupted.len();
 
+    drop(proxy);
+    assert_no_key_in(dir.path());
+    let log = std::fs::read_to_string(dir.path().join("proxy.log")).unwrap();
+    assert!(log.contains("interrupted") || interrupted == 0, "the restart did not say what it recovered");
+
     let slowest = restarts.iter().max().unwrap();
     figure(
         "kill -9 mid-run: orders intended / made / duplicated / lost",

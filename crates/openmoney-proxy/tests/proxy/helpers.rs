@@ -197,6 +197,7 @@ impl TestProxy {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let text = response.text().await.unwrap_or_default();
+        assert_no_key(&format!("{headers:?}{text}"), "a response");
         Reply { status, headers, text }
     }
 
@@ -265,7 +266,35 @@ impl TestProxy {
         let mut buffer = vec![0u8; 4096];
         let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer)).await.unwrap().unwrap_or(0);
         let head = String::from_utf8_lossy(&buffer[..n]);
+        assert_no_key(&head, "a response");
         head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+    }
+}
+
+/// Every proxy of the suite leaves no key in its store, its WAL or anything else it wrote.
+impl Drop for TestProxy {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            assert_no_key_in(self.data_dir.path());
+        }
+    }
+}
+
+/// The partner key's prefix appears nowhere in `text`.
+pub fn assert_no_key(text: &str, what: &str) {
+    assert!(!text.contains("osk_"), "{what} carried the key: {text}");
+}
+
+/// No file under `dir` holds the key, but the key file itself (named `key`).
+pub fn assert_no_key_in(dir: &std::path::Path) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            assert_no_key_in(&path);
+        } else if path.file_name().is_some_and(|n| n != "key") {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            assert!(!bytes.windows(4).any(|w| w == b"osk_"), "{} holds the key", path.display());
+        }
     }
 }
 
