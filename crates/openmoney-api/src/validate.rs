@@ -81,6 +81,10 @@ pub fn client_reference(reference: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// What [`client_reference`] accepts, as the OpenAPI documents say it (ECMA-262). utoipa
+/// takes only literals, so the documents repeat it; tests hold every copy to this one.
+pub const CLIENT_REFERENCE_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]+$";
+
 /// Invisible formatting characters (Unicode's Cf category): direction overrides, zero-width
 /// characters and the byte order mark, which make one reference look like another.
 fn is_format(c: char) -> bool {
@@ -173,6 +177,15 @@ impl CreatePremiumOrder {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_documented_reference_pattern_refuses_exactly_what_the_validator_refuses() {
+        let pattern = regex::Regex::new(super::CLIENT_REFERENCE_PATTERN).unwrap();
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let text = c.to_string();
+            assert_eq!(pattern.is_match(&text), super::client_reference(&text).is_ok(), "U+{:04X}", c as u32);
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -26,6 +26,7 @@ use tokio::net::TcpListener;
 
 pub use clock::Clock;
 pub use config::{ApiKey, PartnerConfig, SandboxConfig, DEMO_KEY};
+pub use http::document as api_document;
 pub use state::RequestRecord;
 
 /// A sandbox: its state and the router that serves it.

@@ -33,9 +33,9 @@ pub fn ok<T>(data: T) -> Json<Envelope<T>> {
     Json(Envelope::Ok(data))
 }
 
-/// The whole sandbox: API, OpenAPI document, controls and fallbacks.
-pub fn router(app: AppState) -> Router {
-    let guarded = OpenApiRouter::new()
+/// The API's routes behind the key, the rate limit and the faults.
+fn guarded() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(orders::create_stars))
         .routes(routes!(orders::create_premium))
         .routes(routes!(orders::list_orders))
@@ -52,12 +52,28 @@ pub fn router(app: AppState) -> Router {
         .routes(routes!(catalog::recipient_premium))
         .routes(routes!(balance::balance))
         .routes(routes!(balance::transactions))
-        .route_layer(middleware::from_fn_with_state(app.clone(), api_gate));
+}
+
+/// The API's routes (below `/api/v1`), `guard` applied to those behind the key, and their
+/// OpenAPI document.
+fn api(
+    guard: impl FnOnce(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>,
+) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (api, document) = OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
-        .merge(guarded)
+        .merge(guard(guarded()))
         .routes(routes!(catalog::health))
         .split_for_parts();
-    let document = crate::openapi::finish(document);
+    (api, crate::openapi::finish(document))
+}
+
+/// The OpenAPI document of `/api/v1`, as the sandbox serves it.
+pub fn document() -> utoipa::openapi::OpenApi {
+    api(|routes| routes).1
+}
+
+/// The whole sandbox: API, OpenAPI document, controls and fallbacks.
+pub fn router(app: AppState) -> Router {
+    let (api, document) = api(|routes| routes.route_layer(middleware::from_fn_with_state(app.clone(), api_gate)));
     let api = api.route("/openapi.json", get(move || async move { Json(document) }));
     let controls = controls::router().route_layer(middleware::from_fn_with_state(app.clone(), control_gate));
     Router::new()

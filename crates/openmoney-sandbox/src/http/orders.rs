@@ -194,7 +194,7 @@ pub async fn by_memo(
 
 /// Every order linked to a client_reference, newest first (empty when none).
 #[utoipa::path(get, path = "/orders/by-reference/{ref}", tag = "Orders",
-    params(("ref" = String, Path, description = "client_reference given at creation", min_length = 1, max_length = 128, pattern = r"^[^\u0000-\u001F\u007F-\u009F]+$")),
+    params(("ref" = String, Path, description = "client_reference given at creation", min_length = 1, max_length = 128, pattern = r"^[^\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]+$")),
     responses((status = 200, description = "The orders", body = Success<Vec<Order>>)))]
 pub async fn by_reference(
     State(app): State<AppState>,

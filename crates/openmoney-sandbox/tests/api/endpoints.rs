@@ -156,6 +156,17 @@ async fn openapi_document_describes_every_endpoint_and_its_errors() {
     }
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+    // Every place that documents a client_reference says what the validator accepts.
+    let schemas = &doc["components"]["schemas"];
+    let documented = [
+        &schemas["CreateStarsOrder"]["properties"]["client_reference"]["pattern"],
+        &schemas["CreatePremiumOrder"]["properties"]["client_reference"]["pattern"],
+        &doc["paths"]["/orders/by-reference/{ref}"]["get"]["parameters"][0]["schema"]["pattern"],
+    ];
+    for pattern in documented {
+        assert_eq!(pattern, openmoney_api::validate::CLIENT_REFERENCE_PATTERN);
+    }
 }
 
 #[tokio::test]
