@@ -12,6 +12,7 @@ mod forward;
 mod headers;
 mod json;
 mod metrics;
+mod openapi;
 mod ops;
 mod state;
 mod targets;
@@ -49,7 +50,9 @@ pub fn app(state: AppState) -> Router {
     if state.sandbox_mode() {
         api = api.nest("/sandbox/v1", forward::sandbox_router());
     }
+    let document = axum::Json(openapi::document(state.sandbox_mode()));
     let routes = api
+        .route("/openapi.json", get(move || std::future::ready(document.clone())))
         .nest("/auth", auth::router())
         .nest("/console/v1", console::router())
         .route("/healthz", get(ops::healthz))

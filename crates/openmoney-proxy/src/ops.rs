@@ -7,6 +7,7 @@ use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use openmoney_api::ErrorBody;
 use serde_json::json;
 
 use crate::auth::{client_addr, StaffUser};
@@ -16,11 +17,17 @@ use crate::forward::{Call, Target};
 use crate::metrics::{LatencyLabels, RouteLabels};
 use crate::state::AppState;
 
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "Operations", security(()),
+    responses((status = 200, description = "Alive", body = Object)))]
 pub async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 
 /// Ready when the store and the upstream's `/health` both answer.
+#[utoipa::path(get, path = "/readyz", tag = "Operations", security(()),
+    responses((status = 200, description = "Ready", body = Object),
+        (status = 502, description = "The upstream does not answer", body = ErrorBody)))]
 pub async fn readyz(State(app): State<AppState>) -> Result<Json<serde_json::Value>> {
     if !app.db.ping().await {
         return Err(Error::Internal("the store does not answer".into()));
@@ -41,6 +48,8 @@ pub async fn readyz(State(app): State<AppState>) -> Result<Json<serde_json::Valu
 }
 
 /// Prometheus text; from loopback, or for admins.
+#[utoipa::path(get, path = "/metrics", tag = "Operations",
+    responses((status = 200, description = "Metrics", content_type = "text/plain", body = String)))]
 pub async fn metrics(State(app): State<AppState>, request: Request) -> Result<Response> {
     let loopback = client_addr(&request).is_some_and(|a| a.ip().is_loopback());
     let admin = request.extensions().get::<StaffUser>().is_some_and(|u| u.role == Role::Admin);

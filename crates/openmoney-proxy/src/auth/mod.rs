@@ -21,7 +21,7 @@ use crate::db::{now_millis, NewAudit};
 use crate::error::{Error, Result};
 use crate::json::{ok, ApiJson};
 use crate::state::AppState;
-use openmoney_api::Envelope;
+use openmoney_api::{Envelope, ErrorBody, Success};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/login", post(login)).route("/logout", post(logout)).route("/session", get(current))
@@ -31,7 +31,13 @@ fn info(user: &StaffUser) -> SessionInfo {
     SessionInfo { username: user.username.clone(), role: user.role, csrf_token: user.csrf_token.clone() }
 }
 
-async fn login(State(app): State<AppState>, request: Request) -> Result<impl IntoResponse> {
+/// Signs a staff member in: a session cookie, a device cookie on a new browser, and the
+/// CSRF token every change must carry.
+#[utoipa::path(post, path = "/auth/login", tag = "Sign-in", security(()), request_body = Credentials,
+    responses((status = 200, description = "Signed in; the session cookie is set", body = Success<SessionInfo>),
+        (status = 401, description = "Wrong username or password", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins; see Retry-After", body = ErrorBody)))]
+pub(crate) async fn login(State(app): State<AppState>, request: Request) -> Result<impl IntoResponse> {
     let address = client_addr(&request).map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
     let device = CookieJar::from_headers(request.headers()).get(DEVICE_COOKIE).map(|c| session::hash_token(c.value()));
     let ApiJson(credentials) = ApiJson::<Credentials>::from_request(request).await?;
@@ -75,7 +81,10 @@ async fn login(State(app): State<AppState>, request: Request) -> Result<impl Int
     Ok((jar, ok(SessionInfo { username: user.username, role: user.role, csrf_token })))
 }
 
-async fn logout(State(app): State<AppState>, user: StaffUser) -> Result<impl IntoResponse> {
+/// Ends the session.
+#[utoipa::path(post, path = "/auth/logout", tag = "Sign-in",
+    responses((status = 200, description = "Signed out; the cookie is cleared", body = Success<SessionInfo>)))]
+pub(crate) async fn logout(State(app): State<AppState>, user: StaffUser) -> Result<impl IntoResponse> {
     if let Some(session) = &user.session {
         app.db.end_session(session).await?;
     }
@@ -84,7 +93,10 @@ async fn logout(State(app): State<AppState>, user: StaffUser) -> Result<impl Int
     Ok((jar, ok(info(&user))))
 }
 
-async fn current(user: StaffUser) -> Json<Envelope<SessionInfo>> {
+/// The signed-in staff member and the CSRF token.
+#[utoipa::path(get, path = "/auth/session", tag = "Sign-in",
+    responses((status = 200, description = "The session", body = Success<SessionInfo>)))]
+pub(crate) async fn current(user: StaffUser) -> Json<Envelope<SessionInfo>> {
     ok(info(&user))
 }
 

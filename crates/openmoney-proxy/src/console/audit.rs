@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
-use openmoney_api::{validate, Envelope, Page, Timestamp};
+use openmoney_api::{validate, Envelope, Page, Success, Timestamp};
 use serde::Deserialize;
 
 use crate::auth::StaffUser;
@@ -14,13 +14,17 @@ use crate::forward::{KnownQuery, OrderIdParam};
 use crate::json::ok;
 use crate::state::AppState;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     pub actor: Option<String>,
     pub action: Option<String>,
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
@@ -34,6 +38,9 @@ fn filter(query: &AuditQuery) -> AuditFilter {
     }
 }
 
+/// The audit, newest first, for admins.
+#[utoipa::path(get, path = "/console/v1/audit", tag = "Audit", params(AuditQuery),
+    responses((status = 200, description = "One page of entries", body = Success<Page<AuditEntry>>)))]
 pub async fn list(
     State(app): State<AppState>,
     user: StaffUser,
@@ -49,6 +56,8 @@ pub async fn list(
 const CSV_PAGE: i64 = 1_000;
 
 /// Every matching entry as CSV, newest first, with ISO timestamps.
+#[utoipa::path(get, path = "/console/v1/audit.csv", tag = "Audit", params(AuditQuery),
+    responses((status = 200, description = "The entries as CSV", content_type = "text/csv", body = String)))]
 pub async fn csv(
     State(app): State<AppState>,
     user: StaffUser,
@@ -93,6 +102,9 @@ pub async fn csv(
 }
 
 /// Who did what to one order: "created by alice".
+#[utoipa::path(get, path = "/console/v1/orders/{id}/audit", tag = "Audit",
+    params(("id" = i64, Path, minimum = 1, description = "Order id")),
+    responses((status = 200, description = "The order's entries, oldest first", body = Success<Vec<AuditEntry>>)))]
 pub async fn for_order(
     State(app): State<AppState>,
     _: StaffUser,

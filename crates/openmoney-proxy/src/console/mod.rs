@@ -1,13 +1,13 @@
 //! `/console/v1`: what the console needs beyond the upstream — its own configuration, the
 //! audit, and staff management.
 
-mod audit;
-mod users;
+pub(crate) mod audit;
+pub(crate) mod users;
 
 use axum::routing::{get, patch};
 use axum::{Json, Router};
 use openmoney_api::console::ConsoleConfig;
-use openmoney_api::Envelope;
+use openmoney_api::{Envelope, Success};
 
 use crate::auth::StaffUser;
 use crate::json::ok;
@@ -23,7 +23,10 @@ pub fn router() -> Router<AppState> {
         .route("/users/{username}", patch(users::change).delete(users::remove))
 }
 
-async fn config(
+/// What the console needs to know about this proxy.
+#[utoipa::path(get, path = "/console/v1/config", tag = "Console",
+    responses((status = 200, description = "The configuration", body = Success<ConsoleConfig>)))]
+pub(crate) async fn config(
     axum::extract::State(app): axum::extract::State<AppState>,
     _: StaffUser,
 ) -> Json<Envelope<ConsoleConfig>> {

@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use openmoney_api::console::{NewStaff, StaffAccount, StaffChange};
-use openmoney_api::Envelope;
+use openmoney_api::{Envelope, ErrorBody, Success};
 
 use crate::auth::{password, StaffUser};
 use crate::db::Role;
@@ -12,11 +12,18 @@ use crate::error::{Error, Result};
 use crate::json::{ok, ApiJson};
 use crate::state::AppState;
 
+/// Every staff account, for admins.
+#[utoipa::path(get, path = "/console/v1/users", tag = "Users",
+    responses((status = 200, description = "The accounts", body = Success<Vec<StaffAccount>>)))]
 pub async fn list(State(app): State<AppState>, user: StaffUser) -> Result<Json<Envelope<Vec<StaffAccount>>>> {
     user.require(Role::Admin)?;
     Ok(ok(app.db.users().await?.iter().map(|u| u.account()).collect()))
 }
 
+/// Adds a staff account.
+#[utoipa::path(post, path = "/console/v1/users", tag = "Users", request_body = NewStaff,
+    responses((status = 200, description = "The new account", body = Success<StaffAccount>),
+        (status = 409, description = "The name is taken", body = ErrorBody)))]
 pub async fn add(
     State(app): State<AppState>,
     user: StaffUser,
@@ -35,6 +42,12 @@ async fn other_active_admins(app: &AppState, username: &str) -> Result<usize> {
     Ok(app.db.users().await?.iter().filter(|u| u.role == Role::Admin && !u.disabled && u.username != username).count())
 }
 
+/// Changes a role, disables or enables, or resets a password.
+#[utoipa::path(patch, path = "/console/v1/users/{username}", tag = "Users", request_body = StaffChange,
+    params(("username" = String, Path)),
+    responses((status = 200, description = "The changed account", body = Success<StaffAccount>),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 409, description = "It would leave no active admin", body = ErrorBody)))]
 pub async fn change(
     State(app): State<AppState>,
     user: StaffUser,
@@ -70,6 +83,11 @@ pub async fn change(
     Ok(ok(changed.account()))
 }
 
+/// Removes a staff account and ends its sessions.
+#[utoipa::path(delete, path = "/console/v1/users/{username}", tag = "Users", params(("username" = String, Path)),
+    responses((status = 200, description = "The removed name", body = Success<String>),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 409, description = "It would leave no active admin", body = ErrorBody)))]
 pub async fn remove(
     State(app): State<AppState>,
     user: StaffUser,

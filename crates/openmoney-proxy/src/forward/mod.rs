@@ -11,10 +11,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use openmoney_api::console::Quote;
-use openmoney_api::sandbox::{FailOrder, SimulatePayment, TopUp};
+use openmoney_api::sandbox::{FailOrder, PaymentResult, SimulatePayment, TopUp};
 use openmoney_api::{
-    validate, CreatePremiumOrder, CreateStarsOrder, OrderListQuery, OrderStatus, OrderType, PremiumEstimateQuery,
-    RecipientQuery, StarsEstimateQuery, TransactionQuery, TransactionType,
+    validate, CreatePremiumOrder, CreateStarsOrder, Order, OrderListQuery, OrderStatus, OrderType,
+    PremiumEstimateQuery, RecipientQuery, StarsEstimateQuery, Success, Transaction, TransactionQuery, TransactionType,
 };
 use serde::Serialize;
 
@@ -350,7 +350,11 @@ async fn cancel_order(
     cancel.order(id).send(&app, &user, addr(&request)).await
 }
 
-async fn sandbox_pay(
+/// Sandbox only: pays an order exactly, under or over.
+#[utoipa::path(post, path = "/sandbox/v1/orders/{id}/pay", tag = "Sandbox", request_body = SimulatePayment,
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, description = "What the payment did", body = Success<PaymentResult>)))]
+pub(crate) async fn sandbox_pay(
     State(app): State<AppState>,
     Operator(user): Operator,
     OrderIdParam(id): OrderIdParam,
@@ -363,7 +367,10 @@ async fn sandbox_pay(
     pay.order(id).send(&app, &user, addr).await
 }
 
-async fn sandbox_fail(
+/// Sandbox only: fails an order's delivery.
+#[utoipa::path(post, path = "/sandbox/v1/orders/{id}/fail", tag = "Sandbox", params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, description = "The failed order", body = Success<Order>)))]
+pub(crate) async fn sandbox_fail(
     State(app): State<AppState>,
     Operator(user): Operator,
     OrderIdParam(id): OrderIdParam,
@@ -375,7 +382,14 @@ async fn sandbox_fail(
     fail.order(id).send(&app, &user, addr(&request)).await
 }
 
-async fn sandbox_topup(State(app): State<AppState>, Operator(user): Operator, request: Request) -> Result<Response> {
+/// Sandbox only: tops the balance up.
+#[utoipa::path(post, path = "/sandbox/v1/balance/topup", tag = "Sandbox", request_body = TopUp,
+    responses((status = 200, description = "The top-up transaction", body = Success<Transaction>)))]
+pub(crate) async fn sandbox_topup(
+    State(app): State<AppState>,
+    Operator(user): Operator,
+    request: Request,
+) -> Result<Response> {
     let addr = addr(&request);
     let ApiJson(topup) = ApiJson::<TopUp>::from_request(request).await?;
     if topup.amount_ton <= openmoney_api::Ton::ZERO {

@@ -1,0 +1,135 @@
+//! The proxy's own OpenAPI 3.1 document, served at `/openapi.json`: sign-in, the console's
+//! routes and the operations from the proxy's handlers, and the forwarded `/api/v1` routes
+//! from the upstream's document, rewritten for how the proxy is called (a session cookie,
+//! the CSRF token and console header on changes, a required Idempotency-Key on creates)
+//! and for what the proxy itself can answer.
+
+use openmoney_api::console::{AuditEntry, ConsoleConfig, Credentials, NewStaff, Role, SessionInfo, StaffAccount};
+use openmoney_api::sandbox::{FailOrder, PaymentResult, SimulatePayment, TopUp};
+use openmoney_api::{ErrorBody, Order, Transaction};
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::Schema;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi, PathItem, Ref, RefOr, Required, ResponseBuilder};
+use utoipa::OpenApi as _;
+
+use crate::auth::SESSION_COOKIE;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "Openmoney Console proxy", version = env!("CARGO_PKG_VERSION"),
+        description = "The console's backend. Sign in at `/auth/login`; the session cookie then \
+            authenticates every call, and every change (any method but GET) also carries \
+            `X-Requested-With: openmoney-console`, a same-origin `Origin` and the session's \
+            `X-CSRF-Token`. Every error is the envelope `{ok:false, error_code, error_message, data:null}`."),
+    servers((url = "/")),
+    paths(
+        crate::auth::login, crate::auth::logout, crate::auth::current,
+        crate::console::config, crate::console::audit::list, crate::console::audit::csv,
+        crate::console::audit::for_order, crate::console::users::list, crate::console::users::add,
+        crate::console::users::change, crate::console::users::remove,
+        crate::ops::healthz, crate::ops::readyz, crate::ops::metrics,
+    ),
+    components(schemas(ErrorBody, Credentials, SessionInfo, ConsoleConfig, AuditEntry, StaffAccount, NewStaff, Role)),
+    tags((name = "Sign-in"), (name = "Console"), (name = "Audit"), (name = "Users"), (name = "Operations"),
+        (name = "Orders"), (name = "Pricing"), (name = "Recipients"), (name = "Balance"), (name = "Health"),
+        (name = "Sandbox")),
+)]
+struct ConsoleDoc;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(crate::forward::sandbox_pay, crate::forward::sandbox_fail, crate::forward::sandbox_topup),
+    components(schemas(SimulatePayment, PaymentResult, FailOrder, TopUp, Order, Transaction))
+)]
+struct SandboxDoc;
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = (bool, &mut Operation)> {
+    let reads = [&mut item.get].into_iter().flatten().map(|op| (false, op));
+    let changes = [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten();
+    reads.chain(changes.map(|op| (true, op)))
+}
+
+fn error(description: &str) -> RefOr<utoipa::openapi::Response> {
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+    ResponseBuilder::new().description(description).content("application/json", content).build().into()
+}
+
+/// Who may call it: the session on every call, and the CSRF token on changes.
+fn requirement(change: bool) -> Vec<SecurityRequirement> {
+    let mut schemes = vec!["session"];
+    if change {
+        schemes.push("csrf");
+    }
+    vec![schemes.into_iter().fold(SecurityRequirement::new::<&str, [&str; 0], &str>("session", []), |r, s| {
+        r.add::<&str, [&str; 0], &str>(s, [])
+    })]
+}
+
+/// The forwarded routes: the upstream's operations under `/api/v1`, as the proxy takes them.
+fn forwarded(openapi: &mut OpenApi) {
+    let upstream = openmoney_sandbox::api_document();
+    for (path, mut item) in upstream.paths.paths {
+        for (_, operation) in operations(&mut item) {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                match (&parameter.parameter_in, parameter.name.as_str()) {
+                    // Every create must carry one here (the upstream makes it optional).
+                    (ParameterIn::Header, "Idempotency-Key") => parameter.required = Required::True,
+                    // A reference with a path separator, or a dot segment, cannot travel in a path.
+                    (ParameterIn::Path, "ref") => {
+                        if let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() {
+                            let pattern = openmoney_api::validate::CLIENT_REFERENCE_PATTERN;
+                            schema.pattern = Some(pattern.replacen("^[^", r"^(?!\.{1,2}$)[^/\\", 1));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        openapi.paths.paths.insert(format!("{}{path}", openmoney_api::API_PREFIX), item);
+    }
+    let components = openapi.components.get_or_insert_with(Default::default);
+    for (name, schema) in upstream.components.into_iter().flat_map(|c| c.schemas) {
+        components.schemas.entry(name).or_insert(schema);
+    }
+}
+
+/// Security and the errors the proxy itself can give, on every operation.
+fn finish(openapi: &mut OpenApi) {
+    let components = openapi.components.get_or_insert_with(Default::default);
+    components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(SESSION_COOKIE))));
+    components.add_security_scheme("csrf", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-CSRF-Token"))));
+    for item in openapi.paths.paths.values_mut() {
+        for (change, operation) in operations(item) {
+            let public = operation.security.as_ref().is_some_and(|s| s.iter().all(|r| r == &Default::default()));
+            if !public {
+                operation.security = Some(requirement(change));
+            }
+            let responses = &mut operation.responses.responses;
+            let mut add = |status: &str, description: &str| {
+                responses.entry(status.to_owned()).or_insert_with(|| error(description));
+            };
+            if !public {
+                add("401", "Not signed in, or the session has ended");
+                add("403", "The role does not allow it, or a change lacks the console header, origin or token");
+            }
+            add("400", "A malformed request");
+            add("422", "Invalid parameters");
+            add("429", "Over the upstream call budget, or rate limited upstream; see Retry-After");
+            add("502", "The upstream did not answer as it should");
+            add("504", "The upstream did not answer in time");
+            add("default", "Any other error, in the same envelope");
+        }
+    }
+}
+
+/// The whole document; the sandbox controls are in it only on a sandbox upstream.
+pub fn document(sandbox: bool) -> OpenApi {
+    let mut openapi = ConsoleDoc::openapi();
+    forwarded(&mut openapi);
+    if sandbox {
+        openapi.merge(SandboxDoc::openapi());
+    }
+    finish(&mut openapi);
+    openapi
+}
