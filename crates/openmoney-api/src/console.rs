@@ -140,23 +140,40 @@ pub struct StaffAccount {
     pub updated_at: i64,
 }
 
+/// A password: 10 to 256 characters.
+pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 10..=256;
+
 /// Body of `POST /console/v1/users`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewStaff {
+    /// 1 to 64 letters, digits, `.`, `_`, `@` or `-`.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Za-z0-9._@-]{1,64}$"))]
     pub username: String,
     pub role: Role,
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 256))]
     pub password: String,
 }
 
-/// Body of `PATCH /console/v1/users/{name}`: any of the three.
+/// Body of `PATCH /console/v1/users/{name}`: at least one of the three; a field that is
+/// given must not be null.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct StaffChange {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "given", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub role: Option<Role>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "given", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub disabled: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "given", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, min_length = 10, max_length = 256))]
     pub password: Option<String>,
+}
+
+/// An optional field that, when present, holds a value (not `null`).
+fn given<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
 }

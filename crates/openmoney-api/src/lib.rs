@@ -13,6 +13,7 @@ pub mod console;
 mod enums;
 mod envelope;
 mod health;
+mod json;
 mod money;
 #[cfg(feature = "openapi")]
 mod openapi;

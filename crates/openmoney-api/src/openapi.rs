@@ -9,6 +9,18 @@ pub fn months() -> Object {
     ObjectBuilder::new().schema_type(Type::Integer).enum_values(Some([3, 6, 12])).build()
 }
 
+/// A TON amount a sandbox control sends: positive, whole nanotons, at most
+/// [`crate::sandbox::MAX_SIMULATED_TON`].
+pub fn simulated_amount() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Number)
+        .exclusive_minimum(Some(0))
+        .maximum(Some(crate::sandbox::MAX_SIMULATED_TON))
+        .multiple_of(Some(1e-9))
+        .description(Some("TON, positive, at most 9 decimal places"))
+        .build()
+}
+
 /// A known transaction type.
 pub fn transaction_type() -> Object {
     ObjectBuilder::new()

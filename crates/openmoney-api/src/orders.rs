@@ -27,6 +27,7 @@ pub struct CreateStarsOrder {
     pub recipient_username: String,
     /// Number of Stars, 50 to 10000.
     #[cfg_attr(feature = "openapi", schema(minimum = 50, maximum = 10000))]
+    #[serde(deserialize_with = "crate::json::whole_number")]
     pub quantity: i64,
     #[serde(default = "default_payment_method")]
     pub payment_method: PaymentMethod,
@@ -55,6 +56,7 @@ pub struct CreatePremiumOrder {
     pub recipient_username: String,
     /// Length of the subscription: 3, 6 or 12 months.
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::months))]
+    #[serde(deserialize_with = "crate::json::whole_number")]
     pub months: i64,
     #[serde(default = "default_payment_method")]
     pub payment_method: PaymentMethod,

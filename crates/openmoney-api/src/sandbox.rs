@@ -29,7 +29,8 @@ pub struct SimulatePayment {
     #[serde(default)]
     pub mode: PaymentMode,
     /// Send this amount instead of the one `mode` picks.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::simulated_amount))]
     pub amount_ton: Option<Ton>,
 }
 
@@ -62,10 +63,14 @@ pub struct FailOrder {
     pub reason: Option<String>,
 }
 
+/// The most TON one simulated payment or top-up may move.
+pub const MAX_SIMULATED_TON: i64 = 1_000_000;
+
 /// Body of `POST /sandbox/v1/balance/topup`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TopUp {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::simulated_amount))]
     pub amount_ton: Ton,
 }
 

@@ -93,6 +93,16 @@ fn is_format(c: char) -> bool {
         | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
+/// A simulated payment or top-up moves a positive amount, at most
+/// [`crate::sandbox::MAX_SIMULATED_TON`].
+pub fn simulated_amount(amount: crate::Ton) -> Result<(), String> {
+    let max = crate::sandbox::MAX_SIMULATED_TON;
+    if amount <= crate::Ton::ZERO || amount > crate::Ton::from_units(max) {
+        return Err(format!("amount_ton must be more than 0 and at most {max}"));
+    }
+    Ok(())
+}
+
 /// A payment memo is a short token of letters, digits, `-` and `_`.
 pub fn memo(memo: &str) -> Result<(), String> {
     let ok = !memo.is_empty()

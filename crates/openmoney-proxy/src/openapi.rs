@@ -70,16 +70,18 @@ fn requirement(change: bool) -> Vec<SecurityRequirement> {
 fn forwarded(openapi: &mut OpenApi) {
     let upstream = openmoney_sandbox::api_document();
     for (path, mut item) in upstream.paths.paths {
-        for (_, operation) in operations(&mut item) {
+        for (change, operation) in operations(&mut item) {
+            operation.security = Some(requirement(change));
             for parameter in operation.parameters.iter_mut().flatten() {
                 match (&parameter.parameter_in, parameter.name.as_str()) {
                     // Every create must carry one here (the upstream makes it optional).
                     (ParameterIn::Header, "Idempotency-Key") => parameter.required = Required::True,
-                    // A reference with a path separator, or a dot segment, cannot travel in a path.
+                    // A path separator, a `%` (refused encoded, against double decoding) or a
+                    // dot segment cannot travel in the proxy's paths.
                     (ParameterIn::Path, "ref") => {
                         if let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() {
                             let pattern = openmoney_api::validate::CLIENT_REFERENCE_PATTERN;
-                            schema.pattern = Some(pattern.replacen("^[^", r"^(?!\.{1,2}$)[^/\\", 1));
+                            schema.pattern = Some(pattern.replacen("^[^", r"^(?!\.{1,2}$)[^/\\%", 1));
                         }
                     }
                     _ => {}
@@ -97,14 +99,18 @@ fn forwarded(openapi: &mut OpenApi) {
 /// Security and the errors the proxy itself can give, on every operation.
 fn finish(openapi: &mut OpenApi) {
     let components = openapi.components.get_or_insert_with(Default::default);
+    // A change must change something. (Set here: utoipa-gen 5.5 writes a derive's
+    // `min_properties` as `maxProperties`.)
+    if let Some(RefOr::T(Schema::Object(change))) = components.schemas.get_mut("StaffChange") {
+        change.min_properties = Some(1);
+    }
     components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(SESSION_COOKIE))));
     components.add_security_scheme("csrf", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-CSRF-Token"))));
     for item in openapi.paths.paths.values_mut() {
         for (change, operation) in operations(item) {
-            let public = operation.security.as_ref().is_some_and(|s| s.iter().all(|r| r == &Default::default()));
-            if !public {
-                operation.security = Some(requirement(change));
-            }
+            // Declared by the handler (public, or optional), or the session (and token).
+            let security = operation.security.get_or_insert_with(|| requirement(change));
+            let public = security.iter().any(|r| r == &Default::default());
             let responses = &mut operation.responses.responses;
             let mut add = |status: &str, description: &str| {
                 responses.entry(status.to_owned()).or_insert_with(|| error(description));

@@ -48,8 +48,9 @@ pub async fn readyz(State(app): State<AppState>) -> Result<Json<serde_json::Valu
 }
 
 /// Prometheus text; from loopback, or for admins.
-#[utoipa::path(get, path = "/metrics", tag = "Operations",
-    responses((status = 200, description = "Metrics", content_type = "text/plain", body = String)))]
+#[utoipa::path(get, path = "/metrics", tag = "Operations", security((), ("session" = [])),
+    responses((status = 200, description = "Metrics", body = String,
+        content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8")))]
 pub async fn metrics(State(app): State<AppState>, request: Request) -> Result<Response> {
     let loopback = client_addr(&request).is_some_and(|a| a.ip().is_loopback());
     let admin = request.extensions().get::<StaffUser>().is_some_and(|u| u.role == Role::Admin);

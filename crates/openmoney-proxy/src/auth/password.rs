@@ -6,14 +6,12 @@ use argon2::Argon2;
 
 use crate::error::{Error, Result};
 
-pub const MIN_PASSWORD_LEN: usize = 10;
+use openmoney_api::console::PASSWORD_CHARS;
 
 pub fn check_strength(password: &str) -> Result<()> {
-    if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(Error::Validation(format!("password must be at least {MIN_PASSWORD_LEN} characters")));
-    }
-    if password.len() > 1024 {
-        return Err(Error::Validation("password must be at most 1024 bytes".into()));
+    if !PASSWORD_CHARS.contains(&password.chars().count()) {
+        let (min, max) = (PASSWORD_CHARS.start(), PASSWORD_CHARS.end());
+        return Err(Error::Validation(format!("password must be {min} to {max} characters")));
     }
     Ok(())
 }

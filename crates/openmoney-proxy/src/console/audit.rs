@@ -14,6 +14,17 @@ use crate::forward::{KnownQuery, OrderIdParam};
 use crate::json::ok;
 use crate::state::AppState;
 
+/// The filters of the audit, for the CSV.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditFilterQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+}
+
+/// The filters and a page, for the list.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
@@ -28,13 +39,22 @@ pub struct AuditQuery {
     pub offset: Option<i64>,
 }
 
-fn filter(query: &AuditQuery) -> AuditFilter {
-    AuditFilter {
-        actor: query.actor.clone().filter(|a| !a.is_empty()),
-        action: query.action.clone().filter(|a| !a.is_empty()),
-        from: query.from.map(Timestamp::unix_millis),
-        to: query.to.map(Timestamp::unix_millis),
-        order_id: None,
+impl AuditFilterQuery {
+    fn filter(self) -> AuditFilter {
+        AuditFilter {
+            actor: self.actor.filter(|a| !a.is_empty()),
+            action: self.action.filter(|a| !a.is_empty()),
+            from: self.from.map(Timestamp::unix_millis),
+            to: self.to.map(Timestamp::unix_millis),
+            order_id: None,
+        }
+    }
+}
+
+impl AuditQuery {
+    fn filter(&self) -> AuditFilter {
+        let AuditQuery { actor, action, from, to, .. } = self;
+        AuditFilterQuery { actor: actor.clone(), action: action.clone(), from: *from, to: *to }.filter()
     }
 }
 
@@ -49,22 +69,22 @@ pub async fn list(
     user.require(Role::Admin)?;
     let limit = validate::limit(query.limit).map_err(Error::Validation)?;
     let offset = validate::offset(query.offset).map_err(Error::Validation)?;
-    let (items, total) = app.db.audit_page(&filter(&query), i64::from(limit), offset as i64).await?;
+    let (items, total) = app.db.audit_page(&query.filter(), i64::from(limit), offset as i64).await?;
     Ok(ok(Page { items, total: total as u64, limit, offset }))
 }
 
 const CSV_PAGE: i64 = 1_000;
 
 /// Every matching entry as CSV, newest first, with ISO timestamps.
-#[utoipa::path(get, path = "/console/v1/audit.csv", tag = "Audit", params(AuditQuery),
+#[utoipa::path(get, path = "/console/v1/audit.csv", tag = "Audit", params(AuditFilterQuery),
     responses((status = 200, description = "The entries as CSV", content_type = "text/csv", body = String)))]
 pub async fn csv(
     State(app): State<AppState>,
     user: StaffUser,
-    KnownQuery(query): KnownQuery<AuditQuery>,
+    KnownQuery(query): KnownQuery<AuditFilterQuery>,
 ) -> Result<impl IntoResponse> {
     user.require(Role::Admin)?;
-    let filter = filter(&query);
+    let filter = query.filter();
     let mut writer = csv::Writer::from_writer(Vec::new());
     let header = ["id", "at", "actor", "action", "outcome", "order_id", "idempotency_key", "summary", "client_addr"];
     writer.write_record(header).map_err(Error::internal)?;

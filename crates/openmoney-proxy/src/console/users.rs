@@ -44,7 +44,7 @@ async fn other_active_admins(app: &AppState, username: &str) -> Result<usize> {
 
 /// Changes a role, disables or enables, or resets a password.
 #[utoipa::path(patch, path = "/console/v1/users/{username}", tag = "Users", request_body = StaffChange,
-    params(("username" = String, Path)),
+    params(("username" = String, Path, pattern = r"^[A-Za-z0-9._@-]{1,64}$")),
     responses((status = 200, description = "The changed account", body = Success<StaffAccount>),
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 409, description = "It would leave no active admin", body = ErrorBody)))]
@@ -84,7 +84,7 @@ pub async fn change(
 }
 
 /// Removes a staff account and ends its sessions.
-#[utoipa::path(delete, path = "/console/v1/users/{username}", tag = "Users", params(("username" = String, Path)),
+#[utoipa::path(delete, path = "/console/v1/users/{username}", tag = "Users", params(("username" = String, Path, pattern = r"^[A-Za-z0-9._@-]{1,64}$")),
     responses((status = 200, description = "The removed name", body = Success<String>),
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 409, description = "It would leave no active admin", body = ErrorBody)))]

@@ -392,9 +392,7 @@ pub(crate) async fn sandbox_topup(
 ) -> Result<Response> {
     let addr = addr(&request);
     let ApiJson(topup) = ApiJson::<TopUp>::from_request(request).await?;
-    if topup.amount_ton <= openmoney_api::Ton::ZERO {
-        return Err(Error::Validation("amount_ton must be positive".into()));
-    }
+    validate::simulated_amount(topup.amount_ton).map_err(Error::Validation)?;
     let summary = format!("simulate a top-up of {} TON", topup.amount_ton);
     Change::new("sandbox.topup", Target::Sandbox, "balance/topup".into(), summary)
         .body(&topup)?

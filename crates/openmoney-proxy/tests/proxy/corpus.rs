@@ -171,7 +171,7 @@ fn corpus(wire: &Wire) -> Vec<Hostile> {
             add(format!("limit {number}"), wire.get(&format!("/api/v1/orders?limit={number}")));
         }
     }
-    for quantity in ["1e309", "18446744073709551616", "-100", "100.5", "\"100\"", "null", "[100]", "1e2"] {
+    for quantity in ["1e309", "18446744073709551616", "-100", "100.5", "\"100\"", "null", "[100]", "1.005e2"] {
         let body = format!("{{\"recipient_username\":\"pandus\",\"quantity\":{quantity}}}");
         add(format!("quantity {quantity}"), wire.create("application/json", &body));
     }

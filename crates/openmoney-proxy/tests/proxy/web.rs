@@ -135,3 +135,48 @@ async fn a_dead_upstream_is_a_502_with_the_headers_and_readyz_says_so() {
     assert_eq!(proxy.get("/readyz", None).await.status, 502);
     assert_eq!(proxy.get("/healthz", None).await.status, 200);
 }
+
+#[tokio::test]
+async fn the_proxy_serves_an_openapi_document_of_every_route_it_answers() {
+    let proxy = spawn_proxy().await;
+    let doc = proxy.get("/openapi.json", None).await.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let mut operations: Vec<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| item.as_object().unwrap().keys().map(move |m| format!("{} {path}", m.to_uppercase())))
+        .collect();
+    operations.sort();
+    let forwarded = operations.iter().filter(|o| o.contains(" /api/v1/")).count();
+    assert_eq!(forwarded, 17, "{operations:?}");
+    for expected in [
+        "POST /auth/login",
+        "POST /auth/logout",
+        "GET /auth/session",
+        "GET /console/v1/config",
+        "GET /console/v1/audit",
+        "GET /console/v1/audit.csv",
+        "GET /console/v1/orders/{id}/audit",
+        "GET /console/v1/users",
+        "POST /console/v1/users",
+        "PATCH /console/v1/users/{username}",
+        "DELETE /console/v1/users/{username}",
+        "GET /healthz",
+        "GET /readyz",
+        "GET /metrics",
+    ] {
+        assert!(operations.contains(&expected.to_owned()), "{expected} is not documented");
+    }
+    assert_eq!(operations.len(), 17 + 14, "only what the proxy answers (no sandbox controls here): {operations:?}");
+
+    let create = &doc["paths"]["/api/v1/orders/stars"]["post"];
+    let key = create["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "Idempotency-Key").unwrap();
+    assert_eq!(key["required"], true);
+    assert_eq!(create["security"], serde_json::json!([{"session": [], "csrf": []}]));
+    assert_eq!(doc["paths"]["/api/v1/health"]["get"]["security"], serde_json::json!([{"session": []}]));
+    assert_eq!(doc["paths"]["/auth/login"]["post"]["security"], serde_json::json!([{}]));
+    assert_eq!(doc["components"]["securitySchemes"]["session"]["name"], "__Host-om_session");
+    assert_eq!(doc["components"]["schemas"]["StaffChange"]["minProperties"], 1);
+    assert!(doc["components"]["schemas"]["StaffChange"].get("maxProperties").is_none());
+}

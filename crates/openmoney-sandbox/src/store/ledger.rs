@@ -2,7 +2,8 @@
 
 use openmoney_api::sandbox::{PaymentMode, PaymentOutcome, PaymentResult, SimulatePayment};
 use openmoney_api::{
-    Balance, ErrorCode, OrderId, OrderStatus, Page, PaymentMethod, Timestamp, Ton, Transaction, TransactionType,
+    validate, Balance, ErrorCode, OrderId, OrderStatus, Page, PaymentMethod, Timestamp, Ton, Transaction,
+    TransactionType,
 };
 use sha2::{Digest, Sha256};
 
@@ -38,9 +39,7 @@ impl Store {
 
     pub fn topup(&mut self, partner: PartnerId, amount: Ton, now: i64) -> Result<Transaction> {
         self.advance(now);
-        if amount <= Ton::ZERO {
-            return Err(ApiError::validation("amount_ton must be positive"));
-        }
+        validate::simulated_amount(amount).map_err(ApiError::validation)?;
         if self.partners[partner].balance.checked_add(amount).is_none() {
             return Err(ApiError::validation("amount_ton is too large"));
         }
@@ -111,9 +110,7 @@ impl Store {
             (None, PaymentMode::Under) => Ton::from_nanos(price.nanos() / 10 * 9),
             (None, PaymentMode::Over) => Ton::from_nanos(price.nanos() / 10 * 11),
         };
-        if sent <= Ton::ZERO {
-            return Err(ApiError::validation("amount_ton must be positive"));
-        }
+        validate::simulated_amount(sent).map_err(ApiError::validation)?;
         let received =
             record.received.checked_add(sent).ok_or_else(|| ApiError::validation("amount_ton is too large"))?;
         if let Some(r) = self.partners[partner].orders.get_mut(&id) {
