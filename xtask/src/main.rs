@@ -2,6 +2,7 @@
 //! benchmarks, and their parts. On a fresh machine they install what is missing (each tool only when absent or
 //! at the wrong version), then build, run or test everything.
 
+mod fuzz;
 mod payload;
 mod postgres;
 mod tools;
@@ -16,6 +17,9 @@ commands:
   test    install what is missing, then fmt --check, clippy -D warnings, the console build, every test
   bench   install what is missing (oha, nginx, Chromium), build for release, run every benchmark,
           print the table and write bench/RESULTS.md [--quick] [--only payload,chains,lists,audit,browser]
+  chaos   the reliability and security suite at full size (1,000-trial storms, 1,000 creates on a
+          faulty upstream, repeated kill -9, 1,000 wrong passwords, schemathesis at 500 examples per
+          operation, 500 slowloris connections): print the table and write bench/RELIABILITY.md
   dist    build the console into dist/ (release, offline)
   setup   only install what is missing";
 
@@ -27,6 +31,7 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("chaos") => chaos(),
         Some("dist") => tools::setup(false).and_then(|env| dist(&env)),
         Some("setup") => tools::setup(true).map(drop),
         _ => {
@@ -123,12 +128,94 @@ fn test(extra: &[String]) -> Result {
         command.env("AXE_CORE_JS", axe);
     }
     step("cargo test --workspace", &mut command)?;
+    let fuzzed = fuzz::run(FUZZ_EXAMPLES_CI, Some(1))?;
+    if let Some(failed) = fuzzed.iter().find(|o| o.failed) {
+        return Err(format!("schemathesis found failures in the {} (target/chaos/fuzz/)", failed.api));
+    }
     let server = postgres::start()?;
     step(
         "the proxy's suite again, on PostgreSQL",
         cargo(&env)
             .args(["test", "--package", "openmoney-proxy", "--test", "proxy"])
             .env("OPENMONEY_TEST_POSTGRES", &server.url),
+    )
+}
+
+/// Schemathesis examples per operation: a quick pass in `test`, the full run in `chaos`.
+const FUZZ_EXAMPLES_CI: u32 = 20;
+const FUZZ_EXAMPLES_FULL: u32 = 500;
+
+/// The reliability and security suite at full size; the figures go to bench/RELIABILITY.md.
+fn chaos() -> Result {
+    use std::io::BufRead as _;
+    let env = tools::setup(false)?;
+    let oha = tools::ensure_oha()?;
+    dist(&env)?;
+    let chaos_dir = tools::target_dir().join("chaos");
+    std::fs::create_dir_all(&chaos_dir).map_err(|e| e.to_string())?;
+    let mut figures = Vec::new();
+
+    eprintln!("xtask: the proxy's reliability tests at full size");
+    let mut tests = cargo(&env)
+        .args(["test", "--package", "openmoney-proxy", "--test", "proxy", "--", "--nocapture"])
+        .args(["reliability::", "crash::", "a_thousand_wrong_passwords"])
+        .env("OPENMONEY_CHAOS", "1")
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cargo test: {e}"))?;
+    for line in std::io::BufReader::new(tests.stdout.take().ok_or("no test output")?).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        eprintln!("{line}");
+        if let Some(figure) = line.strip_prefix("CHAOS|") {
+            figures.push(figure.to_owned());
+        }
+    }
+    if !tests.wait().map_err(|e| e.to_string())?.success() {
+        return Err("the reliability tests failed".into());
+    }
+
+    for outcome in fuzz::run(FUZZ_EXAMPLES_FULL, None)? {
+        let met = if outcome.failed { "no" } else { "yes" };
+        let what = format!("schemathesis: {}, every check, {FUZZ_EXAMPLES_FULL} examples per operation", outcome.api);
+        let value = format!("{} operations; {} (seed {})", outcome.operations, outcome.cases, outcome.seed);
+        figures.push(format!("{what}|{value}|0 failures|{met}"));
+    }
+    fuzz::scan_for_key(&root().join("dist"))?;
+    figures.push("key leak scan: dist/, the fuzzed proxy's store and log|no `osk_`|none|yes".into());
+    let figures_file = chaos_dir.join("figures.txt");
+    std::fs::write(&figures_file, figures.join("\n")).map_err(|e| e.to_string())?;
+
+    step(
+        "build the sandbox, the proxy and the benchmarks (release-native)",
+        cargo(&env).args([
+            "build",
+            "--profile",
+            "release-native",
+            "--package",
+            "openmoney-sandbox",
+            "--package",
+            "openmoney-proxy",
+            "--package",
+            "openmoney-bench",
+        ]),
+    )?;
+    let bin = tools::target_dir().join("release-native");
+    step(
+        "openmoney-bench (slow clients) and the reliability report",
+        Command::new(bin.join("openmoney-bench"))
+            .arg("--sandbox")
+            .arg(bin.join("openmoney-sandbox"))
+            .arg("--proxy")
+            .arg(bin.join("openmoney-proxy"))
+            .arg("--oha")
+            .arg(oha)
+            .arg("--figures")
+            .arg(&figures_file)
+            .arg("--out")
+            .arg(root().join("bench").join("RELIABILITY.md"))
+            .args(["--only", "slowloris"])
+            .env("PATH", &env.path),
     )
 }
 

@@ -11,6 +11,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
 /// axe-core, injected into pages by the browser suite's accessibility scans.
 const AXE_VERSION: &str = "4.14.1";
+/// The API fuzzer of `cargo xtask test` and `cargo xtask chaos`, from PyPI.
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
 /// The load generator of `cargo xtask bench`.
 const OHA_VERSION: &str = "1.16.0";
 
@@ -158,6 +160,26 @@ pub fn ensure_nginx() -> Result<PathBuf> {
         apt_install(&["nginx-light"])?;
     }
     Ok(nginx)
+}
+
+/// Schemathesis in its own virtualenv under target/tools (python3-venv from Debian when the
+/// machine's Python lacks venv); returns the virtualenv's `bin`.
+pub fn ensure_schemathesis() -> Result<PathBuf> {
+    let venv = target_dir().join("tools").join("schemathesis");
+    let bin = venv.join("bin");
+    let current = output(bin.join("schemathesis").to_str().unwrap_or_default(), &["--version"]).unwrap_or_default();
+    if current.contains(SCHEMATHESIS_VERSION) {
+        return Ok(bin);
+    }
+    if output("python3", &["-m", "venv", "--help"]).is_none() {
+        apt_install(&["python3", "python3-venv"])?;
+    }
+    step("python3 -m venv (schemathesis)", Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    step(
+        &format!("pip install schemathesis {SCHEMATHESIS_VERSION} (one time)"),
+        Command::new(bin.join("pip")).args(["install", "-q", &format!("schemathesis=={SCHEMATHESIS_VERSION}")]),
+    )?;
+    Ok(bin)
 }
 
 /// Installs whatever is missing; `browser` adds what the browser tests need.

@@ -102,26 +102,30 @@ fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1_048_576.0)
 }
 
-pub async fn run(tools: &Tools, seconds: u32, report: &mut Report) {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let key = format!("osk_bench_{}", uuid_like());
-    let oha = Oha(tools.oha.clone());
+/// The sandbox and our proxy in front of it (release builds, pinned), and a signed-in
+/// viewer's session cookie.
+pub struct Stack {
+    pub sandbox: Server,
+    pub proxy: Server,
+    pub key: String,
+    pub direct: String,
+    pub proxy_base: String,
+    pub cookie: String,
+}
 
+pub async fn proxy_on_sandbox(tools: &Tools, dir: &Path) -> Stack {
+    let key = format!("osk_bench_{}", uuid_like());
     let sandbox_port = free_port();
     let mut command = pinned(SERVER_CPU, &tools.sandbox);
     command
         .args(["--listen", &format!("127.0.0.1:{sandbox_port}"), "--rate-per-second", "0"])
         .env("SANDBOX_KEYS", &key);
-    let sandbox = Server::start("sandbox", command, sandbox_port, &dir.path().join("sandbox.log")).await;
+    let sandbox = Server::start("sandbox", command, sandbox_port, &dir.join("sandbox.log")).await;
     let direct = format!("http://127.0.0.1:{sandbox_port}");
-    let client = reqwest::Client::new();
-    let created: serde_json::Value =
-        create_order(&client, &direct, &key, "bench-first-order").await.json().await.expect("an order");
-    let order_id = created["data"]["id"].as_i64().expect("the order's id");
 
-    let key_file = dir.path().join("api-key");
+    let key_file = dir.join("api-key");
     std::fs::write(&key_file, &key).expect("the key file");
-    let data = dir.path().join("proxy");
+    let data = dir.join("proxy");
     let mut add = std::process::Command::new(&tools.proxy);
     add.arg("--data-dir").arg(&data).args(["user", "add", "bench", "--role", "viewer", "--password-stdin"]);
     let mut child = add.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::null()).spawn().expect("proxy");
@@ -141,9 +145,21 @@ pub async fn run(tools: &Tools, seconds: u32, report: &mut Report) {
         .arg(&key_file)
         .arg("--static-dir")
         .arg(&tools.dist);
-    let proxy = Server::start("proxy", command, proxy_port, &dir.path().join("proxy.log")).await;
+    let proxy = Server::start("proxy", command, proxy_port, &dir.join("proxy.log")).await;
     let proxy_base = format!("http://127.0.0.1:{proxy_port}");
     let cookie = sign_in(&proxy_base).await;
+    Stack { sandbox, proxy, key, direct, proxy_base, cookie }
+}
+
+pub async fn run(tools: &Tools, seconds: u32, report: &mut Report) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let oha = Oha(tools.oha.clone());
+    let Stack { sandbox, proxy, key, direct, proxy_base, cookie } = proxy_on_sandbox(tools, dir.path()).await;
+    let sandbox_port = sandbox.port;
+    let client = reqwest::Client::new();
+    let created: serde_json::Value =
+        create_order(&client, &direct, &key, "bench-first-order").await.json().await.expect("an order");
+    let order_id = created["data"]["id"].as_i64().expect("the order's id");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle = load::rss(proxy.pid());
 

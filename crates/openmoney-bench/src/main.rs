@@ -8,25 +8,28 @@ mod load;
 mod payload;
 mod report;
 mod scale;
+mod slowloris;
 
 use std::path::PathBuf;
 
 use report::{Heading, Report};
 
-const USAGE: &str = "usage: openmoney-bench --sandbox BIN --proxy BIN --oha BIN --nginx BIN --dist DIR --out FILE
-       [--quick] [--only payload,chains,lists,audit,browser]";
+const USAGE: &str = "usage: openmoney-bench --sandbox BIN --proxy BIN --oha BIN [--nginx BIN] [--dist DIR] --out FILE
+       [--quick] [--only payload,chains,lists,audit,browser,slowloris] [--figures FILE]
+With --figures (the reliability figures of `cargo xtask chaos`), the report is the reliability report.";
 
 struct Options {
     tools: chains::Tools,
     out: PathBuf,
     quick: bool,
     only: Option<Vec<String>>,
+    figures: Option<PathBuf>,
 }
 
 fn options() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     let (mut sandbox, mut proxy, mut oha, mut nginx, mut dist, mut out) = (None, None, None, None, None, None);
-    let (mut quick, mut only) = (false, None);
+    let (mut quick, mut only, mut figures) = (false, None, None);
     while let Some(arg) = args.next() {
         let mut value = || args.next().map(PathBuf::from).ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
@@ -37,6 +40,7 @@ fn options() -> Result<Options, String> {
             "--dist" => dist = Some(value()?),
             "--out" => out = Some(value()?),
             "--quick" => quick = true,
+            "--figures" => figures = Some(value()?),
             "--only" => {
                 let list = value()?.display().to_string();
                 only = Some(list.split(',').map(str::to_owned).collect());
@@ -50,12 +54,13 @@ fn options() -> Result<Options, String> {
             sandbox: need(sandbox, "--sandbox")?,
             proxy: need(proxy, "--proxy")?,
             oha: need(oha, "--oha")?,
-            nginx: need(nginx, "--nginx")?,
-            dist: need(dist, "--dist")?,
+            nginx: nginx.unwrap_or_default(),
+            dist: dist.unwrap_or_default(),
         },
         out: need(out, "--out")?,
         quick,
         only,
+        figures,
     })
 }
 
@@ -69,7 +74,7 @@ fn command_output(program: &str, args: &[&str]) -> String {
         .unwrap_or_default()
 }
 
-fn heading() -> Heading {
+fn heading(reliability: bool) -> Heading {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .unwrap_or_default()
         .lines()
@@ -83,7 +88,14 @@ fn heading() -> Heading {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let dirty =
         if command_output("git", &["status", "--porcelain"]).is_empty() { "" } else { " (with uncommitted changes)" };
+    let (title, command) = if reliability {
+        ("Reliability and security results", "cargo xtask chaos")
+    } else {
+        ("Benchmark results", "cargo xtask bench")
+    };
     Heading {
+        title,
+        command,
         date: time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
@@ -121,10 +133,22 @@ async fn main() {
     if wants("audit") {
         scale::audit(&mut report, audit_rows, repeats).await;
     }
+    if let Some(file) = &options.figures {
+        let lines = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        report::add_figures(&mut report, &lines);
+        report.note(
+            "Rows above the slow clients come from the proxy's reliability tests run at full size \
+            (`OPENMONEY_CHAOS=1`), schemathesis against the sandbox and proxy binaries, and a scan for the key.",
+        );
+    }
+    // Slow clients run only when asked for (`cargo xtask chaos` does).
+    if options.only.as_ref().is_some_and(|only| only.iter().any(|o| o == "slowloris")) {
+        slowloris::run(&options.tools, seconds * 2, &mut report).await;
+    }
     if wants("browser") {
         browser::run(&mut report, loads).await;
     }
-    let heading = heading();
+    let heading = heading(options.figures.is_some());
     println!("\n{}", report.table());
     let markdown = report.markdown(&heading);
     if let Some(dir) = options.out.parent() {

@@ -7,7 +7,7 @@ use std::time::Duration;
 /// One figure: what was measured, its value, and the target it is held to, if any.
 #[derive(Debug, Clone)]
 pub struct Row {
-    pub section: &'static str,
+    pub section: String,
     pub name: String,
     pub value: String,
     pub target: Option<Target>,
@@ -42,12 +42,12 @@ pub struct Report {
 impl Report {
     pub fn add(
         &mut self,
-        section: &'static str,
+        section: impl Into<String>,
         name: impl Into<String>,
         value: impl Into<String>,
         target: Option<Target>,
     ) {
-        let row = Row { section, name: name.into(), value: value.into(), target };
+        let row = Row { section: section.into(), name: name.into(), value: value.into(), target };
         eprintln!("bench: {} / {}: {}", row.section, row.name, row.value);
         self.rows.push(row);
     }
@@ -71,11 +71,11 @@ impl Report {
 
     /// The whole document for `bench/RESULTS.md`.
     pub fn markdown(&self, heading: &Heading) -> String {
-        let mut out = String::from("# Benchmark results\n\n");
+        let mut out = format!("# {}\n\n", heading.title);
         let _ = writeln!(out, "- Date: {}", heading.date);
         let _ = writeln!(out, "- Commit: {}", heading.commit);
         let _ = writeln!(out, "- Machine: {}", heading.machine);
-        let _ = writeln!(out, "- Command: `cargo xtask bench`\n");
+        let _ = writeln!(out, "- Command: `{}`\n", heading.command);
         out.push_str(&self.table());
         if !self.notes.is_empty() {
             out.push_str("\n## How the figures were taken\n\n");
@@ -89,9 +89,24 @@ impl Report {
 
 /// Where and when a run happened.
 pub struct Heading {
+    pub title: &'static str,
+    pub command: &'static str,
     pub date: String,
     pub commit: String,
     pub machine: String,
+}
+
+/// Adds figures taken elsewhere (the reliability tests, the fuzzers), one per line as
+/// `section: name|value|target|met`, where `met` is `yes`, `no` or empty.
+pub fn add_figures(report: &mut Report, lines: &str) {
+    for line in lines.lines().filter(|l| !l.trim().is_empty()) {
+        let mut fields = line.splitn(4, '|');
+        let (label, value) = (fields.next().unwrap_or_default(), fields.next().unwrap_or_default());
+        let (target, met) = (fields.next().unwrap_or_default(), fields.next().unwrap_or_default());
+        let (section, name) = label.split_once(": ").unwrap_or(("", label));
+        let target = (!target.is_empty()).then(|| Target { text: target.to_owned(), met: met.trim() != "no" });
+        report.add(section.to_owned(), name, value, target);
+    }
 }
 
 /// `1.23 ms` or `456 µs`.
@@ -152,6 +167,19 @@ mod tests {
         assert!(table.contains("| proxy | p50 added | 40 µs | ≤ 100 µs | yes |"), "{table}");
         assert!(table.contains("| proxy | throughput | 9,000 rps | ≥ 1.0× nginx | **no** |"), "{table}");
         assert!(table.contains("| proxy | RSS idle | 12 MB |  |  |"), "{table}");
+    }
+
+    #[test]
+    fn figures_from_elsewhere_keep_their_section_and_verdict() {
+        let mut report = Report::default();
+        add_figures(
+            &mut report,
+            "faulty upstream: lost|0|exact|yes\nkill -9: restart|26 ms||\nfuzz: sandbox|3 failures|0 failures|no\n",
+        );
+        let table = report.table();
+        assert!(table.contains("| faulty upstream | lost | 0 | exact | yes |"), "{table}");
+        assert!(table.contains("| kill -9 | restart | 26 ms |  |  |"), "{table}");
+        assert!(table.contains("| fuzz | sandbox | 3 failures | 0 failures | **no** |"), "{table}");
     }
 
     #[test]

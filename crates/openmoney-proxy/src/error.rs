@@ -26,6 +26,8 @@ pub enum Error {
     Conflict(String),
     #[error("request body is too large")]
     PayloadTooLarge,
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("{message}")]
     RateLimited { retry_after: u64, message: String },
     #[error("the upstream API did not answer in time")]
@@ -49,6 +51,7 @@ impl Error {
             Error::Validation(_) => ErrorCode::ValidationError,
             Error::Conflict(_) => ErrorCode::InvalidState,
             Error::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Error::RequestTimeout => ErrorCode::RequestTimeout,
             Error::RateLimited { .. } => ErrorCode::RateLimited,
             Error::UpstreamTimeout => ErrorCode::UpstreamTimeout,
             Error::UpstreamUnavailable => ErrorCode::UpstreamUnavailable,

@@ -40,12 +40,25 @@ fn innermost(err: &dyn std::error::Error) -> String {
     source.to_string()
 }
 
+/// The body stopped arriving (see `BODY_READ_TIMEOUT`).
+fn timed_out(rejection: &JsonRejection) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
+    while let Some(error) = cause {
+        if error.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
+}
+
 fn rejected(rejection: JsonRejection) -> Error {
     match rejection {
         JsonRejection::MissingJsonContentType(_) => Error::Validation("Content-Type must be application/json".into()),
         JsonRejection::JsonSyntaxError(e) => Error::Validation(format!("malformed JSON: {}", innermost(&e))),
         JsonRejection::JsonDataError(e) => Error::Validation(format!("invalid body: {}", innermost(&e))),
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge,
+        other if timed_out(&other) => Error::RequestTimeout,
         other => Error::Validation(format!("unreadable body: {}", other.body_text())),
     }
 }

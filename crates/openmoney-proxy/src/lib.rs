@@ -43,6 +43,8 @@ pub use state::AppState;
 
 /// The largest request body the proxy reads.
 pub const BODY_LIMIT: usize = 16 * 1024;
+/// How long a request's body may take to arrive.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Every route of the proxy.
 pub fn app(state: AppState) -> Router {
@@ -82,7 +84,9 @@ pub fn app(state: AppState) -> Router {
                 .layer(from_fn_with_state(state.clone(), headers::security))
                 .layer(CatchPanicLayer::custom(|_| Error::internal("a handler panicked").into_response()))
                 .layer(from_fn(targets::refuse_tricky_targets))
-                .layer(DefaultBodyLimit::max(BODY_LIMIT)),
+                .layer(DefaultBodyLimit::max(BODY_LIMIT))
+                // A body that trickles in is cut off (the head has its own limit in `serve`).
+                .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT)),
         )
         .with_state(state)
 }
@@ -196,6 +200,5 @@ pub async fn serve(
             let _ = purge.db.recover_interrupted(now - stale.as_millis() as i64).await;
         }
     });
-    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    openmoney_sandbox::server::serve(listener, app(state), shutdown).await
 }

@@ -1,6 +1,12 @@
-//! The sandbox's own accept loop. It is plain HTTP/1.1 over tokio, plus one thing
-//! `axum::serve` cannot do: a handler can reset its connection (RST, no response), which is
-//! how the `reset` and `lose_response` faults reach the client.
+//! The accept loop of the sandbox and of the proxy. It is plain HTTP/1.1 over tokio, plus
+//! what `axum::serve` cannot do:
+//! - a slow client gets 10 seconds to send a request's head (and an idle keep-alive
+//!   connection 10 seconds to start the next), then the connection is closed, so slowloris
+//!   connections cannot pile up;
+//! - a handler can reset its connection (RST, no response), which is how the sandbox's
+//!   `reset` and `lose_response` faults reach the client.
+//!
+//! Every request carries the peer's address as axum's `ConnectInfo<SocketAddr>`.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -25,13 +31,16 @@ impl ConnectionKill {
     }
 }
 
+/// How long a client has to send a request's head.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Serves `router` on `listener` until `shutdown` resolves, then lets open requests finish
 /// (at most 10 seconds).
 pub async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
-        let (stream, _peer) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
                 Err(err) => {
@@ -58,11 +67,12 @@ pub async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<
         let request_kill = kill.clone();
         let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
             request.extensions_mut().insert(request_kill.clone());
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
             router.clone().oneshot(request.map(axum::body::Body::new))
         });
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
-            .header_read_timeout(Duration::from_secs(10))
+            .header_read_timeout(HEADER_READ_TIMEOUT)
             .serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {

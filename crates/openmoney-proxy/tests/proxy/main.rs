@@ -7,6 +7,7 @@ mod crash;
 mod forwarding;
 mod helpers;
 mod reliability;
+mod slow;
 mod sso;
 mod startup;
 mod web;
