@@ -25,8 +25,13 @@ pub fn StatusBadge(status: OrderStatus) -> impl IntoView {
     view! { <span class=class data-testid="status" data-status=wire>{move || crate::i18n::status(i18n.get_locale(), &status)}</span> }
 }
 
+/// Seconds before a read that failed for a passing reason (the upstream or the network
+/// down) is tried again by itself, so a page comes back on its own when the upstream does.
+const AUTO_RETRY_SECONDS: u64 = 10;
+
 /// Explains an error. A lost session goes to sign-in and back; a rate limit counts down
-/// and retries by itself; a transient failure offers a retry.
+/// and retries by itself; any other transient failure offers a retry and, when it has
+/// one, counts down and retries by itself too.
 #[component]
 pub fn ErrorView(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>) -> impl IntoView {
     if error == ApiError::Unauthorized {
@@ -41,8 +46,10 @@ pub fn ErrorView(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>)
         };
         Effect::new(move |_| navigate(&crate::session::login_path(&next), Default::default()));
     }
+    let rate_limited = matches!(error, ApiError::RateLimited { .. });
     let countdown = RwSignal::new(match &error {
         ApiError::RateLimited { retry_after, .. } => *retry_after,
+        other if other.is_transient() && retry.is_some() => AUTO_RETRY_SECONDS,
         _ => 0,
     });
     if countdown.get_untracked() > 0 {
@@ -71,12 +78,15 @@ pub fn ErrorView(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>)
         move || error.human(i18n.get_locale())
     };
     let detail = error.detail();
-    let transient = error.is_transient() && !matches!(error, ApiError::RateLimited { .. });
+    let transient = error.is_transient() && !rate_limited;
+    let text = move || match countdown.get() {
+        0 => human(),
+        seconds if rate_limited => t_string!(i18n, error.rate_limited, seconds = seconds).to_string(),
+        seconds => format!("{} {}", human(), t_string!(i18n, error.retrying_in, seconds = seconds)),
+    };
     view! {
         <div class="error" role="alert" data-testid="error">
-            <p class="error-text">
-                {move || if countdown.get() > 0 { t_string!(i18n, error.rate_limited, seconds = countdown.get()) } else { human() }}
-            </p>
+            <p class="error-text">{text}</p>
             {detail.map(|d| view! { <details><summary>{t!(i18n, error.details)}</summary><code>{d}</code></details> })}
             {(transient && retry.is_some()).then(|| view! {
                 <button type="button" on:click=move |_| { if let Some(retry) = retry { retry.run(()) } }>{t!(i18n, error.retry)}</button>

@@ -30,9 +30,10 @@ async fn slow_client(port: u16, stop: Arc<AtomicBool>, cut: Arc<AtomicU64>) {
                 break;
             }
             line = b"X-Slow: 1\r\n";
-            match tokio::time::timeout(Duration::from_secs(1), stream.read(&mut buffer)).await {
-                Ok(Ok(0) | Err(_)) => break,
-                _ => {}
+            // Closed by the proxy (or reset): start over; no answer within a second: go on.
+            let read = tokio::time::timeout(Duration::from_secs(1), stream.read(&mut buffer)).await;
+            if let Ok(Ok(0) | Err(_)) = read {
+                break;
             }
         }
         if !stop.load(Ordering::Relaxed) {

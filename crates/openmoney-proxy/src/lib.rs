@@ -38,8 +38,9 @@ use tower_http::trace::TraceLayer;
 
 pub use config::{Config, Upstream as UpstreamConfig};
 pub use error::Error;
-pub use forward::UPSTREAM_ATTEMPTS_HEADER;
+pub use forward::{reference_segment, UPSTREAM_ATTEMPTS_HEADER};
 pub use state::AppState;
+pub use targets::is_tricky as is_tricky_target;
 
 /// The largest request body the proxy reads.
 pub const BODY_LIMIT: usize = 16 * 1024;

@@ -65,6 +65,11 @@ impl Sandbox {
         demo::history(&mut self.app.store(), 0, now, count);
     }
 
+    /// Replaces the first partner's fault rules, as `PUT /sandbox/v1/faults` does.
+    pub fn set_faults(&self, rules: Vec<openmoney_api::sandbox::FaultRule>) {
+        self.app.store().partner_mut(0).faults.set(rules);
+    }
+
     /// How many requests reached the sandbox, of any kind, answered or reset.
     pub fn request_count(&self) -> u64 {
         self.app.log.total()

@@ -13,7 +13,9 @@ use axum_extra::extract::cookie::CookieJar;
 use openmoney_api::console::{Credentials, SessionInfo};
 
 pub use csrf::{guard as csrf_guard, CSRF_HEADER, REQUESTED_WITH, REQUESTED_WITH_VALUE};
-pub use session::{client_addr, identify, random_token, Operator, StaffUser, DEVICE_COOKIE, SESSION_COOKIE};
+pub use session::{
+    client_addr, hash_token, identify, random_token, Operator, StaffUser, DEVICE_COOKIE, SESSION_COOKIE,
+};
 use throttle::Attempt;
 pub use throttle::Throttle;
 

@@ -69,9 +69,12 @@ const POSTGRES_APPEND_ONLY: &[&str] = &[
 ];
 
 impl Db {
-    /// Connects and brings the schema up to date. SQLite runs in WAL mode with
-    /// `synchronous=NORMAL`: a committed write survives a crash of the proxy (even
-    /// `kill -9`), and only a power loss could drop the last commits, never corrupt.
+    /// Connects and brings the schema up to date. SQLite runs in WAL mode (readers never
+    /// wait for the writer) with `synchronous=FULL`: every commit is fsynced, so an audited
+    /// change survives not only a crash of the proxy (`kill -9` loses nothing even with
+    /// NORMAL) but a power cut or a kernel panic too, which NORMAL would not promise for the
+    /// last commits. Writes are rare (sign-ins, changes, a session touch a minute), so the
+    /// fsync per commit costs little.
     pub async fn connect(url: &str) -> Result<Db> {
         sqlx::any::install_default_drivers();
         let postgres = url.starts_with("postgres");
@@ -90,7 +93,7 @@ impl Db {
                     if !postgres {
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 5000").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
                     }
                     Ok(())
                 })

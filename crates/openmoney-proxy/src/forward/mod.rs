@@ -25,6 +25,8 @@ use crate::db::NewAudit;
 use crate::error::{Error, Result};
 use crate::json::ApiJson;
 use crate::state::AppState;
+/// The path segment a client_reference travels upstream in (for the fuzzer).
+pub use params::reference as reference_segment;
 use params::{idempotency_key, memo, reference};
 pub use params::{KnownQuery, OrderIdParam};
 

@@ -33,6 +33,13 @@ async fn an_idempotency_storm_through_the_proxy_makes_one_order() {
         assert_eq!(ids.len(), 1, "trial {trial}: {STORM} creates with one key answered with orders {ids:?}");
         assert_eq!(proxy.sandbox.order_count(), before + 1, "trial {trial} made more than one order");
     }
+    let trials = trials();
+    figure(
+        "idempotency storm: through the proxy",
+        format!("{trials} trials × {STORM} creates: {trials} orders, one id per trial"),
+        "1 order a trial",
+        Some(true),
+    );
 }
 
 /// Straight at the sandbox, a request that finds its key in flight gets 409
@@ -73,6 +80,13 @@ async fn an_idempotency_storm_at_the_sandbox_makes_one_order() {
         assert_eq!(ids.len(), 1, "trial {trial}: orders {ids:?}");
         assert_eq!(proxy.sandbox.order_count(), before + 1, "trial {trial} made more than one order");
     }
+    let trials = trials();
+    figure(
+        "idempotency storm: straight at the sandbox",
+        format!("{trials} trials × {STORM} creates: {trials} orders, one id per trial"),
+        "1 order a trial",
+        Some(true),
+    );
 }
 
 #[tokio::test]
@@ -90,6 +104,12 @@ async fn two_operators_cancelling_one_order_at_once_get_one_success_and_one_clea
         let refused = if first.status == 409 { &first } else { &second };
         refused.assert_error(409, "INVALID_STATE");
     }
+    figure(
+        "concurrency: two cancels of one order at once",
+        format!("{} trials: one 200 and one 409 INVALID_STATE each", trials()),
+        "one winner",
+        Some(true),
+    );
 }
 
 #[tokio::test]
@@ -120,6 +140,12 @@ async fn concurrent_debits_never_take_the_balance_below_zero_and_the_ledger_adds
         .map(|t| serde_json::from_value::<openmoney_api::Ton>(t["amount_ton"].clone()).unwrap())
         .sum();
     assert_eq!(sum, balance, "the transactions do not add up to the balance");
+    figure(
+        "concurrency: 20 debits at once on 3 TON",
+        format!("{made} made, the rest 409; balance {balance} TON = the sum of its transactions"),
+        "never below 0",
+        Some(true),
+    );
 }
 
 /// Faults on about 30% of the upstream's creates, split over the four kinds, each with a

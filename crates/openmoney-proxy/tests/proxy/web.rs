@@ -2,7 +2,7 @@
 
 use crate::helpers::*;
 
-fn assert_security_headers(reply: &Reply, what: &str) {
+pub fn assert_security_headers(reply: &Reply, what: &str) {
     let csp = reply.header("content-security-policy").unwrap_or_else(|| panic!("{what}: no CSP"));
     assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{what}: {csp}");
     assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
