@@ -56,6 +56,7 @@ fn spawn(what: &str, command: &mut Command, port: u16, log: &Path) -> Result<Run
 }
 
 /// Runs schemathesis; its whole output goes to `report`, the summary to the terminal.
+/// Runs in `report`'s directory, so schemathesis's own cache stays out of the repository.
 fn schemathesis(
     bin: &Path,
     api: &'static str,
@@ -64,13 +65,16 @@ fn schemathesis(
     report: &Path,
 ) -> Result<Outcome> {
     eprintln!("xtask: schemathesis against the {api} ({})", args.join(" "));
+    let config = root().join("xtask").join("schemathesis").join(format!("{api}.toml"));
     let out = Command::new(bin.join("schemathesis"))
+        .arg("--config-file")
+        .arg(config)
         .args(args)
         .envs(env.iter().map(|(k, v)| (k, v.as_str())))
         .env("SCHEMATHESIS_HOOKS", "hooks")
         .env("PYTHONPATH", root().join("xtask").join("schemathesis"))
         .env("NO_COLOR", "1")
-        .current_dir(root().join("xtask").join("schemathesis"))
+        .current_dir(report.parent().unwrap_or(Path::new(".")))
         .output()
         .map_err(|e| format!("schemathesis: cannot start: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
@@ -133,7 +137,7 @@ pub fn run(examples: u32, seed: Option<u64>) -> Result<Vec<Outcome>> {
         &work.join("sandbox.log"),
     )?;
     let url = format!("http://{listen}/api/v1/openapi.json");
-    let mut args = vec!["--config-file", "sandbox.toml", "run", &url];
+    let mut args = vec!["run", &url];
     args.extend(&common);
     let on_sandbox = schemathesis(&bin, "sandbox", &args, &[("SANDBOX_KEY", key)], &work.join("sandbox.txt"))?;
     drop(sandbox);
@@ -176,7 +180,7 @@ pub fn run(examples: u32, seed: Option<u64>) -> Result<Vec<Outcome>> {
         return Err(format!("signing in to the proxy failed: {}", String::from_utf8_lossy(&login.stderr)));
     };
     let url = format!("{origin}/openapi.json");
-    let mut args = vec!["--config-file", "proxy.toml", "run", &url, "--exclude-path", "/auth/logout"];
+    let mut args = vec!["run", &url, "--exclude-path", "/auth/logout"];
     args.extend(&common);
     let env = [("PROXY_ORIGIN", origin.clone()), ("PROXY_SESSION", session.into()), ("PROXY_CSRF", csrf.into())];
     let on_proxy = schemathesis(&bin, "proxy", &args, &env, &work.join("proxy.txt"))?;
@@ -198,4 +202,46 @@ pub fn scan_for_key(dir: &Path) -> Result {
         }
     }
     Ok(())
+}
+
+/// The cargo-fuzz targets under `fuzz/` (parsers and validators: money, references, request
+/// targets, memos, keys and usernames, order bodies).
+const FUZZ_TARGETS: [&str; 5] = ["money", "reference", "target_path", "tokens", "order_body"];
+
+/// Each target for `seconds`, with cargo-fuzz on the nightly toolchain; the corpora grow in
+/// `fuzz/corpus/`, which is kept in the repository. Gives one report line per target.
+pub fn cargo_fuzz(seconds: u32) -> Result<Vec<String>> {
+    tools::ensure_cargo_fuzz()?;
+    let mut lines = Vec::new();
+    for target in FUZZ_TARGETS {
+        let corpus = root().join("fuzz").join("corpus").join(target);
+        std::fs::create_dir_all(&corpus).map_err(|e| e.to_string())?;
+        let before = std::fs::read_dir(&corpus).map(|d| d.count()).unwrap_or(0);
+        eprintln!("xtask: cargo fuzz run {target} for {seconds} s");
+        let out = Command::new("cargo")
+            .args(["+nightly", "fuzz", "run", target, "--", &format!("-max_total_time={seconds}"), "-max_len=4096"])
+            .current_dir(root())
+            .env_remove("CARGO_TARGET_DIR")
+            .env("CARGO_TARGET_DIR", tools::target_dir().join("fuzz"))
+            .output()
+            .map_err(|e| format!("cargo fuzz: {e}"))?;
+        let log = String::from_utf8_lossy(&out.stderr).into_owned();
+        std::fs::write(tools::target_dir().join("chaos").join(format!("fuzz-{target}.txt")), &log)
+            .map_err(|e| e.to_string())?;
+        let runs = log
+            .lines()
+            .rev()
+            .find_map(|l| l.strip_prefix("Done ").and_then(|r| r.split_whitespace().next()).map(str::to_owned))
+            .unwrap_or_else(|| "?".into());
+        let after = std::fs::read_dir(&corpus).map(|d| d.count()).unwrap_or(0);
+        let met = if out.status.success() { "yes" } else { "no" };
+        lines.push(format!(
+            "cargo fuzz: {target}|{runs} runs in {seconds} s, corpus {before} → {after} inputs|0 crashes|{met}"
+        ));
+        if !out.status.success() {
+            let tail: Vec<&str> = log.lines().rev().take(30).collect();
+            eprintln!("{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+        }
+    }
+    Ok(lines)
 }

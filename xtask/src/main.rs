@@ -144,6 +144,8 @@ fn test(extra: &[String]) -> Result {
 /// Schemathesis examples per operation: a quick pass in `test`, the full run in `chaos`.
 const FUZZ_EXAMPLES_CI: u32 = 20;
 const FUZZ_EXAMPLES_FULL: u32 = 500;
+/// How long `chaos` runs each cargo-fuzz target.
+const FUZZ_SECONDS: u32 = 60;
 
 /// The reliability and security suite at full size; the figures go to bench/RELIABILITY.md.
 fn chaos() -> Result {
@@ -181,6 +183,7 @@ fn chaos() -> Result {
         let value = format!("{} operations; {} (seed {})", outcome.operations, outcome.cases, outcome.seed);
         figures.push(format!("{what}|{value}|0 failures|{met}"));
     }
+    figures.extend(fuzz::cargo_fuzz(FUZZ_SECONDS)?);
     fuzz::scan_for_key(&root().join("dist"))?;
     figures.push("key leak scan: dist/, the fuzzed proxy's store and log|no `osk_`|none|yes".into());
     let figures_file = chaos_dir.join("figures.txt");
@@ -210,6 +213,8 @@ fn chaos() -> Result {
             .arg(bin.join("openmoney-proxy"))
             .arg("--oha")
             .arg(oha)
+            .arg("--dist")
+            .arg(root().join("dist"))
             .arg("--figures")
             .arg(&figures_file)
             .arg("--out")

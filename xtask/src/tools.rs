@@ -13,6 +13,8 @@ const BINARYEN_VERSION: &str = "132";
 const AXE_VERSION: &str = "4.14.1";
 /// The API fuzzer of `cargo xtask test` and `cargo xtask chaos`, from PyPI.
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
+/// The fuzzing driver of `cargo xtask chaos`.
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
 /// The load generator of `cargo xtask bench`.
 const OHA_VERSION: &str = "1.16.0";
 
@@ -180,6 +182,22 @@ pub fn ensure_schemathesis() -> Result<PathBuf> {
         Command::new(bin.join("pip")).args(["install", "-q", &format!("schemathesis=={SCHEMATHESIS_VERSION}")]),
     )?;
     Ok(bin)
+}
+
+/// cargo-fuzz (crates.io) and a nightly toolchain (rustup), for `cargo xtask chaos`.
+pub fn ensure_cargo_fuzz() -> Result {
+    if output("rustup", &["run", "nightly", "rustc", "--version"]).is_none() {
+        step(
+            "rustup toolchain install nightly (cargo fuzz)",
+            Command::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]),
+        )?;
+    }
+    ensure_cargo_tool(
+        "cargo-fuzz",
+        CARGO_FUZZ_VERSION,
+        &["install", "--locked", "cargo-fuzz", "--version", CARGO_FUZZ_VERSION],
+    )?;
+    Ok(())
 }
 
 /// Installs whatever is missing; `browser` adds what the browser tests need.

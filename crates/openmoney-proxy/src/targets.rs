@@ -8,7 +8,22 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::Error;
 
-const ENCODED: [&str; 7] = ["%2e", "%2f", "%5c", "%00", "%0d", "%0a", "%25"];
+/// Encoded dots, slashes, backslashes and percent signs (against double decoding).
+const ENCODED: [&str; 4] = ["%2e", "%2f", "%5c", "%25"];
+
+/// A `%XX` that decodes to a control character (U+0000–U+001F, U+007F).
+fn encoded_control(path: &str) -> bool {
+    path.as_bytes().windows(3).any(|w| {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (w[0], hex(w[1]), hex(w[2])) {
+            (b'%', Some(high), Some(low)) => {
+                let byte = high * 16 + low;
+                byte < 0x20 || byte == 0x7f
+            }
+            _ => false,
+        }
+    })
+}
 
 pub fn is_tricky(request: &Request) -> bool {
     let uri = request.uri();
@@ -22,6 +37,7 @@ pub fn is_tricky(request: &Request) -> bool {
         || ENCODED.iter().any(|e| lower.contains(e))
         || path.split('/').any(|segment| segment == "." || segment == "..")
         || path.bytes().any(|b| b.is_ascii_control())
+        || encoded_control(path)
 }
 
 /// The request headers the proxy reads, all together; the console sends under 2 KiB.
@@ -57,13 +73,20 @@ mod tests {
             "/api/v1/./balance",
             "http://evil.example/api/v1/balance",
             "/api/v1/orders/by-memo/x%0d%0aHost:evil",
+            "/api/v1/orders/by-reference/a%05b",
+            "/api/v1/orders/by-reference/a%7Fb",
             "/api\\v1/balance",
         ] {
             assert!(tricky(target), "{target}");
         }
-        for target in
-            ["/api/v1/orders/10421", "/orders/10421", "/", "/main-4acf78d32cc43609.css", "/api/v1/orders?status=paid"]
-        {
+        for target in [
+            "/api/v1/orders/10421",
+            "/orders/10421",
+            "/",
+            "/main-4acf78d32cc43609.css",
+            "/api/v1/orders?status=paid",
+            "/lookup/inv%20%3F1",
+        ] {
             assert!(!tricky(target), "{target}");
         }
     }
