@@ -189,50 +189,22 @@ fn chaos() -> Result {
     let figures_file = chaos_dir.join("figures.txt");
     std::fs::write(&figures_file, figures.join("\n")).map_err(|e| e.to_string())?;
 
-    step(
-        "build the sandbox, the proxy and the benchmarks (release-native)",
-        cargo(&env).args([
-            "build",
-            "--profile",
-            "release-native",
-            "--package",
-            "openmoney-sandbox",
-            "--package",
-            "openmoney-proxy",
-            "--package",
-            "openmoney-bench",
-        ]),
-    )?;
-    let bin = tools::target_dir().join("release-native");
-    step(
-        "openmoney-bench (slow clients) and the reliability report",
-        Command::new(bin.join("openmoney-bench"))
-            .arg("--sandbox")
-            .arg(bin.join("openmoney-sandbox"))
-            .arg("--proxy")
-            .arg(bin.join("openmoney-proxy"))
-            .arg("--oha")
-            .arg(oha)
-            .arg("--dist")
-            .arg(root().join("dist"))
-            .arg("--figures")
-            .arg(&figures_file)
-            .arg("--out")
-            .arg(root().join("bench").join("RELIABILITY.md"))
-            .args(["--only", "slowloris"])
-            .env("PATH", &env.path),
-    )
+    let mut command = bench_command(&env, &oha)?;
+    command
+        .arg("--figures")
+        .arg(&figures_file)
+        .arg("--out")
+        .arg(root().join("bench").join("RELIABILITY.md"))
+        .args(["--only", "slowloris"]);
+    step("openmoney-bench (slow clients) and the reliability report", &mut command)
 }
 
-/// Every benchmark, on release builds; the figures go to bench/RESULTS.md.
-fn bench(extra: &[String]) -> Result {
-    let env = tools::setup(true)?;
-    let oha = tools::ensure_oha()?;
-    let nginx = tools::ensure_nginx()?;
-    dist(&env)?;
+/// Builds the sandbox, the proxy and the benchmarks for release-native; gives the
+/// benchmark command with the binaries, oha and dist/ filled in.
+fn bench_command(env: &tools::Env, oha: &Path) -> Result<Command> {
     step(
         "build the sandbox, the proxy and the benchmarks (release-native)",
-        cargo(&env).args([
+        cargo(env).args([
             "build",
             "--profile",
             "release-native",
@@ -253,13 +225,19 @@ fn bench(extra: &[String]) -> Result {
         .arg(bin.join("openmoney-proxy"))
         .arg("--oha")
         .arg(oha)
-        .arg("--nginx")
-        .arg(nginx)
         .arg("--dist")
         .arg(root().join("dist"))
-        .arg("--out")
-        .arg(root().join("bench").join("RESULTS.md"))
-        .args(extra)
         .env("PATH", &env.path);
+    Ok(command)
+}
+
+/// Every benchmark, on release builds; the figures go to bench/RESULTS.md.
+fn bench(extra: &[String]) -> Result {
+    let env = tools::setup(true)?;
+    let oha = tools::ensure_oha()?;
+    let nginx = tools::ensure_nginx()?;
+    dist(&env)?;
+    let mut command = bench_command(&env, &oha)?;
+    command.arg("--nginx").arg(nginx).arg("--out").arg(root().join("bench").join("RESULTS.md")).args(extra);
     step("openmoney-bench", &mut command)
 }

@@ -31,6 +31,8 @@ pub use envelope::Success;
 pub use envelope::{Envelope, ErrorBody, NoData};
 pub use health::Health;
 pub use money::{Decimal, MoneyError, Ton, NANOS_PER_UNIT};
+#[cfg(feature = "openapi")]
+pub use openapi::add_error_responses;
 pub use orders::{CreatePremiumOrder, CreateStarsOrder, Order, OrderId, OrderListQuery, Page, StatsSummary};
 pub use pricing::{Estimate, FeeInfo, PremiumEstimateQuery, PremiumLimits, StarsEstimateQuery, StarsLimits, TonRate};
 pub use recipients::{RecipientCheck, RecipientQuery};

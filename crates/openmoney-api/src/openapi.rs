@@ -1,8 +1,20 @@
 //! Schemas that the derives cannot say by themselves.
 
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 use utoipa::openapi::Required;
+use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+
+/// Adds, for each `(status, description)` an operation does not describe yet, a response
+/// in the error envelope (the `ErrorBody` schema).
+pub fn add_error_responses(operation: &mut Operation, errors: &[(&str, &str)]) {
+    for (status, description) in errors {
+        operation.responses.responses.entry((*status).to_owned()).or_insert_with(|| {
+            let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+            ResponseBuilder::new().description(*description).content("application/json", content).build().into()
+        });
+    }
+}
 
 /// Premium lengths: 3, 6 or 12.
 pub fn months() -> Object {

@@ -6,11 +6,11 @@
 
 use openmoney_api::console::{AuditEntry, ConsoleConfig, Credentials, NewStaff, Role, SessionInfo, StaffAccount};
 use openmoney_api::sandbox::{FailOrder, PaymentResult, SimulatePayment, TopUp};
-use openmoney_api::{ErrorBody, Order, Transaction};
+use openmoney_api::{add_error_responses, ErrorBody, Order, Transaction};
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, OpenApi, PathItem, Ref, RefOr, Required, ResponseBuilder};
+use utoipa::openapi::{OpenApi, PathItem, RefOr, Required};
 use utoipa::OpenApi as _;
 
 use crate::auth::SESSION_COOKIE;
@@ -48,11 +48,6 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = (bool, &mut Operation
     let reads = [&mut item.get].into_iter().flatten().map(|op| (false, op));
     let changes = [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten();
     reads.chain(changes.map(|op| (true, op)))
-}
-
-fn error(description: &str) -> RefOr<utoipa::openapi::Response> {
-    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
-    ResponseBuilder::new().description(description).content("application/json", content).build().into()
 }
 
 /// Who may call it: the session on every call, and the CSRF token on changes.
@@ -111,20 +106,26 @@ fn finish(openapi: &mut OpenApi) {
             // Declared by the handler (public, or optional), or the session (and token).
             let security = operation.security.get_or_insert_with(|| requirement(change));
             let public = security.iter().any(|r| r == &Default::default());
-            let responses = &mut operation.responses.responses;
-            let mut add = |status: &str, description: &str| {
-                responses.entry(status.to_owned()).or_insert_with(|| error(description));
-            };
             if !public {
-                add("401", "Not signed in, or the session has ended");
-                add("403", "The role does not allow it, or a change lacks the console header, origin or token");
+                add_error_responses(
+                    operation,
+                    &[
+                        ("401", "Not signed in, or the session has ended"),
+                        ("403", "The role does not allow it, or a change lacks the console header, origin or token"),
+                    ],
+                );
             }
-            add("400", "A malformed request");
-            add("422", "Invalid parameters");
-            add("429", "Over the upstream call budget, or rate limited upstream; see Retry-After");
-            add("502", "The upstream did not answer as it should");
-            add("504", "The upstream did not answer in time");
-            add("default", "Any other error, in the same envelope");
+            add_error_responses(
+                operation,
+                &[
+                    ("400", "A malformed request"),
+                    ("422", "Invalid parameters"),
+                    ("429", "Over the upstream call budget, or rate limited upstream; see Retry-After"),
+                    ("502", "The upstream did not answer as it should"),
+                    ("504", "The upstream did not answer in time"),
+                    ("default", "Any other error, in the same envelope"),
+                ],
+            );
         }
     }
 }

@@ -2,10 +2,10 @@
 //! the handlers' annotations; the error responses every operation can give are added here
 //! once, so the document and the behaviour cannot drift apart.
 
-use openmoney_api::ErrorBody;
+use openmoney_api::{add_error_responses, ErrorBody};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::OpenApi;
 use utoipa::Modify;
 
 #[derive(utoipa::OpenApi)]
@@ -30,22 +30,17 @@ impl Modify for BearerScheme {
     }
 }
 
-fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
-    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
-    ResponseBuilder::new().description(description).content("application/json", content).build().into()
-}
-
 fn add_errors(operation: &mut Operation, public: bool) {
-    let responses = &mut operation.responses.responses;
-    let mut add = |status: &str, description: &str| {
-        responses.entry(status.to_owned()).or_insert_with(|| error_response(description));
-    };
     if !public {
-        add("401", "Missing or invalid bearer key");
-        add("429", "Rate limit exceeded; see Retry-After");
+        add_error_responses(
+            operation,
+            &[("401", "Missing or invalid bearer key"), ("429", "Rate limit exceeded; see Retry-After")],
+        );
     }
-    add("422", "Invalid parameters");
-    add("default", "Any other error, in the same envelope");
+    add_error_responses(
+        operation,
+        &[("422", "Invalid parameters"), ("default", "Any other error, in the same envelope")],
+    );
 }
 
 /// Adds the shared error responses to every operation.
