@@ -122,6 +122,7 @@ fn test(extra: &[String]) -> Result {
         ]),
     )?;
     dist(&env)?;
+    fuzz::scan_for_key(&root().join("dist"))?;
     let mut command = cargo(&env);
     command.args(["test", "--workspace"]).args(extra);
     if let Some(axe) = &env.axe {
