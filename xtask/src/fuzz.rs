@@ -107,7 +107,9 @@ pub fn run(examples: u32, seed: Option<u64>) -> Result<Vec<Outcome>> {
         ]),
     )?;
     let built = tools::target_dir().join("debug");
-    let work = tools::target_dir().join("chaos").join("fuzz");
+    // One directory per run: two runs on one machine (a CI run beside a chaos run) share
+    // the target directory but not their servers' data.
+    let work = tools::target_dir().join("chaos").join(format!("fuzz-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(work.join("dist")).map_err(|e| e.to_string())?;
     std::fs::write(work.join("dist").join("index.html"), "<!DOCTYPE html><title>console</title>")

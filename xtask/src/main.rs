@@ -131,7 +131,7 @@ fn test(extra: &[String]) -> Result {
     step("cargo test --workspace", &mut command)?;
     let fuzzed = fuzz::run(FUZZ_EXAMPLES_CI, Some(1))?;
     if let Some(failed) = fuzzed.iter().find(|o| o.failed) {
-        return Err(format!("schemathesis found failures in the {} (target/chaos/fuzz/)", failed.api));
+        return Err(format!("schemathesis found failures in the {} (target/chaos/fuzz-*/)", failed.api));
     }
     let server = postgres::start()?;
     step(
