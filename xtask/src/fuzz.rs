@@ -220,13 +220,16 @@ pub fn cargo_fuzz(seconds: u32) -> Result<Vec<String>> {
         std::fs::create_dir_all(&corpus).map_err(|e| e.to_string())?;
         let before = std::fs::read_dir(&corpus).map(|d| d.count()).unwrap_or(0);
         eprintln!("xtask: cargo fuzz run {target} for {seconds} s");
-        let out = Command::new("cargo")
-            .args(["+nightly", "fuzz", "run", target, "--", &format!("-max_total_time={seconds}"), "-max_len=4096"])
-            .current_dir(root())
-            .env_remove("CARGO_TARGET_DIR")
-            .env("CARGO_TARGET_DIR", tools::target_dir().join("fuzz"))
-            .output()
-            .map_err(|e| format!("cargo fuzz: {e}"))?;
+        let cargo_fuzz = |args: &[&str]| {
+            Command::new("cargo")
+                .args(["+nightly", "fuzz"])
+                .args(args)
+                .current_dir(root())
+                .env("CARGO_TARGET_DIR", tools::target_dir().join("fuzz"))
+                .output()
+                .map_err(|e| format!("cargo fuzz: {e}"))
+        };
+        let out = cargo_fuzz(&["run", target, "--", &format!("-max_total_time={seconds}"), "-max_len=4096"])?;
         let log = String::from_utf8_lossy(&out.stderr).into_owned();
         std::fs::write(tools::target_dir().join("chaos").join(format!("fuzz-{target}.txt")), &log)
             .map_err(|e| e.to_string())?;
@@ -235,10 +238,18 @@ pub fn cargo_fuzz(seconds: u32) -> Result<Vec<String>> {
             .rev()
             .find_map(|l| l.strip_prefix("Done ").and_then(|r| r.split_whitespace().next()).map(str::to_owned))
             .unwrap_or_else(|| "?".into());
+        let grown = std::fs::read_dir(&corpus).map(|d| d.count()).unwrap_or(0);
+        // Keep the committed corpus to the inputs that add coverage.
+        if out.status.success() {
+            let cmin = cargo_fuzz(&["cmin", target])?;
+            if !cmin.status.success() {
+                return Err(format!("cargo fuzz cmin {target}: {}", String::from_utf8_lossy(&cmin.stderr)));
+            }
+        }
         let after = std::fs::read_dir(&corpus).map(|d| d.count()).unwrap_or(0);
         let met = if out.status.success() { "yes" } else { "no" };
         lines.push(format!(
-            "cargo fuzz: {target}|{runs} runs in {seconds} s, corpus {before} → {after} inputs|0 crashes|{met}"
+            "cargo fuzz: {target}|{runs} runs in {seconds} s, corpus {before} → {grown} inputs, {after} after cmin|0 crashes|{met}"
         ));
         if !out.status.success() {
             let tail: Vec<&str> = log.lines().rev().take(30).collect();

@@ -150,33 +150,28 @@ const FUZZ_SECONDS: u32 = 60;
 
 /// The reliability and security suite at full size; the figures go to bench/RELIABILITY.md.
 fn chaos() -> Result {
-    use std::io::BufRead as _;
     let env = tools::setup(false)?;
     let oha = tools::ensure_oha()?;
     dist(&env)?;
     let chaos_dir = tools::target_dir().join("chaos");
     std::fs::create_dir_all(&chaos_dir).map_err(|e| e.to_string())?;
-    let mut figures = Vec::new();
+    // The tests append their rows to this file; the steps after them add theirs.
+    let figures_file = chaos_dir.join("figures.txt");
+    let _ = std::fs::remove_file(&figures_file);
 
-    eprintln!("xtask: the proxy's reliability tests at full size");
-    let mut tests = cargo(&env)
-        .args(["test", "--package", "openmoney-proxy", "--test", "proxy", "--", "--nocapture"])
-        .args(["reliability::", "crash::", "a_thousand_wrong_passwords"])
-        .env("OPENMONEY_CHAOS", "1")
-        .current_dir(root())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cargo test: {e}"))?;
-    for line in std::io::BufReader::new(tests.stdout.take().ok_or("no test output")?).lines() {
-        let line = line.map_err(|e| e.to_string())?;
-        eprintln!("{line}");
-        if let Some(figure) = line.strip_prefix("CHAOS|") {
-            figures.push(figure.to_owned());
-        }
-    }
-    if !tests.wait().map_err(|e| e.to_string())?.success() {
-        return Err("the reliability tests failed".into());
-    }
+    step(
+        "the proxy's reliability tests at full size",
+        cargo(&env)
+            .args(["test", "--package", "openmoney-proxy", "--test", "proxy", "--"])
+            .args(["reliability::", "crash::", "a_thousand_wrong_passwords"])
+            .env("OPENMONEY_CHAOS", &figures_file)
+            .current_dir(root()),
+    )?;
+    let mut figures: Vec<String> = std::fs::read_to_string(&figures_file)
+        .map_err(|e| format!("{}: {e}", figures_file.display()))?
+        .lines()
+        .map(str::to_owned)
+        .collect();
 
     for outcome in fuzz::run(FUZZ_EXAMPLES_FULL, None)? {
         let met = if outcome.failed { "no" } else { "yes" };
@@ -187,7 +182,6 @@ fn chaos() -> Result {
     figures.extend(fuzz::cargo_fuzz(FUZZ_SECONDS)?);
     fuzz::scan_for_key(&root().join("dist"))?;
     figures.push("key leak scan: dist/, the fuzzed proxy's store and log|no `osk_`|none|yes".into());
-    let figures_file = chaos_dir.join("figures.txt");
     std::fs::write(&figures_file, figures.join("\n")).map_err(|e| e.to_string())?;
 
     let mut command = bench_command(&env, &oha)?;

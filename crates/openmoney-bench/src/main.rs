@@ -138,7 +138,8 @@ async fn main() {
         report::add_figures(&mut report, &lines);
         report.note(
             "Rows above the slow clients come from the proxy's reliability tests run at full size \
-            (`OPENMONEY_CHAOS=1`), schemathesis against the sandbox and proxy binaries, and a scan for the key.",
+            (`OPENMONEY_CHAOS`), schemathesis against the sandbox and proxy binaries, the cargo-fuzz targets \
+            and a scan for the key.",
         );
     }
     // Slow clients run only when asked for (`cargo xtask chaos` does).

@@ -309,7 +309,8 @@ pub fn stars(username: &str, quantity: i64) -> Value {
     serde_json::json!({"recipient_username": username, "quantity": quantity, "payment_method": "ton_memo", "payment_currency": "TON"})
 }
 
-/// How big a run is: `ci` in the test suite, `full` under `cargo xtask chaos`.
+/// How big a run is: `ci` in the test suite, `full` under `cargo xtask chaos`, which sets
+/// `OPENMONEY_CHAOS` to the file that collects the figures.
 pub fn scale(ci: usize, full: usize) -> usize {
     if std::env::var_os("OPENMONEY_CHAOS").is_some() {
         full
@@ -318,9 +319,16 @@ pub fn scale(ci: usize, full: usize) -> usize {
     }
 }
 
-/// One row of the reliability report, printed for `cargo xtask chaos` to collect (run with
-/// `--nocapture` to see it).
+/// One row of the reliability report. It is printed (run with `--nocapture` to see it) and,
+/// under `cargo xtask chaos`, appended to the figures file in one write, so rows from tests
+/// running side by side never interleave.
 pub fn figure(name: &str, value: impl std::fmt::Display, target: &str, met: Option<bool>) {
+    use std::io::Write as _;
     let met = met.map_or("", |m| if m { "yes" } else { "no" });
-    println!("CHAOS|{name}|{value}|{target}|{met}");
+    let row = format!("{name}|{value}|{target}|{met}\n");
+    print!("CHAOS|{row}");
+    if let Some(path) = std::env::var_os("OPENMONEY_CHAOS") {
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).expect("the figures file");
+        file.write_all(row.as_bytes()).expect("a figure written");
+    }
 }
