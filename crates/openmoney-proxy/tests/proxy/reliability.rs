@@ -1,9 +1,10 @@
 //! Money safety under concurrency: one key makes one order however many times it is sent
 //! at once, two cancels of one order have one winner, and concurrent debits never take
-//! the balance below zero.
+//! the balance below zero, nor do creates racing cancels and a refund.
 
 use std::collections::BTreeSet;
 
+use openmoney_api::Ton;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -128,22 +129,91 @@ async fn concurrent_debits_never_take_the_balance_below_zero_and_the_ledger_adds
         refused.assert_error(409, "INSUFFICIENT_BALANCE");
     }
     assert!((1..20).contains(&made), "{made} of 20 debits went through on a balance of 3 TON");
-
-    let balance = proxy.get("/api/v1/balance", Some(&otto)).await.json();
-    let balance: openmoney_api::Ton = serde_json::from_value(balance["data"]["balance_ton"].clone()).unwrap();
-    assert!(!balance.is_negative(), "the balance went to {balance}");
-    let history = proxy.get("/api/v1/balance/transactions?limit=100", Some(&otto)).await.json();
-    let sum: openmoney_api::Ton = history["data"]["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| serde_json::from_value::<openmoney_api::Ton>(t["amount_ton"].clone()).unwrap())
-        .sum();
-    assert_eq!(sum, balance, "the transactions do not add up to the balance");
+    let balance = whole_balance(&proxy, &otto).await;
     figure(
         "concurrency: 20 debits at once on 3 TON",
         format!("{made} made, the rest 409; balance {balance} TON = the sum of its transactions"),
         "never below 0",
+        Some(true),
+    );
+}
+
+fn ton(value: &Value) -> Ton {
+    serde_json::from_value(value.clone()).unwrap()
+}
+
+/// The balance, checked: never below zero, and equal to the sum of its transactions.
+async fn whole_balance(proxy: &TestProxy, staff: &Staff) -> Ton {
+    let balance = ton(&proxy.get("/api/v1/balance", Some(staff)).await.json()["data"]["balance_ton"]);
+    assert!(!balance.is_negative(), "the balance went to {balance}");
+    let history = proxy.get("/api/v1/balance/transactions?limit=100", Some(staff)).await.json();
+    let sum: Ton = history["data"]["items"].as_array().unwrap().iter().map(|t| ton(&t["amount_ton"])).sum();
+    assert_eq!(sum, balance, "the transactions do not add up to the balance");
+    balance
+}
+
+/// Creates paid from the balance race a cancel of the paid order (refused: it is paid), a
+/// cancel of a pending one, and the paid order failing, whose refund lands mid-race.
+#[tokio::test]
+async fn creates_and_cancels_at_once_keep_the_balance_whole() {
+    let trials = scale(10, 200);
+    let mut made_after_refund = 0;
+    for trial in 0..trials {
+        let mut partner = openmoney_sandbox::PartnerConfig::new(KEY);
+        partner.opening_balance = Ton::from_units(3);
+        let mut sandbox = openmoney_sandbox::SandboxConfig { partners: vec![partner], ..unlimited() };
+        sandbox.lifecycle.failed_to_refunded_millis = 15;
+        let proxy = spawn_proxy_with(sandbox, |c| c.budgets.upstream_rps = 1_000).await;
+        let otto = proxy.login("otto").await;
+        let mut from_balance = stars("pandus", 500);
+        from_balance["payment_method"] = json!("balance");
+        let paid = proxy.create(&otto, "paid", &from_balance).await;
+        let (paid_id, price) = (order_id(&paid), ton(&paid.json()["data"]["price_ton"]));
+        let pending_id = order_id(&proxy.create(&otto, "pending", &stars("pandus", 100)).await);
+
+        let (cancel_paid, cancel_pending, empty) =
+            (format!("/api/v1/orders/{paid_id}/cancel"), format!("/api/v1/orders/{pending_id}/cancel"), json!({}));
+        let fail =
+            proxy.client.post(proxy.sandbox_url(&format!("/sandbox/v1/orders/{paid_id}/fail"))).bearer_auth(KEY).send();
+        let creates = futures::future::join_all((0..8).map(|n| {
+            let (proxy, otto, order) = (&proxy, &otto, &from_balance);
+            async move {
+                tokio::time::sleep(std::time::Duration::from_millis(5 * n)).await;
+                proxy.create(otto, &format!("race-{n}"), order).await
+            }
+        }));
+        let (cancel_paid, cancel_pending, failed, creates) = tokio::join!(
+            proxy.post(&cancel_paid, Some(&otto), &empty),
+            proxy.post(&cancel_pending, Some(&otto), &empty),
+            fail,
+            creates
+        );
+        cancel_paid.assert_error(409, "INVALID_STATE");
+        assert_eq!(cancel_pending.status, 200, "trial {trial}: {}", cancel_pending.text);
+        assert!(failed.unwrap().status().is_success(), "trial {trial}: the paid order did not fail");
+        for refused in creates.iter().filter(|r| r.status != 200) {
+            refused.assert_error(409, "INSUFFICIENT_BALANCE");
+        }
+        let made = creates.iter().filter(|r| r.status == 200).count();
+        assert!(made <= 1, "trial {trial}: {made} creates went through on one refund");
+        made_after_refund += made;
+
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        let balance = whole_balance(&proxy, &otto).await;
+        let spent = Ton::from_nanos(price.nanos() * made as i64);
+        assert_eq!(
+            balance,
+            Ton::from_units(3).checked_sub(spent).unwrap(),
+            "trial {trial}: paid, refunded, {made} more"
+        );
+    }
+    figure(
+        "concurrency: creates from the balance beside two cancels and a refund",
+        format!(
+            "{trials} trials × 8 creates: the paid order's cancel 409, the pending one's 200; \
+             {made_after_refund} creates landed on a refund; the balance whole each time"
+        ),
+        "never below 0, adds up",
         Some(true),
     );
 }
