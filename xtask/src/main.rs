@@ -48,9 +48,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root.
+/// The workspace root. `cargo xtask` names xtask's directory at run time; that comes first,
+/// since a target dir shared by several checkouts may run an xtask built in another.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    let xtask = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from);
+    xtask.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// Runs a command in the workspace root, failing with its name if it fails.

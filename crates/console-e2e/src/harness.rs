@@ -31,8 +31,15 @@ pub struct Console {
     _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
+/// The workspace root. Cargo names the package's directory at run time too; that comes
+/// first, since a target dir shared by several checkouts may run a binary built in another.
+fn workspace() -> PathBuf {
+    let package = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+    PathBuf::from(package).join("../..")
+}
+
 fn dist() -> PathBuf {
-    let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist");
+    let dist = workspace().join("dist");
     assert!(
         dist.join("index.html").exists(),
         "the console is not built: run `cargo xtask test` (it builds dist/ first)"
@@ -44,9 +51,8 @@ fn dist() -> PathBuf {
 /// setup` installs it.
 fn axe_source() -> String {
     let path = std::env::var_os("AXE_CORE_JS").map(PathBuf::from).unwrap_or_else(|| {
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+        let target =
+            std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace().join("target"));
         target.join("tools/axe/node_modules/axe-core/axe.min.js")
     });
     std::fs::read_to_string(&path)
@@ -219,7 +225,7 @@ impl Console {
 
     /// Saves what the browser shows, for a failing test; gives the file.
     pub async fn screenshot(&self) -> String {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-failures");
+        let dir = workspace().join("target/e2e-failures");
         let _ = std::fs::create_dir_all(&dir);
         let file = dir.join(format!("{}.png", self.base.replace([':', '/', '.'], "_")));
         if let Ok(png) = self.browser.screenshot().await {
@@ -230,7 +236,7 @@ impl Console {
 
     /// Keeps a picture of the page under `target/screenshots/NAME.png`.
     pub async fn save_screenshot(&self, name: &str) {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+        let dir = workspace().join("target/screenshots");
         let _ = std::fs::create_dir_all(&dir);
         let png = self.browser.screenshot().await.expect("a screenshot");
         std::fs::write(dir.join(format!("{name}.png")), png).expect("saves the screenshot");
