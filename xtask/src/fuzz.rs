@@ -220,7 +220,7 @@ pub fn cargo_fuzz(seconds: u32) -> Result<Vec<String>> {
         std::fs::create_dir_all(&corpus).map_err(|e| e.to_string())?;
         let before = std::fs::read_dir(&corpus).map(|d| d.count()).unwrap_or(0);
         eprintln!("xtask: cargo fuzz run {target} for {seconds} s");
-        let cargo_fuzz = |args: &[&str]| {
+        let fuzz = |args: &[&str]| {
             Command::new("cargo")
                 .args(["+nightly", "fuzz"])
                 .args(args)
@@ -229,7 +229,7 @@ pub fn cargo_fuzz(seconds: u32) -> Result<Vec<String>> {
                 .output()
                 .map_err(|e| format!("cargo fuzz: {e}"))
         };
-        let out = cargo_fuzz(&["run", target, "--", &format!("-max_total_time={seconds}"), "-max_len=4096"])?;
+        let out = fuzz(&["run", target, "--", &format!("-max_total_time={seconds}"), "-max_len=4096"])?;
         let log = String::from_utf8_lossy(&out.stderr).into_owned();
         std::fs::write(tools::target_dir().join("chaos").join(format!("fuzz-{target}.txt")), &log)
             .map_err(|e| e.to_string())?;
@@ -241,7 +241,7 @@ pub fn cargo_fuzz(seconds: u32) -> Result<Vec<String>> {
         let grown = std::fs::read_dir(&corpus).map(|d| d.count()).unwrap_or(0);
         // Keep the committed corpus to the inputs that add coverage.
         if out.status.success() {
-            let cmin = cargo_fuzz(&["cmin", target])?;
+            let cmin = fuzz(&["cmin", target])?;
             if !cmin.status.success() {
                 return Err(format!("cargo fuzz cmin {target}: {}", String::from_utf8_lossy(&cmin.stderr)));
             }
