@@ -11,20 +11,6 @@ use crate::error::Error;
 /// Encoded dots, slashes, backslashes and percent signs (against double decoding).
 const ENCODED: [&str; 4] = ["%2e", "%2f", "%5c", "%25"];
 
-/// A `%XX` that decodes to a control character (U+0000–U+001F, U+007F).
-fn encoded_control(path: &str) -> bool {
-    path.as_bytes().windows(3).any(|w| {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (w[0], hex(w[1]), hex(w[2])) {
-            (b'%', Some(high), Some(low)) => {
-                let byte = high * 16 + low;
-                byte < 0x20 || byte == 0x7f
-            }
-            _ => false,
-        }
-    })
-}
-
 pub fn is_tricky(request: &Request) -> bool {
     let uri = request.uri();
     if uri.scheme().is_some() || uri.authority().is_some() {
@@ -36,8 +22,8 @@ pub fn is_tricky(request: &Request) -> bool {
         || path.contains('\\')
         || ENCODED.iter().any(|e| lower.contains(e))
         || path.split('/').any(|segment| segment == "." || segment == "..")
-        || path.bytes().any(|b| b.is_ascii_control())
-        || encoded_control(path)
+        // Raw or percent-encoded: any ASCII control character (U+0000–U+001F, U+007F).
+        || percent_encoding::percent_decode_str(path).any(|b| b.is_ascii_control())
 }
 
 /// The request headers the proxy reads, all together; the console sends under 2 KiB.
