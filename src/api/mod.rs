@@ -2,6 +2,7 @@
 //! or an [`ApiError`]; changes carry the console's CSRF headers.
 
 mod error;
+pub mod read;
 
 use std::cell::RefCell;
 
@@ -18,6 +19,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use error::ApiError;
+pub use read::Read;
 
 use crate::logic::filters::query_string;
 
@@ -30,19 +32,19 @@ pub fn set_csrf(token: Option<String>) {
     CSRF.with(|c| *c.borrow_mut() = token);
 }
 
-async fn send<T: DeserializeOwned>(request: Result<gloo_net::http::Request, gloo_net::Error>) -> Result<T, ApiError> {
+/// One exchange with the proxy: the status and body of a success, or the error. Every call
+/// shares it, so only the decoding is compiled once per answer type.
+async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<(u16, String), ApiError> {
     let request = request.map_err(|e| ApiError::Network(e.to_string()))?;
     let response = request.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
     let status = response.status();
-    if (200..300).contains(&status) {
-        return match response.json::<Envelope<T>>().await {
-            Ok(Envelope::Ok(data)) => Ok(data),
-            Ok(Envelope::Err(body)) => Err(ApiError::from_answer(status, Some(body), None)),
-            Err(e) => Err(ApiError::Network(format!("unreadable answer: {e}"))),
-        };
-    }
     let retry_after = response.headers().get("retry-after").and_then(|v| v.parse().ok());
-    let body = response.json::<Envelope<()>>().await.ok().and_then(|e| e.into_result().err());
+    let text = response.text().await;
+    if (200..300).contains(&status) {
+        return text.map(|text| (status, text)).map_err(|e| ApiError::Network(format!("unreadable answer: {e}")));
+    }
+    let body =
+        text.ok().and_then(|t| serde_json::from_str::<Envelope<()>>(&t).ok()).and_then(|e| e.into_result().err());
     Err(ApiError::from_answer(
         status,
         body.or_else(|| {
@@ -50,6 +52,15 @@ async fn send<T: DeserializeOwned>(request: Result<gloo_net::http::Request, gloo
         }),
         retry_after,
     ))
+}
+
+async fn send<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) -> Result<T, ApiError> {
+    let (status, text) = exchange(request).await?;
+    match serde_json::from_str::<Envelope<T>>(&text) {
+        Ok(Envelope::Ok(data)) => Ok(data),
+        Ok(Envelope::Err(body)) => Err(ApiError::from_answer(status, Some(body), None)),
+        Err(e) => Err(ApiError::Network(format!("unreadable answer: {e}"))),
+    }
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {

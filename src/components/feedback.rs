@@ -1,9 +1,12 @@
 //! Loading skeletons, status badges, and the one error component.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use openmoney_api::OrderStatus;
 
+use crate::api::read::{downcast, Erased, Read};
 use crate::api::ApiError;
 use crate::i18n::{t, t_string, use_i18n};
 
@@ -95,25 +98,28 @@ pub fn ErrorView(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>)
     }
 }
 
-/// Renders a resource: a skeleton while it first loads, the content (kept on screen while
-/// it refreshes), or the error with a retry.
-pub fn loaded<T, V>(
-    resource: LocalResource<Result<T, ApiError>>,
-    render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
-) -> impl IntoView
+/// Renders a read: a skeleton while it first loads, the content (kept on screen while it
+/// refreshes), or the error with a retry.
+pub fn loaded<T, V>(read: Read<Result<T, ApiError>>, render: impl Fn(T) -> V + Send + Sync + 'static) -> AnyView
 where
     T: Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
+    transition(
+        read.erased(),
+        Arc::new(move |answer| match downcast::<Result<T, ApiError>>(answer) {
+            Ok(value) => render(value).into_any(),
+            Err(error) => view! { <ErrorView error=error retry=Callback::new(move |_| read.refetch())/> }.into_any(),
+        }),
+    )
+}
+
+/// The part of [`loaded`] that does not depend on the answer's type, compiled once.
+fn transition(resource: LocalResource<Erased>, render: Arc<dyn Fn(&Erased) -> AnyView + Send + Sync>) -> AnyView {
     view! {
         <Transition fallback=|| view! { <Skeleton/> }>
-            {move || {
-                let render = render.clone();
-                resource.get().map(move |result| match result {
-                    Ok(value) => render(value).into_any(),
-                    Err(error) => view! { <ErrorView error=error retry=Callback::new(move |_| resource.refetch())/> }.into_any(),
-                })
-            }}
+            {move || resource.get().map(|answer| render(&answer))}
         </Transition>
     }
+    .into_any()
 }

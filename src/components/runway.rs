@@ -9,7 +9,7 @@ use crate::logic::{runway, tonlink};
 
 #[component]
 pub fn RunwayNote() -> impl IntoView {
-    let data = LocalResource::new(|| async {
+    let data = api::Read::new(|| async {
         let balance = api::balance().await?;
         let history = api::recent_spending(now_millis()).await?;
         Ok::<_, api::ApiError>((balance, history))

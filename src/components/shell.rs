@@ -21,7 +21,7 @@ use crate::session::{use_sandbox_mode, use_session};
 pub fn Authed() -> impl IntoView {
     let session = use_session();
     let sandbox = use_sandbox_mode();
-    let check = LocalResource::new(move || async move {
+    let check = api::Read::new(move || async move {
         if let Some(info) = session.0.get_untracked() {
             return Ok(info);
         }
@@ -76,7 +76,7 @@ fn Shell() -> impl IntoView {
     let navigate = use_navigate();
     let theme = RwSignal::new(saved_theme());
     Effect::new(move |_| apply_theme(&theme.get()));
-    let health = LocalResource::new(api::health);
+    let health = api::Read::new(api::health);
     let search = RwSignal::new(String::new());
     let go = {
         let navigate = navigate.clone();

@@ -20,8 +20,19 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
     }
 }
 
+/// A day as a date input writes it, `YYYY-MM-DD`. Read by hand: `time`'s format-description
+/// parser would add about 15 KB to the console for this one field.
 fn day_start(day: &str) -> Option<time::Date> {
-    time::Date::parse(day, time::macros::format_description!("[year]-[month]-[day]")).ok()
+    fn digits(part: &str, len: usize) -> Option<&str> {
+        (part.len() == len && part.bytes().all(|b| b.is_ascii_digit())).then_some(part)
+    }
+    let mut parts = day.split('-');
+    let (year, month, date) = (digits(parts.next()?, 4)?, digits(parts.next()?, 2)?, digits(parts.next()?, 2)?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let month = time::Month::try_from(month.parse::<u8>().ok()?).ok()?;
+    time::Date::from_calendar_date(year.parse().ok()?, month, date.parse().ok()?).ok()
 }
 
 fn midnight(date: time::Date) -> Timestamp {
@@ -130,6 +141,27 @@ mod tests {
 
     fn query<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
         move |k| pairs.iter().find(|(name, _)| *name == k).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn days_are_read_as_a_date_input_writes_them() {
+        assert_eq!(day_start("2026-11-20"), Some(time::macros::date!(2026 - 11 - 20)));
+        assert_eq!(day_start("2024-02-29"), Some(time::macros::date!(2024 - 02 - 29)));
+        for bad in [
+            "",
+            "2026-11",
+            "2026-11-20-1",
+            "2026-13-01",
+            "2026-02-30",
+            "2025-02-29",
+            "26-11-20",
+            "2026-1-20",
+            "2026-11-2a",
+            "+026-11-20",
+            "2026-11-20 ",
+        ] {
+            assert_eq!(day_start(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

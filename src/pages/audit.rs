@@ -22,7 +22,7 @@ pub fn Audit() -> impl IntoView {
         let map = query.get();
         AuditFilters::from_query(|k| map.get(k))
     });
-    let entries = LocalResource::new(move || api::audit(filters.get().page_pairs()));
+    let entries = api::Read::new(move || api::audit(filters.get().page_pairs()));
     let on_change = move |name: &'static str| {
         let navigate = navigate.clone();
         move |ev: leptos::ev::Event| {

@@ -27,9 +27,9 @@ pub fn BalancePage() -> impl IntoView {
         let map = query.get();
         TransactionFilters::from_query(|k| map.get(k))
     });
-    let balance = LocalResource::new(api::balance);
-    let history = LocalResource::new(move || api::transactions(filters.get().api_query()));
-    let recent = LocalResource::new(|| api::transactions(TransactionQuery { limit: Some(100), ..Default::default() }));
+    let balance = api::Read::new(api::balance);
+    let history = api::Read::new(move || api::transactions(filters.get().api_query()));
+    let recent = api::Read::new(|| api::transactions(TransactionQuery { limit: Some(100), ..Default::default() }));
     let href_for = Callback::new(move |page: u64| {
         format!("/balance{}", TransactionFilters { page, ..filters.get_untracked() }.to_query())
     });

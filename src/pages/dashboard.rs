@@ -16,11 +16,11 @@ use crate::logic::{money, tonlink};
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let i18n = use_i18n();
-    let balance = LocalResource::new(api::balance);
-    let stats = LocalResource::new(api::stats);
-    let rate = LocalResource::new(api::ton_rate);
-    let health = LocalResource::new(api::health);
-    let awaiting = LocalResource::new(|| {
+    let balance = api::Read::new(api::balance);
+    let stats = api::Read::new(api::stats);
+    let rate = api::Read::new(api::ton_rate);
+    let health = api::Read::new(api::health);
+    let awaiting = api::Read::new(|| {
         api::orders(OrderListQuery {
             status: Some(OrderStatus::PendingPayment),
             limit: Some(100),

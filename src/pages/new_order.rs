@@ -104,8 +104,8 @@ pub fn NewOrder(product: Product) -> impl IntoView {
     let premium = product == Product::Premium;
     let i18n = use_i18n();
     let navigate = use_navigate();
-    let fee = LocalResource::new(api::fee);
-    let balance = LocalResource::new(api::balance);
+    let fee = api::Read::new(api::fee);
+    let balance = api::Read::new(api::balance);
     let recipient = RwSignal::new(String::new());
     let settled_name = RwSignal::new(String::new());
     let amount = RwSignal::new(if premium { "3".to_owned() } else { "100".to_owned() });
@@ -122,7 +122,7 @@ pub fn NewOrder(product: Product) -> impl IntoView {
         }
         pending_timer.set_value(set_timeout_with_handle(move || settled_name.set(value), DEBOUNCE).ok());
     };
-    let check = LocalResource::new(move || {
+    let check = api::Read::new(move || {
         let name = settled_name.get();
         async move {
             if name.trim().is_empty() {
@@ -136,7 +136,7 @@ pub fn NewOrder(product: Product) -> impl IntoView {
     });
     let limits = move || fee.get().and_then(Result::ok);
     let valid_amount = move || check_amount(product, &amount.get(), limits().as_ref());
-    let estimate = LocalResource::new(move || {
+    let estimate = api::Read::new(move || {
         let value = valid_amount().ok();
         async move {
             let value = value?;

@@ -29,8 +29,8 @@ pub fn OrderPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = Memo::new(move |_| params.get().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
-    let order = LocalResource::new(move || api::order(id.get()));
-    let audit = LocalResource::new(move || api::order_audit(id.get()));
+    let order = api::Read::new(move || api::order(id.get()));
+    let audit = api::Read::new(move || api::order_audit(id.get()));
     let now = crate::components::clock::use_now();
     if let Ok(handle) = set_interval_with_handle(
         move || {
@@ -161,7 +161,7 @@ fn OrderDetails(order: Order) -> impl IntoView {
 
 /// The price charged against the estimate staff saw when they submitted the order.
 #[component]
-fn QuoteCheck(charged: openmoney_api::Ton, audit: LocalResource<Result<Vec<AuditEntry>, ApiError>>) -> impl IntoView {
+fn QuoteCheck(charged: openmoney_api::Ton, audit: api::Read<Result<Vec<AuditEntry>, ApiError>>) -> impl IntoView {
     let i18n = use_i18n();
     move || {
         let entries = audit.get()?.ok()?;

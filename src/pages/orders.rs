@@ -22,7 +22,7 @@ pub fn Orders() -> impl IntoView {
         let map = query.get();
         OrderFilters::from_query(|k| map.get(k))
     });
-    let orders = LocalResource::new(move || api::orders(filters.get().api_query()));
+    let orders = api::Read::new(move || api::orders(filters.get().api_query()));
     // A change handler per filter field; each navigates to the new query string.
     let on_change = move |name: &'static str| {
         let navigate = navigate.clone();

@@ -11,15 +11,15 @@ use crate::pages::new_order::{check_amount, Product};
 #[component]
 pub fn Pricing() -> impl IntoView {
     let i18n = use_i18n();
-    let rate = LocalResource::new(api::ton_rate);
-    let fee = LocalResource::new(api::fee);
+    let rate = api::Read::new(api::ton_rate);
+    let fee = api::Read::new(api::fee);
     let stars = RwSignal::new("100".to_owned());
     let months = RwSignal::new("3".to_owned());
-    let stars_estimate = LocalResource::new(move || {
+    let stars_estimate = api::Read::new(move || {
         let quantity = check_amount(Product::Stars, &stars.get(), None);
         async move { Some(api::estimate_stars(quantity.ok()?).await) }
     });
-    let premium_estimate = LocalResource::new(move || {
+    let premium_estimate = api::Read::new(move || {
         let value = check_amount(Product::Premium, &months.get(), None);
         async move { Some(api::estimate_premium(value.ok()?).await) }
     });

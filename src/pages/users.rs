@@ -11,7 +11,7 @@ use crate::i18n::{t, t_string, td_string, use_i18n};
 #[component]
 pub fn Users() -> impl IntoView {
     let i18n = use_i18n();
-    let accounts = LocalResource::new(api::staff);
+    let accounts = api::Read::new(api::staff);
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Viewer);
