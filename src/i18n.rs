@@ -14,6 +14,21 @@ use leptos_i18n::I18nContext;
 /// A fixed text in the reader's language.
 pub type Text = fn(Locale) -> &'static str;
 
+/// A fixed text that follows the chosen language. Every text shares this one closure
+/// type, where `t!` compiles a closure and a view type for each use.
+pub fn text(key: Text) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let i18n = use_i18n();
+    move || key(i18n.get_locale())
+}
+
+/// `tr!(dashboard.title)`: [`text`] of one key.
+macro_rules! tr {
+    ($($key:ident).+) => {
+        $crate::i18n::text(|l| $crate::i18n::td_string!(l, $($key).+))
+    };
+}
+pub(crate) use tr;
+
 /// The languages offered, each named in itself.
 pub const LANGUAGES: [(Locale, &str); 3] = [(Locale::en, "English"), (Locale::es, "Español"), (Locale::hi, "हिन्दी")];
 

@@ -1,6 +1,7 @@
 //! The one typed client of the proxy. Every answer is decoded into the shared wire types
 //! or an [`ApiError`]; changes carry the console's CSRF headers.
 
+mod change;
 mod error;
 pub mod read;
 
@@ -18,6 +19,7 @@ use openmoney_api::{
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+pub use change::Change;
 pub use error::ApiError;
 pub use read::Read;
 

@@ -122,13 +122,13 @@ pub fn ExportButton(#[prop(into)] source: Signal<Source>) -> impl IntoView {
     view! {
         <div class="export">
             <Show when=move || progress.get().is_some() fallback=move || view! {
-                <button type="button" on:click=start data-testid="export">{crate::i18n::t!(i18n, export.button)}</button>
+                <button type="button" on:click=start data-testid="export">{crate::i18n::tr!(export.button)}</button>
             }>
                 <label>
                     {move || progress.get().map(|p| crate::i18n::t_string!(i18n, export.progress, page = p.pages, of = p.of.max(1)))}
                     <progress max=move || progress.get().map_or(1, |p| p.of.max(1)) value=move || progress.get().map_or(0, |p| p.pages) data-testid="export-progress"></progress>
                 </label>
-                <button type="button" on:click=move |_| cancelled.set_value(true)>{crate::i18n::t!(i18n, export.cancel)}</button>
+                <button type="button" on:click=move |_| cancelled.set_value(true)>{crate::i18n::tr!(export.cancel)}</button>
             </Show>
             {move || done.get().map(|rows| view! { <span role="status" data-testid="export-done">{move || crate::i18n::t_string!(i18n, export.done, n = rows)}</span> })}
             {move || error.get().map(|e| view! { <crate::components::feedback::ErrorView error=e/> })}

@@ -8,7 +8,7 @@ use openmoney_api::OrderStatus;
 
 use crate::api::read::{downcast, Erased, Read};
 use crate::api::ApiError;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, tr, use_i18n};
 
 #[component]
 pub fn Skeleton(#[prop(default = 3)] lines: usize) -> impl IntoView {
@@ -90,9 +90,9 @@ pub fn ErrorView(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>)
     view! {
         <div class="error" role="alert" data-testid="error">
             <p class="error-text">{text}</p>
-            {detail.map(|d| view! { <details><summary>{t!(i18n, error.details)}</summary><code>{d}</code></details> })}
+            {detail.map(|d| view! { <details><summary>{tr!(error.details)}</summary><code>{d}</code></details> })}
             {(transient && retry.is_some()).then(|| view! {
-                <button type="button" on:click=move |_| { if let Some(retry) = retry { retry.run(()) } }>{t!(i18n, error.retry)}</button>
+                <button type="button" on:click=move |_| { if let Some(retry) = retry { retry.run(()) } }>{tr!(error.retry)}</button>
             })}
         </div>
     }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, tr, use_i18n};
 
 /// `href_for(page)` builds the link of a page.
 #[component]
@@ -13,9 +13,9 @@ pub fn Pager(page: u64, total: u64, href_for: Callback<u64, String>) -> impl Int
     let count = move |n: u64| crate::logic::money::count(i18n.get_locale(), n);
     view! {
         <nav class="pager" aria-label=move || t_string!(i18n, pager.label)>
-            {(page > 1).then(|| view! { <A href=href_for.run(page - 1) attr:rel="prev">{t!(i18n, pager.previous)}</A> })}
+            {(page > 1).then(|| view! { <A href=href_for.run(page - 1) attr:rel="prev">{tr!(pager.previous)}</A> })}
             <span data-testid="page-of">{move || t_string!(i18n, pager.page_of, page = count(page), pages = count(pages), total = count(total))}</span>
-            {(page < pages).then(|| view! { <A href=href_for.run(page + 1) attr:rel="next">{t!(i18n, pager.next)}</A> })}
+            {(page < pages).then(|| view! { <A href=href_for.run(page + 1) attr:rel="next">{tr!(pager.next)}</A> })}
         </nav>
     }
 }

@@ -23,7 +23,7 @@ pub fn RunwayNote() -> impl IntoView {
                 <p class="runway" class:error-text=runway.is_low() data-testid="runway">{move || runway.text(i18n.get_locale())}</p>
                 {runway.is_low().then(|| view! {
                     <div class="runway-topup">
-                        <p>{crate::i18n::t!(i18n, runway.topup_soon)}</p>
+                        <p>{crate::i18n::tr!(runway.topup_soon)}</p>
                         <Qr text=link label=crate::i18n::td_string!(i18n.get_locale(), runway.qr_label)/>
                     </div>
                 })}

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::components::feedback::{ErrorView, Skeleton};
-use crate::i18n::{choose, locale_of, t, t_string, use_i18n, LANGUAGES};
+use crate::i18n::{choose, locale_of, t, t_string, tr, use_i18n, LANGUAGES};
 use crate::logic::shortcuts::{Keys, Shortcut, LIST};
 use crate::routes::NAV;
 use crate::session::{use_sandbox_mode, use_session};
@@ -137,7 +137,7 @@ fn Shell() -> impl IntoView {
             if let Some(main) = document().get_element_by_id("main").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
                 let _ = main.focus();
             }
-        }>{t!(i18n, shell.skip)}</a>
+        }>{tr!(shell.skip)}</a>
         <header class="topbar">
             <A href="/" attr:class="brand">{t!(i18n, app_name)}</A>
             <nav aria-label=move || t_string!(i18n, nav.main)>
@@ -155,23 +155,23 @@ fn Shell() -> impl IntoView {
                 </ul>
             </nav>
             <form class="search" role="search" on:submit=go>
-                <label class="visually-hidden" for="search">{t!(i18n, shell.search_label)}</label>
+                <label class="visually-hidden" for="search">{tr!(shell.search_label)}</label>
                 <input id="search" type="search" placeholder=move || t_string!(i18n, shell.search_placeholder)
                     prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
             </form>
             <span class="health" data-testid="health">
                 {move || match health.get() {
-                    None => view! { <span class="dot dot-unknown" title=move || t_string!(i18n, shell.health_checking)></span><span class="visually-hidden">{t!(i18n, shell.health_checking)}</span> }.into_any(),
-                    Some(Ok(_)) => view! { <span class="dot dot-ok" title=move || t_string!(i18n, shell.health_up)></span><span class="visually-hidden">{t!(i18n, shell.health_up)}</span> }.into_any(),
-                    Some(Err(_)) => view! { <span class="dot dot-down" title=move || t_string!(i18n, shell.health_down)></span><span class="visually-hidden">{t!(i18n, shell.health_down)}</span> }.into_any(),
+                    None => view! { <span class="dot dot-unknown" title=move || t_string!(i18n, shell.health_checking)></span><span class="visually-hidden">{tr!(shell.health_checking)}</span> }.into_any(),
+                    Some(Ok(_)) => view! { <span class="dot dot-ok" title=move || t_string!(i18n, shell.health_up)></span><span class="visually-hidden">{tr!(shell.health_up)}</span> }.into_any(),
+                    Some(Err(_)) => view! { <span class="dot dot-down" title=move || t_string!(i18n, shell.health_down)></span><span class="visually-hidden">{tr!(shell.health_down)}</span> }.into_any(),
                 }}
             </span>
             <span class="user" data-testid="user">{move || who().0}" · "<span class="role">{move || who().1}</span></span>
             <button type="button" class="theme" aria-pressed=move || (theme.get() == "dark").to_string()
                 on:click=move |_| theme.update(|t| *t = if t == "dark" { "light".into() } else { "dark".into() })>
-                {t!(i18n, shell.theme_dark)}
+                {tr!(shell.theme_dark)}
             </button>
-            <label class="visually-hidden" for="language">{t!(i18n, shell.language)}</label>
+            <label class="visually-hidden" for="language">{tr!(shell.language)}</label>
             <select id="language" class="language" data-testid="language"
                 on:change=move |ev| {
                     if let Some(locale) = locale_of(&event_target_value(&ev)) {
@@ -183,18 +183,18 @@ fn Shell() -> impl IntoView {
                     view! { <option value=locale.as_str() lang=locale.as_str() selected=move || i18n.get_locale() == locale>{*name}</option> }
                 }).collect_view()}
             </select>
-            <button type="button" class="logout" on:click=logout>{t!(i18n, shell.sign_out)}</button>
+            <button type="button" class="logout" on:click=logout>{tr!(shell.sign_out)}</button>
         </header>
         <main id="main" tabindex="-1"><Outlet/></main>
         <Show when=move || help.get()>
             <div class="overlay" on:click=move |_| help.set(false)>
                 <div class="card dialog" role="dialog" aria-modal="true" aria-labelledby="keys-title" data-testid="shortcuts"
                     on:click=|ev| ev.stop_propagation()>
-                    <h2 id="keys-title">{t!(i18n, shell.shortcuts_title)}</h2>
+                    <h2 id="keys-title">{tr!(shell.shortcuts_title)}</h2>
                     <dl class="facts">
                         {LIST.iter().map(|(keys, what)| view! { <dt><kbd>{*keys}</kbd></dt><dd>{move || what(i18n.get_locale())}</dd> }).collect_view()}
                     </dl>
-                    <button type="button" on:click=move |_| help.set(false)>{t!(i18n, shell.close)}</button>
+                    <button type="button" on:click=move |_| help.set(false)>{tr!(shell.close)}</button>
                 </div>
             </div>
         </Show>

@@ -10,7 +10,7 @@ use crate::api;
 use crate::components::export::{ExportButton, Source};
 use crate::components::feedback::loaded;
 use crate::components::pager::Pager;
-use crate::i18n::{t, td_string, use_i18n};
+use crate::i18n::{td_string, tr, use_i18n};
 use crate::logic::filters::{AuditFilters, AUDIT_ACTIONS};
 
 #[component]
@@ -43,19 +43,19 @@ pub fn Audit() -> impl IntoView {
     });
     view! {
         <section class="page">
-            <h1>{t!(i18n, audit.title)}</h1>
+            <h1>{tr!(audit.title)}</h1>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
-                <label>{t!(i18n, common.who)}" " <input name="actor" type="search" prop:value=move || filters.get().actor.unwrap_or_default() on:change=on_change("actor")/></label>
-                <label>{t!(i18n, common.action)}
+                <label>{tr!(common.who)}" " <input name="actor" type="search" prop:value=move || filters.get().actor.unwrap_or_default() on:change=on_change("actor")/></label>
+                <label>{tr!(common.action)}
                     <select name="action" on:change=on_change("action")>
-                        <option value="" selected=move || filters.get().action.is_none()>{t!(i18n, common.any)}</option>
+                        <option value="" selected=move || filters.get().action.is_none()>{tr!(common.any)}</option>
                         {AUDIT_ACTIONS.iter().map(|a| view! {
                             <option value=*a selected=move || filters.get().action.as_deref() == Some(*a)>{*a}</option>
                         }).collect_view()}
                     </select>
                 </label>
-                <label>{t!(i18n, common.from)}" " <input name="from" type="date" prop:value=move || filters.get().from.unwrap_or_default() on:change=on_change("from")/></label>
-                <label>{t!(i18n, common.to)}" " <input name="to" type="date" prop:value=move || filters.get().to.unwrap_or_default() on:change=on_change("to")/></label>
+                <label>{tr!(common.from)}" " <input name="from" type="date" prop:value=move || filters.get().from.unwrap_or_default() on:change=on_change("from")/></label>
+                <label>{tr!(common.to)}" " <input name="to" type="date" prop:value=move || filters.get().to.unwrap_or_default() on:change=on_change("to")/></label>
             </form>
             <ExportButton source=Signal::derive(move || Source::Audit(filters.get()))/>
             {loaded(entries, move |page| {

@@ -13,7 +13,7 @@ use crate::components::feedback::{loaded, ErrorView};
 use crate::components::pager::Pager;
 use crate::components::qr::Qr;
 use crate::components::runway::RunwayNote;
-use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::i18n::{t_string, td_string, tr, use_i18n};
 use crate::logic::filters::TransactionFilters;
 use crate::logic::{money, tonlink};
 use crate::session::{use_sandbox_mode, use_session};
@@ -36,9 +36,9 @@ pub fn BalancePage() -> impl IntoView {
     let session = use_session();
     let sandbox = use_sandbox_mode();
     let amount = RwSignal::new("100".to_owned());
-    let topup = Action::new_local(move |amount: &Ton| api::sandbox_topup(*amount));
+    let topup = api::Change::new(move |amount: &Ton| api::sandbox_topup(*amount));
     Effect::new(move |_| {
-        if topup.value().get().is_some_and(|r| r.is_ok()) {
+        if topup.value().is_some_and(|r| r.is_ok()) {
             balance.refetch();
             history.refetch();
             recent.refetch();
@@ -61,7 +61,7 @@ pub fn BalancePage() -> impl IntoView {
     };
     view! {
         <section class="page">
-            <h1>{t!(i18n, balance.title)}</h1>
+            <h1>{tr!(balance.title)}</h1>
             {loaded(balance, move |b| {
                 let l = i18n.get_locale();
                 let link = tonlink::topup(&b.topup_address);
@@ -79,22 +79,22 @@ pub fn BalancePage() -> impl IntoView {
             })}
             <Show when=move || sandbox.0.get() && session.can(Role::Operator)>
                 <form class="filters card" on:submit=submit_topup aria-label=move || t_string!(i18n, balance.sandbox_form)>
-                    <label>{t!(i18n, balance.sandbox_amount)}
+                    <label>{tr!(balance.sandbox_amount)}
                         <input name="topup" inputmode="decimal" prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
                     </label>
-                    <button type="submit" disabled=move || topup.pending().get()>{t!(i18n, balance.topup)}</button>
+                    <button type="submit" disabled=move || topup.pending().get()>{tr!(balance.topup)}</button>
                     {move || topup_error.get().map(|e| view! { <p class="error-text" role="alert">{e}</p> })}
-                    {move || topup.value().get().and_then(Result::err).map(|e| view! { <ErrorView error=e/> })}
+                    {move || topup.value().and_then(Result::err).map(|e| view! { <ErrorView error=e/> })}
                 </form>
             </Show>
             <RunwayNote/>
-            <h2>{t!(i18n, balance.over_time)}</h2>
+            <h2>{tr!(balance.over_time)}</h2>
             {loaded(recent, |page| view! { <Chart transactions=page.items/> })}
-            <h2>{t!(i18n, balance.transactions)}</h2>
+            <h2>{tr!(balance.transactions)}</h2>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
-                <label>{t!(i18n, common.kind)}
+                <label>{tr!(common.kind)}
                     <select name="type" on:change=move |ev| set_kind(event_target_value(&ev))>
-                        <option value="" selected=move || filters.get().kind.is_none()>{t!(i18n, common.any)}</option>
+                        <option value="" selected=move || filters.get().kind.is_none()>{tr!(common.any)}</option>
                         {TransactionType::KNOWN.iter().map(|k| {
                             let value = k.as_str().to_owned();
                             let current = k.clone();
@@ -156,7 +156,7 @@ fn Chart(transactions: Vec<Transaction>) -> impl IntoView {
     let i18n = use_i18n();
     let points = chart_points(&transactions);
     if points.len() < 2 {
-        return view! { <p class="muted">{t!(i18n, balance.no_chart)}</p> }.into_any();
+        return view! { <p class="muted">{tr!(balance.no_chart)}</p> }.into_any();
     }
     let path: Vec<String> = points.iter().map(|(x, y)| format!("{x},{y}")).collect();
     view! {

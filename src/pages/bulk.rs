@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::components::export::{download, sleep};
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::i18n::{t_string, td_string, tr, use_i18n, Locale};
 use crate::logic::bulk::{self, group_name, Verdict};
 use crate::pages::new_order::{reason_text, INVALID_USERNAME};
 
@@ -77,12 +77,12 @@ pub fn BulkCheck() -> impl IntoView {
         move |wanted: &'static str| move || results.get().iter().filter(|(_, v)| group_name(v) == wanted).count();
     view! {
         <section class="page">
-            <h1>{t!(i18n, bulk.title)}</h1>
+            <h1>{tr!(bulk.title)}</h1>
             <form class="card order-form" on:submit=start>
-                <label for="names">{t!(i18n, bulk.names)}</label>
+                <label for="names">{tr!(bulk.names)}</label>
                 <textarea id="names" rows="6" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-                <label class="inline"><input type="checkbox" prop:checked=move || premium.get() on:change=move |ev| premium.set(event_target_checked(&ev))/>" "{t!(i18n, bulk.for_premium)}</label>
-                <button type="submit" disabled=move || running.get()>{t!(i18n, bulk.check)}</button>
+                <label class="inline"><input type="checkbox" prop:checked=move || premium.get() on:change=move |ev| premium.set(event_target_checked(&ev))/>" "{tr!(bulk.for_premium)}</label>
+                <button type="submit" disabled=move || running.get()>{tr!(bulk.check)}</button>
             </form>
             <Show when=move || running.get() || !results.get().is_empty()>
                 <p>
@@ -90,14 +90,14 @@ pub fn BulkCheck() -> impl IntoView {
                         <progress max=move || total.get().max(1) value=move || results.get().len() data-testid="bulk-progress"></progress>
                     </label>
                     <Show when=move || running.get()>
-                        <button type="button" on:click=move |_| stop.set_value(true)>{t!(i18n, common.cancel)}</button>
+                        <button type="button" on:click=move |_| stop.set_value(true)>{tr!(common.cancel)}</button>
                     </Show>
                     <Show when=move || !running.get()>
                         <button type="button" on:click=move |_| {
                             if let Ok(csv) = bulk::results_csv(&results.get_untracked()) {
                                 download("recipients.csv", &csv);
                             }
-                        }>{t!(i18n, common.download_csv)}</button>
+                        }>{tr!(common.download_csv)}</button>
                     </Show>
                 </p>
                 <div class="cards">

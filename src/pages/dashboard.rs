@@ -10,7 +10,7 @@ use crate::components::copy::CopyButton;
 use crate::components::feedback::loaded;
 use crate::components::qr::Qr;
 use crate::components::runway::RunwayNote;
-use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::i18n::{t_string, td_string, tr, use_i18n};
 use crate::logic::{money, tonlink};
 
 #[component]
@@ -29,10 +29,10 @@ pub fn Dashboard() -> impl IntoView {
     });
     view! {
         <section class="page">
-            <h1>{t!(i18n, dashboard.title)}</h1>
+            <h1>{tr!(dashboard.title)}</h1>
             <div class="cards">
                 <article class="card" aria-labelledby="balance-title">
-                    <h2 id="balance-title">{t!(i18n, dashboard.balance)}</h2>
+                    <h2 id="balance-title">{tr!(dashboard.balance)}</h2>
                     {loaded(balance, move |b| { let l = i18n.get_locale(); view! {
                         <p class="big" data-testid="balance">{money::ton(l, b.balance_ton)}</p>
                         <p class="muted">{td_string!(l, dashboard.awaiting_total, amount = money::ton(l, b.pending_ton))}</p>
@@ -42,7 +42,7 @@ pub fn Dashboard() -> impl IntoView {
                     <RunwayNote/>
                 </article>
                 <article class="card" aria-labelledby="stats-title">
-                    <h2 id="stats-title">{t!(i18n, dashboard.orders)}</h2>
+                    <h2 id="stats-title">{tr!(dashboard.orders)}</h2>
                     {loaded(stats, move |s| { let l = i18n.get_locale(); view! {
                         <p class="big">{td_string!(l, dashboard.orders_total, n = money::count(l, s.total_orders))}</p>
                         <dl class="facts">
@@ -55,13 +55,13 @@ pub fn Dashboard() -> impl IntoView {
                     }})}
                 </article>
                 <article class="card" aria-labelledby="rate-title">
-                    <h2 id="rate-title">{t!(i18n, dashboard.rate)}</h2>
+                    <h2 id="rate-title">{tr!(dashboard.rate)}</h2>
                     {loaded(rate, move |r| { let l = i18n.get_locale(); view! { <p class="big">{money::usd_exact(l, r.ton_usd)}</p><p class="muted">{td_string!(l, common.updated, when = crate::i18n::when(l, r.updated_at))}</p> }})}
-                    <h2>{t!(i18n, dashboard.service)}</h2>
+                    <h2>{tr!(dashboard.service)}</h2>
                     {loaded(health, move |h| view! { <p><span class="dot dot-ok"></span>" "{td_string!(i18n.get_locale(), dashboard.service_status, status = h.status)}</p> })}
                 </article>
             </div>
-            <h2>{t!(i18n, dashboard.awaiting)}</h2>
+            <h2>{tr!(dashboard.awaiting)}</h2>
             {loaded(awaiting, move |page| {
                 let l = i18n.get_locale();
                 let mut orders: Vec<Order> = page.items;
@@ -104,12 +104,12 @@ fn FullScreenQr(link: String, id: i64) -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(false);
     view! {
-        <button type="button" class="copy" aria-label=move || t_string!(i18n, dashboard.qr_show, id) on:click=move |_| open.set(true)>{t!(i18n, dashboard.qr_button)}</button>
+        <button type="button" class="copy" aria-label=move || t_string!(i18n, dashboard.qr_show, id) on:click=move |_| open.set(true)>{tr!(dashboard.qr_button)}</button>
         <Show when=move || open.get()>
             <div class="overlay" on:click=move |_| open.set(false)>
                 <div class="card dialog qr-full" role="dialog" aria-modal="true" aria-label=move || t_string!(i18n, dashboard.qr_dialog, id)>
                     <Qr text=link.clone() label=t_string!(i18n, dashboard.qr_label, id)/>
-                    <button type="button" on:click=move |_| open.set(false)>{t!(i18n, common.close)}</button>
+                    <button type="button" on:click=move |_| open.set(false)>{tr!(common.close)}</button>
                 </div>
             </div>
         </Show>

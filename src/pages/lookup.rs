@@ -6,7 +6,7 @@ use openmoney_api::Order;
 
 use crate::api::{self, ApiError};
 use crate::components::feedback::loaded;
-use crate::i18n::{t, td_string, use_i18n};
+use crate::i18n::{td_string, tr, use_i18n};
 use crate::logic::filters::query_string;
 use crate::pages::orders::OrderTable;
 
@@ -62,19 +62,19 @@ pub fn Lookup() -> impl IntoView {
     };
     view! {
         <section class="page">
-            <h1>{t!(i18n, lookup.title)}</h1>
+            <h1>{tr!(lookup.title)}</h1>
             <form class="filters" on:submit=submit>
-                <label>{t!(i18n, lookup.find_by)}
+                <label>{tr!(lookup.find_by)}
                     <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
-                        <option value="ref" selected=move || kind.get() == "ref">{t!(i18n, lookup.by_reference)}</option>
-                        <option value="memo" selected=move || kind.get() == "memo">{t!(i18n, lookup.by_memo)}</option>
+                        <option value="ref" selected=move || kind.get() == "ref">{tr!(lookup.by_reference)}</option>
+                        <option value="memo" selected=move || kind.get() == "memo">{tr!(lookup.by_memo)}</option>
                     </select>
                 </label>
-                <label>{t!(i18n, lookup.value)}" " <input name="value" required prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/></label>
-                <button type="submit">{t!(i18n, lookup.find)}</button>
+                <label>{tr!(lookup.value)}" " <input name="value" required prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/></label>
+                <button type="submit">{tr!(lookup.find)}</button>
             </form>
             {loaded(results, move |found| match found {
-                None => view! { <p class="muted">{t!(i18n, lookup.hint)}</p> }.into_any(),
+                None => view! { <p class="muted">{tr!(lookup.hint)}</p> }.into_any(),
                 Some(orders) => view! {
                     <p data-testid="lookup-count">{td_string!(i18n.get_locale(), lookup.found, n = orders.len())}</p>
                     <OrderTable orders=orders/>

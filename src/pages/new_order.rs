@@ -9,7 +9,7 @@ use openmoney_api::{validate, CreatePremiumOrder, CreateStarsOrder, Currency, Fe
 
 use crate::api::{self, ApiError};
 use crate::components::feedback::ErrorView;
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::i18n::{t_string, td_string, tr, use_i18n, Locale};
 use crate::logic::idempotency::KeyForContent;
 use crate::logic::money;
 
@@ -155,11 +155,11 @@ pub fn NewOrder(product: Product) -> impl IntoView {
         }
     };
 
-    let submit = Action::new_local(move |(draft, key, quote): &(Draft, String, Option<Quote>)| {
+    let submit = api::Change::new(move |(draft, key, quote): &(Draft, String, Option<Quote>)| {
         create(draft.clone(), key.clone(), *quote)
     });
     Effect::new(move |_| {
-        if let Some(Ok(order)) = submit.value().get() {
+        if let Some(Ok(order)) = submit.value() {
             keys.update_value(KeyForContent::settle);
             navigate(&format!("/orders/{}", order.id), Default::default());
         }
@@ -223,7 +223,7 @@ pub fn NewOrder(product: Product) -> impl IntoView {
         <section class="page">
             <h1>{title}</h1>
             <form class="card order-form" on:submit=on_submit novalidate>
-                <label for="recipient">{t!(i18n, common.recipient)}</label>
+                <label for="recipient">{tr!(common.recipient)}</label>
                 <input id="recipient" name="recipient" placeholder=move || t_string!(i18n, common.username_placeholder) autocomplete="off" required
                     aria-describedby="recipient-check" prop:value=move || recipient.get()
                     on:input=move |ev| on_recipient(event_target_value(&ev))/>
@@ -238,7 +238,7 @@ pub fn NewOrder(product: Product) -> impl IntoView {
                 </p>
                 {if premium {
                     view! {
-                        <label for="amount">{t!(i18n, new_order.months)}</label>
+                        <label for="amount">{tr!(new_order.months)}</label>
                         <select id="amount" name="months" on:change=move |ev| amount.set(event_target_value(&ev))>
                             {validate::PREMIUM_MONTHS.iter().map(|m| view! {
                                 <option value=m.to_string() selected=move || amount.get() == m.to_string()>{move || t_string!(i18n, common.months, n = m)}</option>
@@ -247,7 +247,7 @@ pub fn NewOrder(product: Product) -> impl IntoView {
                     }.into_any()
                 } else {
                     view! {
-                        <label for="amount">{t!(i18n, common.stars)}</label>
+                        <label for="amount">{tr!(common.stars)}</label>
                         <input id="amount" name="quantity" type="text" inputmode="numeric" pattern="[0-9]*" required
                             aria-describedby="amount-limits" prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
                         <p id="amount-limits" class="hint" data-testid="amount-limits">
@@ -266,11 +266,11 @@ pub fn NewOrder(product: Product) -> impl IntoView {
                     }}
                 </p>
                 <fieldset>
-                    <legend>{t!(i18n, order.payment)}</legend>
+                    <legend>{tr!(order.payment)}</legend>
                     <label class="inline"><input type="radio" name="method" value="ton_memo" prop:checked=move || method.get() == PaymentMethod::TonMemo
-                        on:change=move |_| method.set(PaymentMethod::TonMemo)/>" "{t!(i18n, new_order.method_memo)}</label>
+                        on:change=move |_| method.set(PaymentMethod::TonMemo)/>" "{tr!(new_order.method_memo)}</label>
                     <label class="inline"><input type="radio" name="method" value="balance" prop:checked=move || method.get() == PaymentMethod::Balance
-                        on:change=move |_| method.set(PaymentMethod::Balance)/>" "{t!(i18n, new_order.method_balance)}
+                        on:change=move |_| method.set(PaymentMethod::Balance)/>" "{tr!(new_order.method_balance)}
                         {move || current_balance().map(|b| format!(" {}", td_string!(l(), new_order.available, amount = money::ton(l(), b))))}</label>
                     {move || shortfall().map(|(have, need)| view! {
                         <p class="error-text" role="alert" data-testid="shortfall">
@@ -278,14 +278,14 @@ pub fn NewOrder(product: Product) -> impl IntoView {
                         </p>
                     })}
                 </fieldset>
-                <label for="reference">{t!(i18n, new_order.reference)}</label>
+                <label for="reference">{tr!(new_order.reference)}</label>
                 <input id="reference" name="client_reference" maxlength="128" placeholder="invoice-42"
                     prop:value=move || reference.get() on:input=move |ev| reference.set(event_target_value(&ev))/>
                 <button type="submit" data-testid="submit" disabled=move || submit.pending().get() || shortfall().is_some()>
                     {move || if submit.pending().get() { t_string!(i18n, new_order.creating) } else { t_string!(i18n, new_order.create) }}
                 </button>
                 {move || form_error.get().map(|m| view! { <p class="error-text" role="alert" data-testid="form-error">{m}</p> })}
-                {move || submit.value().get().and_then(Result::err).map(|e| view! { <ErrorView error=e/> })}
+                {move || submit.value().and_then(Result::err).map(|e| view! { <ErrorView error=e/> })}
             </form>
         </section>
     }

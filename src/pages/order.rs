@@ -12,7 +12,7 @@ use crate::components::clock::Countdown;
 use crate::components::copy::CopyButton;
 use crate::components::feedback::{loaded, ErrorView, StatusBadge};
 use crate::components::qr::Qr;
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::i18n::{t_string, td_string, tr, use_i18n, Locale};
 use crate::logic::drift::{percent, Drift, TOLERANCE_BP};
 use crate::logic::{money, tonlink};
 use crate::pages::orders::what;
@@ -44,15 +44,15 @@ pub fn OrderPage() -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     // The actions live here, not in the refreshed part, so their errors stay on screen.
-    let cancel: Changing<Order> = Action::new_local(move |_: &()| api::cancel(id.get_untracked()));
-    let pay: Action<PaymentMode, Result<PaymentResult, ApiError>> = Action::new_local(move |mode: &PaymentMode| {
+    let cancel: Changing<Order> = api::Change::new(move |_: &()| api::cancel(id.get_untracked()));
+    let pay: api::Change<PaymentMode, Result<PaymentResult, ApiError>> = api::Change::new(move |mode: &PaymentMode| {
         api::simulate_payment(id.get_untracked(), SimulatePayment { mode: *mode, amount_ton: None })
     });
-    let fail: Changing<Order> = Action::new_local(move |_: &()| api::sandbox_fail(id.get_untracked()));
+    let fail: Changing<Order> = api::Change::new(move |_: &()| api::sandbox_fail(id.get_untracked()));
     Effect::new(move |_| {
-        let cancelled = cancel.value().get().is_some_and(|r| r.is_ok());
-        let paid = pay.value().get().is_some_and(|r| r.is_ok());
-        let failed = fail.value().get().is_some_and(|r| r.is_ok());
+        let cancelled = cancel.value().is_some_and(|r| r.is_ok());
+        let paid = pay.value().is_some_and(|r| r.is_ok());
+        let failed = fail.value().is_some_and(|r| r.is_ok());
         if cancelled || paid || failed {
             order.refetch();
             audit.refetch();
@@ -61,10 +61,9 @@ pub fn OrderPage() -> impl IntoView {
     let error = move || {
         cancel
             .value()
-            .get()
             .and_then(Result::err)
-            .or_else(|| pay.value().get().and_then(Result::err))
-            .or_else(|| fail.value().get().and_then(Result::err))
+            .or_else(|| pay.value().and_then(Result::err))
+            .or_else(|| fail.value().and_then(Result::err))
     };
     view! {
         <section class="page">
@@ -77,7 +76,7 @@ pub fn OrderPage() -> impl IntoView {
                 {(o.payment_method == Some(PaymentMethod::TonMemo) && o.status == OrderStatus::PendingPayment)
                     .then(|| view! { <PaymentPanel order=o/> })}
             })}
-            <h2>{t!(i18n, order.history)}</h2>
+            <h2>{tr!(order.history)}</h2>
             {loaded(audit, move |entries| {
                 let l = i18n.get_locale();
                 if entries.is_empty() {
@@ -201,27 +200,27 @@ fn PaymentPanel(order: Order) -> impl IntoView {
     let amount = order.price_ton.to_string();
     view! {
         <section class="card payment" aria-labelledby="pay-title" data-testid="payment">
-            <h2 id="pay-title">{t!(i18n, order.pay_title)}</h2>
+            <h2 id="pay-title">{tr!(order.pay_title)}</h2>
             <p>{order.expires_at.map(|t| view! { <Countdown expires_millis=t.unix_millis()/> })}</p>
             <dl class="facts">
-                <dt>{t!(i18n, common.amount)}</dt><dd><code data-testid="amount">{amount.clone()}" TON"</code><CopyButton value=amount label=t_string!(i18n, order.amount_thing)/></dd>
-                <dt>{t!(i18n, order.address)}</dt><dd><code data-testid="address">{address.clone()}</code><CopyButton value=address label=t_string!(i18n, order.address_thing)/></dd>
-                <dt>{t!(i18n, order.memo)}</dt><dd><code>{memo.clone()}</code><CopyButton value=memo label=t_string!(i18n, order.memo_thing)/></dd>
+                <dt>{tr!(common.amount)}</dt><dd><code data-testid="amount">{amount.clone()}" TON"</code><CopyButton value=amount label=t_string!(i18n, order.amount_thing)/></dd>
+                <dt>{tr!(order.address)}</dt><dd><code data-testid="address">{address.clone()}</code><CopyButton value=address label=t_string!(i18n, order.address_thing)/></dd>
+                <dt>{tr!(order.memo)}</dt><dd><code>{memo.clone()}</code><CopyButton value=memo label=t_string!(i18n, order.memo_thing)/></dd>
             </dl>
-            <p><a href=link.clone() data-testid="ton-link">{t!(i18n, common.open_wallet)}</a><CopyButton value=link.clone() label=t_string!(i18n, order.link_thing)/></p>
+            <p><a href=link.clone() data-testid="ton-link">{tr!(common.open_wallet)}</a><CopyButton value=link.clone() label=t_string!(i18n, order.link_thing)/></p>
             <Qr text=link label=t_string!(i18n, order.qr_label)/>
         </section>
     }
 }
 
 /// A change staff can make to an order.
-type Changing<T> = Action<(), Result<T, ApiError>>;
+type Changing<T> = api::Change<(), Result<T, ApiError>>;
 
 #[component]
 fn Actions(
     order: Order,
     cancel: Changing<Order>,
-    pay: Action<PaymentMode, Result<PaymentResult, ApiError>>,
+    pay: api::Change<PaymentMode, Result<PaymentResult, ApiError>>,
     fail: Changing<Order>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -235,24 +234,24 @@ fn Actions(
         <div class="actions">
             <Show when=move || pending && session.can(Role::Operator)>
                 <Show when=move || confirming.get() fallback=move || view! {
-                    <button type="button" class="danger" on:click=move |_| confirming.set(true)>{t!(i18n, order.cancel)}</button>
+                    <button type="button" class="danger" on:click=move |_| confirming.set(true)>{tr!(order.cancel)}</button>
                 }>
                     <span role="group" aria-label=move || t_string!(i18n, order.confirm_group)>
-                        {t!(i18n, order.confirm_text)}" "
-                        <button type="button" class="danger" disabled=move || cancel.pending().get() on:click=move |_| { cancel.dispatch(()); }>{t!(i18n, order.confirm_yes)}</button>
-                        <button type="button" on:click=move |_| confirming.set(false)>{t!(i18n, order.confirm_no)}</button>
+                        {tr!(order.confirm_text)}" "
+                        <button type="button" class="danger" disabled=move || cancel.pending().get() on:click=move |_| { cancel.dispatch(()); }>{tr!(order.confirm_yes)}</button>
+                        <button type="button" on:click=move |_| confirming.set(false)>{tr!(order.confirm_no)}</button>
                     </span>
                 </Show>
             </Show>
             <Show when=move || pending && by_transfer && sandbox.0.get() && session.can(Role::Operator)>
                 <span role="group" aria-label=move || t_string!(i18n, order.sandbox_group) class="sandbox-controls">
-                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Exact); }>{t!(i18n, order.pay_exact)}</button>
-                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Under); }>{t!(i18n, order.pay_under)}</button>
-                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Over); }>{t!(i18n, order.pay_over)}</button>
+                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Exact); }>{tr!(order.pay_exact)}</button>
+                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Under); }>{tr!(order.pay_under)}</button>
+                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Over); }>{tr!(order.pay_over)}</button>
                 </span>
             </Show>
             <Show when=move || delivering && sandbox.0.get() && session.can(Role::Operator)>
-                <button type="button" class="danger" disabled=move || fail.pending().get() on:click=move |_| { fail.dispatch(()); }>{t!(i18n, order.fail)}</button>
+                <button type="button" class="danger" disabled=move || fail.pending().get() on:click=move |_| { fail.dispatch(()); }>{tr!(order.fail)}</button>
             </Show>
         </div>
     }

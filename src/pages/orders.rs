@@ -9,7 +9,7 @@ use crate::api;
 use crate::components::export::{ExportButton, Source};
 use crate::components::feedback::{loaded, StatusBadge};
 use crate::components::pager::Pager;
-use crate::i18n::{t, td_string, use_i18n, Locale};
+use crate::i18n::{td_string, tr, use_i18n, Locale};
 use crate::logic::filters::OrderFilters;
 use crate::logic::money;
 
@@ -47,11 +47,11 @@ pub fn Orders() -> impl IntoView {
     });
     view! {
         <section class="page">
-            <h1>{t!(i18n, orders.title)}</h1>
+            <h1>{tr!(orders.title)}</h1>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
-                <label>{t!(i18n, common.status)}
+                <label>{tr!(common.status)}
                     <select name="status" on:change=on_change("status")>
-                        <option value="" selected=move || filters.get().status.is_none()>{t!(i18n, common.any)}</option>
+                        <option value="" selected=move || filters.get().status.is_none()>{tr!(common.any)}</option>
                         {OrderStatus::KNOWN.iter().map(|s| {
                             let value = s.as_str().to_owned();
                             let current = s.clone();
@@ -60,19 +60,19 @@ pub fn Orders() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
-                <label>{t!(i18n, common.kind)}
+                <label>{tr!(common.kind)}
                     <select name="type" on:change=on_change("type")>
-                        <option value="" selected=move || filters.get().order_type.is_none()>{t!(i18n, common.any)}</option>
-                        <option value="stars" selected=move || filters.get().order_type == Some(OrderType::Stars)>{t!(i18n, common.stars)}</option>
-                        <option value="premium" selected=move || filters.get().order_type == Some(OrderType::Premium)>{t!(i18n, common.premium)}</option>
+                        <option value="" selected=move || filters.get().order_type.is_none()>{tr!(common.any)}</option>
+                        <option value="stars" selected=move || filters.get().order_type == Some(OrderType::Stars)>{tr!(common.stars)}</option>
+                        <option value="premium" selected=move || filters.get().order_type == Some(OrderType::Premium)>{tr!(common.premium)}</option>
                     </select>
                 </label>
-                <label>{t!(i18n, common.recipient)}
+                <label>{tr!(common.recipient)}
                     <input name="recipient" type="search" placeholder=move || crate::i18n::t_string!(i18n, common.username_placeholder) prop:value=move || filters.get().recipient.unwrap_or_default()
                         on:change=on_change("recipient")/>
                 </label>
-                <label>{t!(i18n, common.from)}" " <input name="from" type="date" prop:value=move || filters.get().from.unwrap_or_default() on:change=on_change("from")/></label>
-                <label>{t!(i18n, common.to)}" " <input name="to" type="date" prop:value=move || filters.get().to.unwrap_or_default() on:change=on_change("to")/></label>
+                <label>{tr!(common.from)}" " <input name="from" type="date" prop:value=move || filters.get().from.unwrap_or_default() on:change=on_change("from")/></label>
+                <label>{tr!(common.to)}" " <input name="to" type="date" prop:value=move || filters.get().to.unwrap_or_default() on:change=on_change("to")/></label>
             </form>
             <ExportButton source=Signal::derive(move || Source::Orders(filters.get()))/>
             {loaded(orders, move |page| {

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::feedback::loaded;
-use crate::i18n::{t, td_string, use_i18n};
+use crate::i18n::{td_string, tr, use_i18n};
 use crate::logic::money;
 use crate::pages::new_order::{check_amount, Product};
 
@@ -39,10 +39,10 @@ pub fn Pricing() -> impl IntoView {
     };
     view! {
         <section class="page">
-            <h1>{t!(i18n, pricing.title)}</h1>
+            <h1>{tr!(pricing.title)}</h1>
             <div class="cards">
-                <article class="card"><h2>{t!(i18n, dashboard.rate)}</h2>{loaded(rate, move |r| { let l = i18n.get_locale(); view! { <p class="big">{money::usd_exact(l, r.ton_usd)}</p><p class="muted">{td_string!(l, common.updated, when = crate::i18n::when(l, r.updated_at))}</p> }})}</article>
-                <article class="card"><h2>{t!(i18n, pricing.fees)}</h2>{loaded(fee, move |f| { let l = i18n.get_locale(); view! {
+                <article class="card"><h2>{tr!(dashboard.rate)}</h2>{loaded(rate, move |r| { let l = i18n.get_locale(); view! { <p class="big">{money::usd_exact(l, r.ton_usd)}</p><p class="muted">{td_string!(l, common.updated, when = crate::i18n::when(l, r.updated_at))}</p> }})}</article>
+                <article class="card"><h2>{tr!(pricing.fees)}</h2>{loaded(fee, move |f| { let l = i18n.get_locale(); view! {
                     <dl class="facts">
                         <dt>{td_string!(l, pricing.service_fee)}</dt><dd>{format!("{}%", money::number(l, &f.fee_percent.to_string()))}</dd>
                         <dt>{td_string!(l, common.stars)}</dt><dd>{td_string!(l, pricing.stars_range, min = money::count(l, f.stars.min), max = money::count(l, f.stars.max))}</dd>
@@ -51,15 +51,15 @@ pub fn Pricing() -> impl IntoView {
                     </dl>
                 }})}</article>
             </div>
-            <h2>{t!(i18n, pricing.estimator)}</h2>
+            <h2>{tr!(pricing.estimator)}</h2>
             <div class="cards">
                 <article class="card">
-                    <label for="est-stars">{t!(i18n, common.stars)}</label>
+                    <label for="est-stars">{tr!(common.stars)}</label>
                     <input id="est-stars" type="number" prop:value=move || stars.get() on:input=move |ev| stars.set(event_target_value(&ev))/>
                     <p aria-live="polite" data-testid="stars-estimate">{move || show(stars_estimate.get())}</p>
                 </article>
                 <article class="card">
-                    <label for="est-months">{t!(i18n, pricing.premium_months)}</label>
+                    <label for="est-months">{tr!(pricing.premium_months)}</label>
                     <select id="est-months" on:change=move |ev| months.set(event_target_value(&ev))>
                         <option value="3">"3"</option><option value="6">"6"</option><option value="12">"12"</option>
                     </select>

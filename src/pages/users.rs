@@ -6,7 +6,7 @@ use openmoney_api::console::{NewStaff, Role, StaffAccount, StaffChange};
 
 use crate::api::{self, ApiError};
 use crate::components::feedback::{loaded, ErrorView};
-use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::i18n::{t, t_string, td_string, tr, use_i18n};
 
 #[component]
 pub fn Users() -> impl IntoView {
@@ -15,14 +15,13 @@ pub fn Users() -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Viewer);
-    let add = Action::new_local(move |new: &NewStaff| api::add_staff(new.clone()));
-    let change = Action::new_local(move |(name, change): &(String, StaffChange)| {
-        api::change_staff(name.clone(), change.clone())
-    });
-    let remove = Action::new_local(move |name: &String| api::remove_staff(name.clone()));
+    let add = api::Change::new(move |new: &NewStaff| api::add_staff(new.clone()));
+    let change =
+        api::Change::new(move |(name, change): &(String, StaffChange)| api::change_staff(name.clone(), change.clone()));
+    let remove = api::Change::new(move |name: &String| api::remove_staff(name.clone()));
     let notice = RwSignal::new(None::<String>);
     Effect::new(move |_| {
-        if let Some(Ok(account)) = add.value().get() {
+        if let Some(Ok(account)) = add.value() {
             let l = i18n.get_locale_untracked();
             notice.set(Some(td_string!(
                 l,
@@ -36,23 +35,22 @@ pub fn Users() -> impl IntoView {
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(account)) = change.value().get() {
+        if let Some(Ok(account)) = change.value() {
             notice.set(Some(td_string!(i18n.get_locale_untracked(), users.saved, name = account.username)));
             accounts.refetch();
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(name)) = remove.value().get() {
+        if let Some(Ok(name)) = remove.value() {
             notice.set(Some(td_string!(i18n.get_locale_untracked(), users.removed, name)));
             accounts.refetch();
         }
     });
     let error = move || -> Option<ApiError> {
         add.value()
-            .get()
             .and_then(Result::err)
-            .or_else(|| change.value().get().and_then(Result::err))
-            .or_else(|| remove.value().get().and_then(Result::err))
+            .or_else(|| change.value().and_then(Result::err))
+            .or_else(|| remove.value().and_then(Result::err))
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -64,37 +62,36 @@ pub fn Users() -> impl IntoView {
     };
     view! {
         <section class="page">
-            <h1>{t!(i18n, users.title)}</h1>
+            <h1>{tr!(users.title)}</h1>
             {move || notice.get().map(|n| view! { <p role="status" data-testid="notice">{n}</p> })}
             {move || error().map(|e| view! { <ErrorView error=e/> })}
             {loaded(accounts, move |list| view! { <StaffTable accounts=list change=change remove=remove/> })}
-            <h2>{t!(i18n, users.add_title)}</h2>
+            <h2>{tr!(users.add_title)}</h2>
             <form class="card order-form" on:submit=submit>
-                <label for="new-username">{t!(i18n, login.username)}</label>
+                <label for="new-username">{tr!(login.username)}</label>
                 <input id="new-username" required autocomplete="off" prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))/>
-                <label for="new-role">{t!(i18n, users.role)}</label>
+                <label for="new-role">{tr!(users.role)}</label>
                 <select id="new-role" on:change=move |ev| role.set(event_target_value(&ev).parse().unwrap_or(Role::Viewer))>
                     {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=move || role.get() == *r>{move || crate::i18n::role(i18n.get_locale(), *r)}</option> }).collect_view()}
                 </select>
-                <label for="new-password">{t!(i18n, users.password)}</label>
+                <label for="new-password">{tr!(users.password)}</label>
                 <input id="new-password" type="password" autocomplete="new-password" required minlength="10"
                     prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-                <button type="submit" disabled=move || add.pending().get()>{t!(i18n, users.add)}</button>
+                <button type="submit" disabled=move || add.pending().get()>{tr!(users.add)}</button>
             </form>
         </section>
     }
 }
 
-type Changing = Action<(String, StaffChange), Result<StaffAccount, ApiError>>;
-type Removing = Action<String, Result<String, ApiError>>;
+type Changing = api::Change<(String, StaffChange), Result<StaffAccount, ApiError>>;
+type Removing = api::Change<String, Result<String, ApiError>>;
 
 #[component]
 fn StaffTable(accounts: Vec<StaffAccount>, change: Changing, remove: Removing) -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <div class="table-wrap">
             <table class="table" data-testid="users">
-                <thead><tr><th scope="col">{t!(i18n, login.username)}</th><th scope="col">{t!(i18n, users.role)}</th><th scope="col">{t!(i18n, users.state)}</th><th scope="col">{t!(i18n, users.actions)}</th></tr></thead>
+                <thead><tr><th scope="col">{tr!(login.username)}</th><th scope="col">{tr!(users.role)}</th><th scope="col">{tr!(users.state)}</th><th scope="col">{tr!(users.actions)}</th></tr></thead>
                 <tbody>
                     {accounts.into_iter().map(|account| view! { <StaffRow account=account change=change remove=remove/> }).collect_view()}
                 </tbody>
@@ -138,15 +135,15 @@ fn StaffRow(account: StaffAccount, change: Changing, remove: Removing) -> impl I
                 <button type="button" on:click=move |_| {
                     send_password(StaffChange { password: Some(new_password.get_untracked()), ..Default::default() });
                     new_password.set(String::new());
-                }>{t!(i18n, users.reset)}</button>
+                }>{tr!(users.reset)}</button>
                 <Show when=move || removing.get() fallback=move || view! {
-                    <button type="button" class="danger" on:click=move |_| removing.set(true)>{t!(i18n, users.remove)}</button>
+                    <button type="button" class="danger" on:click=move |_| removing.set(true)>{tr!(users.remove)}</button>
                 }>
                     {
                         let remove_name = remove_name.clone();
                         view! {
-                            <button type="button" class="danger" on:click=move |_| { remove.dispatch(remove_name.clone()); }>{t!(i18n, users.remove_yes)}</button>
-                            <button type="button" on:click=move |_| removing.set(false)>{t!(i18n, users.keep)}</button>
+                            <button type="button" class="danger" on:click=move |_| { remove.dispatch(remove_name.clone()); }>{tr!(users.remove_yes)}</button>
+                            <button type="button" on:click=move |_| removing.set(false)>{tr!(users.keep)}</button>
                         }
                     }
                 </Show>
