@@ -69,7 +69,7 @@ impl<T> Read<T> {
 
 /// The one resource every read is built on.
 fn erased(fetch: Fetch) -> LocalResource<Erased> {
-    LocalResource::new(move || fetch())
+    LocalResource::new(fetch)
 }
 
 /// The `T` of an answer of a `Read<T>`.
