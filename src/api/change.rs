@@ -2,7 +2,7 @@
 //! [`Read`](super::Read), every change shares one action type inside, typed again where it
 //! is used, so the framework's action machinery is compiled once.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -35,7 +35,8 @@ where
     /// The change `run` makes for each input it is sent.
     pub fn new<Fut>(run: impl Fn(&I) -> Fut + 'static) -> Self
     where
-        Fut: Future<Output = O> + 'static,
+        Fut: IntoFuture<Output = O> + 'static,
+        Fut::IntoFuture: 'static,
     {
         let run: Run = Box::new(move |input| {
             // Only `dispatch` erases, and only an `I`.

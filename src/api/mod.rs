@@ -6,6 +6,9 @@ mod error;
 pub mod read;
 
 use std::cell::RefCell;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use gloo_net::http::{Request, RequestBuilder};
 use openmoney_api::console::{
@@ -35,7 +38,7 @@ pub fn set_csrf(token: Option<String>) {
 }
 
 /// One exchange with the proxy: the status and body of a success, or the error. Every call
-/// shares it, so only the decoding is compiled once per answer type.
+/// shares it; only the decoding is compiled per answer type.
 async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<(u16, String), ApiError> {
     let request = request.map_err(|e| ApiError::Network(e.to_string()))?;
     let response = request.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
@@ -56,8 +59,8 @@ async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<(u16, Str
     ))
 }
 
-async fn send<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) -> Result<T, ApiError> {
-    let (status, text) = exchange(request).await?;
+/// The `data` of a successful answer, or the error it carries.
+fn decode<T: DeserializeOwned>(status: u16, text: String) -> Result<T, ApiError> {
     match serde_json::from_str::<Envelope<T>>(&text) {
         Ok(Envelope::Ok(data)) => Ok(data),
         Ok(Envelope::Err(body)) => Err(ApiError::from_answer(status, Some(body), None)),
@@ -65,8 +68,45 @@ async fn send<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) ->
     }
 }
 
-async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    send(Request::get(path).header("Accept", "application/json").build()).await
+/// A call to the proxy, ready to send: `.await` it for its answer.
+#[must_use = "a call does nothing until it is awaited"]
+pub struct Call<T> {
+    request: Result<Request, gloo_net::Error>,
+    decode: fn(u16, String) -> Result<T, ApiError>,
+}
+
+fn send<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) -> Call<T> {
+    Call { request, decode: decode::<T> }
+}
+
+impl<T> IntoFuture for Call<T> {
+    type Output = Result<T, ApiError>;
+    type IntoFuture = Answer<T>;
+
+    fn into_future(self) -> Answer<T> {
+        Answer { exchange: Box::pin(exchange(self.request)), decode: self.decode }
+    }
+}
+
+type Exchange = Pin<Box<dyn Future<Output = Result<(u16, String), ApiError>>>>;
+
+/// A call on its way: the shared exchange, then this answer's decoding.
+pub struct Answer<T> {
+    exchange: Exchange,
+    decode: fn(u16, String) -> Result<T, ApiError>,
+}
+
+impl<T> Future for Answer<T> {
+    type Output = Result<T, ApiError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let decode = self.decode;
+        self.exchange.as_mut().poll(cx).map(|answer| answer.and_then(|(status, text)| decode(status, text)))
+    }
+}
+
+fn get<T: DeserializeOwned>(path: &str) -> Call<T> {
+    send(Request::get(path).header("Accept", "application/json").build())
 }
 
 fn change_request(builder: RequestBuilder) -> RequestBuilder {
@@ -74,110 +114,110 @@ fn change_request(builder: RequestBuilder) -> RequestBuilder {
     builder.header("X-Requested-With", "openmoney-console").header("X-CSRF-Token", &token)
 }
 
-async fn post<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Result<T, ApiError> {
-    send(change_request(Request::post(path)).json(body)).await
+fn post<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Call<T> {
+    send(change_request(Request::post(path)).json(body))
 }
 
 fn with_query(path: &str, pairs: Vec<(&'static str, String)>) -> String {
     format!("{path}{}", query_string(&pairs))
 }
 
-pub async fn session() -> Result<SessionInfo, ApiError> {
-    get("/auth/session").await
+pub fn session() -> Call<SessionInfo> {
+    get("/auth/session")
 }
 
-pub async fn login(username: String, password: String) -> Result<SessionInfo, ApiError> {
-    post("/auth/login", &Credentials { username, password }).await
+pub fn login(username: String, password: String) -> Call<SessionInfo> {
+    post("/auth/login", &Credentials { username, password })
 }
 
-pub async fn logout() -> Result<SessionInfo, ApiError> {
-    post("/auth/logout", &serde_json::json!({})).await
+pub fn logout() -> Call<SessionInfo> {
+    post("/auth/logout", &serde_json::json!({}))
 }
 
-pub async fn config() -> Result<ConsoleConfig, ApiError> {
-    get("/console/v1/config").await
+pub fn config() -> Call<ConsoleConfig> {
+    get("/console/v1/config")
 }
 
-pub async fn health() -> Result<Health, ApiError> {
-    get("/api/v1/health").await
+pub fn health() -> Call<Health> {
+    get("/api/v1/health")
 }
 
-pub async fn order(id: OrderId) -> Result<Order, ApiError> {
-    get(&format!("/api/v1/orders/{id}")).await
+pub fn order(id: OrderId) -> Call<Order> {
+    get(&format!("/api/v1/orders/{id}"))
 }
 
-pub async fn orders(query: OrderListQuery) -> Result<Page<Order>, ApiError> {
-    get(&with_query("/api/v1/orders", query.to_pairs())).await
+pub fn orders(query: OrderListQuery) -> Call<Page<Order>> {
+    get(&with_query("/api/v1/orders", query.to_pairs()))
 }
 
-pub async fn order_by_memo(memo: &str) -> Result<Order, ApiError> {
-    get(&format!("/api/v1/orders/by-memo/{}", encode(memo))).await
+pub fn order_by_memo(memo: &str) -> Call<Order> {
+    get(&format!("/api/v1/orders/by-memo/{}", encode(memo)))
 }
 
-pub async fn orders_by_reference(reference: &str) -> Result<Vec<Order>, ApiError> {
-    get(&format!("/api/v1/orders/by-reference/{}", encode(reference))).await
+pub fn orders_by_reference(reference: &str) -> Call<Vec<Order>> {
+    get(&format!("/api/v1/orders/by-reference/{}", encode(reference)))
 }
 
-pub async fn order_audit(id: OrderId) -> Result<Vec<AuditEntry>, ApiError> {
-    get(&format!("/console/v1/orders/{id}/audit")).await
+pub fn order_audit(id: OrderId) -> Call<Vec<AuditEntry>> {
+    get(&format!("/console/v1/orders/{id}/audit"))
 }
 
-pub async fn stats() -> Result<StatsSummary, ApiError> {
-    get("/api/v1/orders/stats/summary").await
+pub fn stats() -> Call<StatsSummary> {
+    get("/api/v1/orders/stats/summary")
 }
 
 /// A create with its Idempotency-Key and, when one was shown, the quote staff saw.
-async fn create<B: Serialize>(path: &str, body: &B, key: &str, quote: Option<Quote>) -> Result<Order, ApiError> {
+fn create<B: Serialize>(path: &str, body: &B, key: &str, quote: Option<Quote>) -> Call<Order> {
     let mut builder = change_request(Request::post(path)).header("Idempotency-Key", key);
     if let Some(quote) = quote {
         builder = builder.header(Quote::HEADER, &quote.to_header());
     }
-    send(builder.json(body)).await
+    send(builder.json(body))
 }
 
-pub async fn create_stars(order: &CreateStarsOrder, key: &str, quote: Option<Quote>) -> Result<Order, ApiError> {
-    create("/api/v1/orders/stars", order, key, quote).await
+pub fn create_stars(order: &CreateStarsOrder, key: &str, quote: Option<Quote>) -> Call<Order> {
+    create("/api/v1/orders/stars", order, key, quote)
 }
 
-pub async fn create_premium(order: &CreatePremiumOrder, key: &str, quote: Option<Quote>) -> Result<Order, ApiError> {
-    create("/api/v1/orders/premium", order, key, quote).await
+pub fn create_premium(order: &CreatePremiumOrder, key: &str, quote: Option<Quote>) -> Call<Order> {
+    create("/api/v1/orders/premium", order, key, quote)
 }
 
-pub async fn cancel(id: OrderId) -> Result<Order, ApiError> {
-    post(&format!("/api/v1/orders/{id}/cancel"), &serde_json::json!({})).await
+pub fn cancel(id: OrderId) -> Call<Order> {
+    post(&format!("/api/v1/orders/{id}/cancel"), &serde_json::json!({}))
 }
 
-pub async fn simulate_payment(id: OrderId, payment: SimulatePayment) -> Result<PaymentResult, ApiError> {
-    post(&format!("/sandbox/v1/orders/{id}/pay"), &payment).await
+pub fn simulate_payment(id: OrderId, payment: SimulatePayment) -> Call<PaymentResult> {
+    post(&format!("/sandbox/v1/orders/{id}/pay"), &payment)
 }
 
-pub async fn ton_rate() -> Result<TonRate, ApiError> {
-    get("/api/v1/pricing/ton-rate").await
+pub fn ton_rate() -> Call<TonRate> {
+    get("/api/v1/pricing/ton-rate")
 }
 
-pub async fn fee() -> Result<FeeInfo, ApiError> {
-    get("/api/v1/pricing/fee").await
+pub fn fee() -> Call<FeeInfo> {
+    get("/api/v1/pricing/fee")
 }
 
-pub async fn estimate_stars(quantity: i64) -> Result<Estimate, ApiError> {
-    get(&with_query("/api/v1/pricing/estimate/stars", vec![("quantity", quantity.to_string())])).await
+pub fn estimate_stars(quantity: i64) -> Call<Estimate> {
+    get(&with_query("/api/v1/pricing/estimate/stars", vec![("quantity", quantity.to_string())]))
 }
 
-pub async fn estimate_premium(months: i64) -> Result<Estimate, ApiError> {
-    get(&with_query("/api/v1/pricing/estimate/premium", vec![("months", months.to_string())])).await
+pub fn estimate_premium(months: i64) -> Call<Estimate> {
+    get(&with_query("/api/v1/pricing/estimate/premium", vec![("months", months.to_string())]))
 }
 
-pub async fn recipient(username: &str, premium: bool) -> Result<RecipientCheck, ApiError> {
+pub fn recipient(username: &str, premium: bool) -> Call<RecipientCheck> {
     let path = if premium { "/api/v1/recipients/premium" } else { "/api/v1/recipients/stars" };
-    get(&with_query(path, vec![("username", username.to_owned())])).await
+    get(&with_query(path, vec![("username", username.to_owned())]))
 }
 
-pub async fn balance() -> Result<Balance, ApiError> {
-    get("/api/v1/balance").await
+pub fn balance() -> Call<Balance> {
+    get("/api/v1/balance")
 }
 
-pub async fn transactions(query: TransactionQuery) -> Result<Page<Transaction>, ApiError> {
-    get(&with_query("/api/v1/balance/transactions", query.to_pairs())).await
+pub fn transactions(query: TransactionQuery) -> Call<Page<Transaction>> {
+    get(&with_query("/api/v1/balance/transactions", query.to_pairs()))
 }
 
 /// RFC 3986 unreserved characters stay as they are; the proxy refuses encoded dots.
@@ -189,34 +229,34 @@ fn encode(segment: &str) -> String {
 }
 
 /// One page of the audit (admins).
-pub async fn audit(pairs: Vec<(&'static str, String)>) -> Result<Page<AuditEntry>, ApiError> {
-    get(&with_query("/console/v1/audit", pairs)).await
+pub fn audit(pairs: Vec<(&'static str, String)>) -> Call<Page<AuditEntry>> {
+    get(&with_query("/console/v1/audit", pairs))
 }
 
-pub async fn staff() -> Result<Vec<StaffAccount>, ApiError> {
-    get("/console/v1/users").await
+pub fn staff() -> Call<Vec<StaffAccount>> {
+    get("/console/v1/users")
 }
 
-pub async fn add_staff(new: NewStaff) -> Result<StaffAccount, ApiError> {
-    post("/console/v1/users", &new).await
+pub fn add_staff(new: NewStaff) -> Call<StaffAccount> {
+    post("/console/v1/users", &new)
 }
 
-pub async fn change_staff(username: String, change: StaffChange) -> Result<StaffAccount, ApiError> {
+pub fn change_staff(username: String, change: StaffChange) -> Call<StaffAccount> {
     let path = format!("/console/v1/users/{}", encode(&username));
-    send(change_request(Request::patch(&path)).json(&change)).await
+    send(change_request(Request::patch(&path)).json(&change))
 }
 
-pub async fn remove_staff(username: String) -> Result<String, ApiError> {
+pub fn remove_staff(username: String) -> Call<String> {
     let path = format!("/console/v1/users/{}", encode(&username));
-    send(change_request(Request::delete(&path)).build()).await
+    send(change_request(Request::delete(&path)).build())
 }
 
-pub async fn sandbox_fail(id: OrderId) -> Result<Order, ApiError> {
-    post(&format!("/sandbox/v1/orders/{id}/fail"), &serde_json::json!({})).await
+pub fn sandbox_fail(id: OrderId) -> Call<Order> {
+    post(&format!("/sandbox/v1/orders/{id}/fail"), &serde_json::json!({}))
 }
 
-pub async fn sandbox_topup(amount: openmoney_api::Ton) -> Result<Transaction, ApiError> {
-    post("/sandbox/v1/balance/topup", &openmoney_api::sandbox::TopUp { amount_ton: amount }).await
+pub fn sandbox_topup(amount: openmoney_api::Ton) -> Call<Transaction> {
+    post("/sandbox/v1/balance/topup", &openmoney_api::sandbox::TopUp { amount_ton: amount })
 }
 
 /// The order debits and refunds of the last week, newest first (at most 1,000).

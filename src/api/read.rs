@@ -7,7 +7,7 @@
 //! fetch, which cost several KB of WebAssembly each.
 
 use std::any::Any;
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -36,7 +36,8 @@ impl<T: Clone + Send + Sync + 'static> Read<T> {
     /// Starts the read; `fetch` runs again whenever a signal it read changes.
     pub fn new<Fut>(fetch: impl Fn() -> Fut + 'static) -> Self
     where
-        Fut: Future<Output = T> + 'static,
+        Fut: IntoFuture<Output = T> + 'static,
+        Fut::IntoFuture: 'static,
     {
         let fetch: Fetch = Box::new(move || {
             let answer = fetch();

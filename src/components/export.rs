@@ -39,14 +39,13 @@ pub async fn sleep(seconds: u64) {
 
 /// Walks every page through `page(offset)`, one at a time, waiting out rate limits;
 /// `None` when cancelled.
-async fn collect<T, F, Fut>(
+async fn collect<T, F>(
     page: F,
     progress: RwSignal<Option<Progress>>,
     cancelled: StoredValue<bool>,
 ) -> Result<Option<Vec<T>>, ApiError>
 where
-    F: Fn(i64) -> Fut,
-    Fut: std::future::Future<Output = Result<openmoney_api::Page<T>, ApiError>>,
+    F: Fn(i64) -> api::Call<openmoney_api::Page<T>>,
 {
     let mut rows = Vec::new();
     let mut offset = 0;

@@ -12,9 +12,8 @@ use crate::i18n::{t_string, tr, use_i18n};
 
 #[component]
 pub fn Skeleton(#[prop(default = 3)] lines: usize) -> impl IntoView {
-    let i18n = use_i18n();
     view! {
-        <div class="skeleton" aria-busy="true" aria-label=move || t_string!(i18n, common.loading) data-testid="loading">
+        <div class="skeleton" aria-busy="true" aria-label=tr!(common.loading) data-testid="loading">
             {(0..lines).map(|_| view! { <div class="skeleton-line"></div> }).collect_view()}
         </div>
     }

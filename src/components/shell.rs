@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::components::feedback::{ErrorView, Skeleton};
-use crate::i18n::{choose, locale_of, t, t_string, tr, use_i18n, LANGUAGES};
+use crate::i18n::{choose, locale_of, t, tr, use_i18n, LANGUAGES};
 use crate::logic::shortcuts::{Keys, Shortcut, LIST};
 use crate::routes::NAV;
 use crate::session::{use_sandbox_mode, use_session};
@@ -140,7 +140,7 @@ fn Shell() -> impl IntoView {
         }>{tr!(shell.skip)}</a>
         <header class="topbar">
             <A href="/" attr:class="brand">{t!(i18n, app_name)}</A>
-            <nav aria-label=move || t_string!(i18n, nav.main)>
+            <nav aria-label=tr!(nav.main)>
                 <ul class="nav">
                     {NAV.iter()
                         .map(|item| {
@@ -156,14 +156,14 @@ fn Shell() -> impl IntoView {
             </nav>
             <form class="search" role="search" on:submit=go>
                 <label class="visually-hidden" for="search">{tr!(shell.search_label)}</label>
-                <input id="search" type="search" placeholder=move || t_string!(i18n, shell.search_placeholder)
+                <input id="search" type="search" placeholder=tr!(shell.search_placeholder)
                     prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
             </form>
             <span class="health" data-testid="health">
                 {move || match health.get() {
-                    None => view! { <span class="dot dot-unknown" title=move || t_string!(i18n, shell.health_checking)></span><span class="visually-hidden">{tr!(shell.health_checking)}</span> }.into_any(),
-                    Some(Ok(_)) => view! { <span class="dot dot-ok" title=move || t_string!(i18n, shell.health_up)></span><span class="visually-hidden">{tr!(shell.health_up)}</span> }.into_any(),
-                    Some(Err(_)) => view! { <span class="dot dot-down" title=move || t_string!(i18n, shell.health_down)></span><span class="visually-hidden">{tr!(shell.health_down)}</span> }.into_any(),
+                    None => view! { <span class="dot dot-unknown" title=tr!(shell.health_checking)></span><span class="visually-hidden">{tr!(shell.health_checking)}</span> }.into_any(),
+                    Some(Ok(_)) => view! { <span class="dot dot-ok" title=tr!(shell.health_up)></span><span class="visually-hidden">{tr!(shell.health_up)}</span> }.into_any(),
+                    Some(Err(_)) => view! { <span class="dot dot-down" title=tr!(shell.health_down)></span><span class="visually-hidden">{tr!(shell.health_down)}</span> }.into_any(),
                 }}
             </span>
             <span class="user" data-testid="user">{move || who().0}" · "<span class="role">{move || who().1}</span></span>

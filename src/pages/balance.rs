@@ -78,7 +78,7 @@ pub fn BalancePage() -> impl IntoView {
                 }
             })}
             <Show when=move || sandbox.0.get() && session.can(Role::Operator)>
-                <form class="filters card" on:submit=submit_topup aria-label=move || t_string!(i18n, balance.sandbox_form)>
+                <form class="filters card" on:submit=submit_topup aria-label=tr!(balance.sandbox_form)>
                     <label>{tr!(balance.sandbox_amount)}
                         <input name="topup" inputmode="decimal" prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
                     </label>
@@ -153,14 +153,13 @@ pub fn chart_points(transactions: &[Transaction]) -> Vec<(i64, i64)> {
 
 #[component]
 fn Chart(transactions: Vec<Transaction>) -> impl IntoView {
-    let i18n = use_i18n();
     let points = chart_points(&transactions);
     if points.len() < 2 {
         return view! { <p class="muted">{tr!(balance.no_chart)}</p> }.into_any();
     }
     let path: Vec<String> = points.iter().map(|(x, y)| format!("{x},{y}")).collect();
     view! {
-        <svg class="chart" viewBox="-4 -4 608 168" role="img" aria-label=move || t_string!(i18n, balance.chart_label) data-testid="chart">
+        <svg class="chart" viewBox="-4 -4 608 168" role="img" aria-label=tr!(balance.chart_label) data-testid="chart">
             <polyline points=path.join(" ") fill="none" stroke="currentColor" stroke-width="2"/>
         </svg>
     }

@@ -224,7 +224,7 @@ pub fn NewOrder(product: Product) -> impl IntoView {
             <h1>{title}</h1>
             <form class="card order-form" on:submit=on_submit novalidate>
                 <label for="recipient">{tr!(common.recipient)}</label>
-                <input id="recipient" name="recipient" placeholder=move || t_string!(i18n, common.username_placeholder) autocomplete="off" required
+                <input id="recipient" name="recipient" placeholder=tr!(common.username_placeholder) autocomplete="off" required
                     aria-describedby="recipient-check" prop:value=move || recipient.get()
                     on:input=move |ev| on_recipient(event_target_value(&ev))/>
                 <p id="recipient-check" class="hint" aria-live="polite" data-testid="recipient-check">

@@ -223,7 +223,6 @@ fn Actions(
     pay: api::Change<PaymentMode, Result<PaymentResult, ApiError>>,
     fail: Changing<Order>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let session = use_session();
     let sandbox = use_sandbox_mode();
     let pending = order.status == OrderStatus::PendingPayment;
@@ -236,7 +235,7 @@ fn Actions(
                 <Show when=move || confirming.get() fallback=move || view! {
                     <button type="button" class="danger" on:click=move |_| confirming.set(true)>{tr!(order.cancel)}</button>
                 }>
-                    <span role="group" aria-label=move || t_string!(i18n, order.confirm_group)>
+                    <span role="group" aria-label=tr!(order.confirm_group)>
                         {tr!(order.confirm_text)}" "
                         <button type="button" class="danger" disabled=move || cancel.pending().get() on:click=move |_| { cancel.dispatch(()); }>{tr!(order.confirm_yes)}</button>
                         <button type="button" on:click=move |_| confirming.set(false)>{tr!(order.confirm_no)}</button>
@@ -244,7 +243,7 @@ fn Actions(
                 </Show>
             </Show>
             <Show when=move || pending && by_transfer && sandbox.0.get() && session.can(Role::Operator)>
-                <span role="group" aria-label=move || t_string!(i18n, order.sandbox_group) class="sandbox-controls">
+                <span role="group" aria-label=tr!(order.sandbox_group) class="sandbox-controls">
                     <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Exact); }>{tr!(order.pay_exact)}</button>
                     <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Under); }>{tr!(order.pay_under)}</button>
                     <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Over); }>{tr!(order.pay_over)}</button>

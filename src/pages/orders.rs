@@ -68,7 +68,7 @@ pub fn Orders() -> impl IntoView {
                     </select>
                 </label>
                 <label>{tr!(common.recipient)}
-                    <input name="recipient" type="search" placeholder=move || crate::i18n::t_string!(i18n, common.username_placeholder) prop:value=move || filters.get().recipient.unwrap_or_default()
+                    <input name="recipient" type="search" placeholder=crate::i18n::tr!(common.username_placeholder) prop:value=move || filters.get().recipient.unwrap_or_default()
                         on:change=on_change("recipient")/>
                 </label>
                 <label>{tr!(common.from)}" " <input name="from" type="date" prop:value=move || filters.get().from.unwrap_or_default() on:change=on_change("from")/></label>

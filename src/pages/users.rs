@@ -130,7 +130,7 @@ fn StaffRow(account: StaffAccount, change: Changing, remove: Removing) -> impl I
                 <button type="button" on:click=move |_| send_toggle(StaffChange { disabled: Some(!disabled), ..Default::default() })>
                     {move || if disabled { t_string!(i18n, users.enable) } else { t_string!(i18n, users.disable) }}
                 </button>
-                <input type="password" aria-label=t_string!(i18n, users.new_password_for, name = account.username.clone()) placeholder=move || t_string!(i18n, users.new_password)
+                <input type="password" aria-label=t_string!(i18n, users.new_password_for, name = account.username.clone()) placeholder=tr!(users.new_password)
                     autocomplete="new-password" prop:value=move || new_password.get() on:input=move |ev| new_password.set(event_target_value(&ev))/>
                 <button type="button" on:click=move |_| {
                     send_password(StaffChange { password: Some(new_password.get_untracked()), ..Default::default() });
