@@ -16,7 +16,7 @@ use openmoney_api::console::{
 };
 use openmoney_api::sandbox::{PaymentResult, SimulatePayment};
 use openmoney_api::{
-    Balance, CreatePremiumOrder, CreateStarsOrder, Envelope, ErrorBody, Estimate, FeeInfo, Health, Order, OrderId,
+    Balance, CreatePremiumOrder, CreateStarsOrder, ErrorBody, ErrorCode, Estimate, FeeInfo, Health, Order, OrderId,
     OrderListQuery, Page, RecipientCheck, StatsSummary, TonRate, Transaction, TransactionQuery,
 };
 use serde::de::DeserializeOwned;
@@ -48,24 +48,56 @@ async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<(u16, Str
     if (200..300).contains(&status) {
         return text.map(|text| (status, text)).map_err(|e| ApiError::Network(format!("unreadable answer: {e}")));
     }
-    let body =
-        text.ok().and_then(|t| serde_json::from_str::<Envelope<()>>(&t).ok()).and_then(|e| e.into_result().err());
+    let body = text.ok().and_then(|text| Reply::read(&text).ok().filter(|reply| !reply.ok).map(Reply::error));
     Err(ApiError::from_answer(
         status,
-        body.or_else(|| {
-            Some(ErrorBody::new(openmoney_api::ErrorCode::Unknown(status.to_string()), format!("HTTP {status}")))
-        }),
+        body.or_else(|| Some(ErrorBody::new(ErrorCode::Unknown(status.to_string()), format!("HTTP {status}")))),
         retry_after,
     ))
 }
 
-/// The `data` of a successful answer, or the error it carries.
-fn decode<T: DeserializeOwned>(status: u16, text: String) -> Result<T, ApiError> {
-    match serde_json::from_str::<Envelope<T>>(&text) {
-        Ok(Envelope::Ok(data)) => Ok(data),
-        Ok(Envelope::Err(body)) => Err(ApiError::from_answer(status, Some(body), None)),
-        Err(e) => Err(ApiError::Network(format!("unreadable answer: {e}"))),
+/// Either shape of an answer, with `data` left as JSON text. Every call reads its answer
+/// through this one type, so only `data` is decoded per answer type.
+#[derive(serde::Deserialize)]
+struct Reply<'a> {
+    ok: bool,
+    #[serde(borrow, default)]
+    data: Option<&'a serde_json::value::RawValue>,
+    #[serde(default)]
+    error_code: Option<ErrorCode>,
+    #[serde(default)]
+    error_message: Option<String>,
+}
+
+impl Reply<'_> {
+    fn read(text: &str) -> Result<Reply<'_>, ApiError> {
+        serde_json::from_str(text).map_err(unreadable)
     }
+
+    fn error(self) -> ErrorBody {
+        ErrorBody::new(
+            self.error_code.unwrap_or(ErrorCode::Unknown(String::new())),
+            self.error_message.unwrap_or_default(),
+        )
+    }
+}
+
+fn unreadable(error: serde_json::Error) -> ApiError {
+    ApiError::Network(format!("unreadable answer: {error}"))
+}
+
+/// The `data` of a successful answer, as JSON text, or the error the answer carries.
+fn data(status: u16, text: &str) -> Result<&str, ApiError> {
+    let reply = Reply::read(text)?;
+    if !reply.ok {
+        return Err(ApiError::from_answer(status, Some(reply.error()), None));
+    }
+    reply.data.map(|data| data.get()).ok_or_else(|| ApiError::Network("unreadable answer: no `data`".into()))
+}
+
+/// The `data` of a successful answer, decoded, or the error the answer carries.
+fn decode<T: DeserializeOwned>(status: u16, text: String) -> Result<T, ApiError> {
+    serde_json::from_str(data(status, &text)?).map_err(unreadable)
 }
 
 /// A call to the proxy, ready to send: `.await` it for its answer.
@@ -273,4 +305,51 @@ pub async fn recent_spending(now_millis: i64) -> Result<Vec<Transaction>, ApiErr
         }
     }
     Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use openmoney_api::{Balance, ErrorCode, Ton};
+
+    use super::{decode, ApiError};
+
+    fn answer<T: serde::de::DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
+        decode(status, text.to_owned())
+    }
+
+    #[test]
+    fn a_success_decodes_its_data_exactly() {
+        let text = r#"{"ok":true,"data":{"balance_ton":12.5,"pending_ton":0.000000001,"topup_address":"UQ-top"}}"#;
+        let balance: Balance = answer(200, text).unwrap();
+        assert_eq!(balance.balance_ton, "12.5".parse::<Ton>().unwrap());
+        assert_eq!(balance.pending_ton, "0.000000001".parse::<Ton>().unwrap());
+        assert_eq!(balance.topup_address, "UQ-top");
+    }
+
+    #[test]
+    fn an_error_shape_becomes_its_error_even_on_a_2xx() {
+        let text = r#"{"ok":false,"error_code":"INSUFFICIENT_BALANCE","error_message":"short by 1 TON","data":null}"#;
+        assert_eq!(
+            answer::<Balance>(409, text),
+            Err(ApiError::Conflict { code: ErrorCode::InsufficientBalance, message: "short by 1 TON".into() })
+        );
+        assert!(matches!(
+            answer::<Balance>(200, text),
+            Err(ApiError::Server { code: ErrorCode::InsufficientBalance, .. })
+        ));
+    }
+
+    #[test]
+    fn answers_that_cannot_be_read_say_so() {
+        for text in
+            ["", "<html>", r#"{"ok":true}"#, r#"{"ok":true,"data":null}"#, r#"{"ok":true,"data":{"balance_ton":"x"}}"#]
+        {
+            match answer::<Balance>(200, text) {
+                Err(ApiError::Network(message)) => {
+                    assert!(message.starts_with("unreadable answer"), "{text}: {message}")
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
 }
