@@ -2,7 +2,7 @@
 //! SQLite store, its own chromedriver and a fresh headless Chromium. Tests take turns:
 //! two cores run one browser well and two badly.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -31,11 +31,16 @@ pub struct Console {
     _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
-/// The workspace root. Cargo names the package's directory at run time too; that comes
-/// first, since a target dir shared by several checkouts may run a binary built in another.
+/// The workspace root: the nearest directory at or above the package whose Cargo.toml
+/// declares the workspace. The package is the one cargo names at run time, since a target
+/// dir shared by several checkouts may run a binary built in another; a binary that
+/// `cargo xtask` starts sees xtask's directory there, one level up rather than two.
 fn workspace() -> PathBuf {
-    let package = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
-    PathBuf::from(package).join("../..")
+    let package =
+        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()));
+    let declares =
+        |dir: &&Path| std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|toml| toml.contains("[workspace]"));
+    package.ancestors().find(declares).unwrap_or(&package).to_path_buf()
 }
 
 fn dist() -> PathBuf {
