@@ -1,7 +1,8 @@
 //! The console's one translation layer. `build.rs` turns `locales/{en,es,hi}.json` into the
-//! `i18n` module included below; components use `t!`/`t_string!` with `use_i18n()`, plain
-//! functions take a `Locale` and use `td_string!`. Dates and relative times are formatted
-//! here by the browser's `Intl`; numbers exactly, in `logic::money`.
+//! `i18n` module included below. Components show fixed texts with `tr!` and texts with
+//! values with `t!`/`t_string!` and `use_i18n()`; plain functions take a `Locale` and use
+//! `td_string!`. Dates and relative times are formatted here by the browser's `Intl`;
+//! numbers exactly, in `logic::money`.
 #![allow(unused_imports, dead_code, clippy::module_inception)]
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));

@@ -107,7 +107,7 @@ pub struct Call<T> {
     decode: fn(u16, String) -> Result<T, ApiError>,
 }
 
-fn send<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) -> Call<T> {
+fn call<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) -> Call<T> {
     Call { request, decode: decode::<T> }
 }
 
@@ -138,7 +138,7 @@ impl<T> Future for Answer<T> {
 }
 
 fn get<T: DeserializeOwned>(path: &str) -> Call<T> {
-    send(Request::get(path).header("Accept", "application/json").build())
+    call(Request::get(path).header("Accept", "application/json").build())
 }
 
 fn change_request(builder: RequestBuilder) -> RequestBuilder {
@@ -147,7 +147,7 @@ fn change_request(builder: RequestBuilder) -> RequestBuilder {
 }
 
 fn post<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Call<T> {
-    send(change_request(Request::post(path)).json(body))
+    call(change_request(Request::post(path)).json(body))
 }
 
 fn with_query(path: &str, pairs: Vec<(&'static str, String)>) -> String {
@@ -204,7 +204,7 @@ fn create<B: Serialize>(path: &str, body: &B, key: &str, quote: Option<Quote>) -
     if let Some(quote) = quote {
         builder = builder.header(Quote::HEADER, &quote.to_header());
     }
-    send(builder.json(body))
+    call(builder.json(body))
 }
 
 pub fn create_stars(order: &CreateStarsOrder, key: &str, quote: Option<Quote>) -> Call<Order> {
@@ -275,12 +275,12 @@ pub fn add_staff(new: NewStaff) -> Call<StaffAccount> {
 
 pub fn change_staff(username: String, change: StaffChange) -> Call<StaffAccount> {
     let path = format!("/console/v1/users/{}", encode(&username));
-    send(change_request(Request::patch(&path)).json(&change))
+    call(change_request(Request::patch(&path)).json(&change))
 }
 
 pub fn remove_staff(username: String) -> Call<String> {
     let path = format!("/console/v1/users/{}", encode(&username));
-    send(change_request(Request::delete(&path)).build())
+    call(change_request(Request::delete(&path)).build())
 }
 
 pub fn sandbox_fail(id: OrderId) -> Call<Order> {
