@@ -49,11 +49,7 @@ async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<(u16, Str
         return text.map(|text| (status, text)).map_err(|e| ApiError::Network(format!("unreadable answer: {e}")));
     }
     let body = text.ok().and_then(|text| Reply::read(&text).ok().filter(|reply| !reply.ok).map(Reply::error));
-    Err(ApiError::from_answer(
-        status,
-        body.or_else(|| Some(ErrorBody::new(ErrorCode::Unknown(status.to_string()), format!("HTTP {status}")))),
-        retry_after,
-    ))
+    Err(ApiError::from_answer(status, body, retry_after))
 }
 
 /// Either shape of an answer, with `data` left as JSON text. Every call reads its answer
