@@ -43,7 +43,8 @@ where
             let answer = run(input.downcast_ref::<I>().expect("a change takes its own input"));
             Box::pin(async move { Arc::new(answer.await) as Erased })
         });
-        Self { action: erased(run), types: PhantomData }
+        // `run` has one type whatever `I` and `O` are, so the action is compiled once.
+        Self { action: Action::new_local(run), types: PhantomData }
     }
 
     /// Sends the change.
@@ -62,9 +63,4 @@ impl<I, O> Change<I, O> {
     pub fn pending(&self) -> Memo<bool> {
         self.action.pending()
     }
-}
-
-/// The one action every change is built on.
-fn erased(run: Run) -> Action<Erased, Erased> {
-    Action::new_local(move |input: &Erased| run(input))
 }

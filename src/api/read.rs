@@ -43,7 +43,8 @@ impl<T: Clone + Send + Sync + 'static> Read<T> {
             let answer = fetch();
             Box::pin(async move { Arc::new(answer.await) as Erased })
         });
-        Self { resource: erased(fetch), answer: PhantomData }
+        // `fetch` has one type whatever `T` is, so the resource is compiled once.
+        Self { resource: LocalResource::new(fetch), answer: PhantomData }
     }
 
     /// The answer, once there is one; tracked.
@@ -66,11 +67,6 @@ impl<T> Read<T> {
     pub(crate) fn erased(&self) -> LocalResource<Erased> {
         self.resource
     }
-}
-
-/// The one resource every read is built on.
-fn erased(fetch: Fetch) -> LocalResource<Erased> {
-    LocalResource::new(fetch)
 }
 
 /// The `T` of an answer of a `Read<T>`.
