@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use openmoney_api::export::{self, CsvFile};
+
 use crate::api::{self, ApiError};
-use crate::logic::export;
 use crate::logic::filters::{AuditFilters, OrderFilters, TransactionFilters};
 
 /// Rows fetched per call while exporting.
@@ -142,7 +143,6 @@ async fn run(
     progress: RwSignal<Option<Progress>>,
     cancelled: StoredValue<bool>,
 ) -> Result<Export, ApiError> {
-    let csv_error = |e: String| ApiError::Network(format!("cannot write the CSV: {e}"));
     match source {
         Source::Orders(filters) => {
             let page = |offset| {
@@ -153,7 +153,11 @@ async fn run(
                 })
             };
             let Some(rows) = collect(page, progress, cancelled).await? else { return Ok(None) };
-            Ok(Some(("orders.csv".into(), export::orders_csv(&rows).map_err(csv_error)?, rows.len() as u64)))
+            Ok(Some((
+                "orders.csv".into(),
+                CsvFile::of(export::ORDER_COLUMNS, &rows, export::order_record),
+                rows.len() as u64,
+            )))
         }
         Source::Transactions(filters) => {
             let page = |offset| {
@@ -164,11 +168,8 @@ async fn run(
                 })
             };
             let Some(rows) = collect(page, progress, cancelled).await? else { return Ok(None) };
-            Ok(Some((
-                "transactions.csv".into(),
-                export::transactions_csv(&rows).map_err(csv_error)?,
-                rows.len() as u64,
-            )))
+            let csv = CsvFile::of(export::TRANSACTION_COLUMNS, &rows, export::transaction_record);
+            Ok(Some(("transactions.csv".into(), csv, rows.len() as u64)))
         }
         Source::Audit(filters) => {
             let page = |offset: i64| {
@@ -178,7 +179,11 @@ async fn run(
                 api::audit(pairs)
             };
             let Some(rows) = collect(page, progress, cancelled).await? else { return Ok(None) };
-            Ok(Some(("audit.csv".into(), export::audit_csv(&rows).map_err(csv_error)?, rows.len() as u64)))
+            Ok(Some((
+                "audit.csv".into(),
+                CsvFile::of(export::AUDIT_COLUMNS, &rows, export::audit_record),
+                rows.len() as u64,
+            )))
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The bulk recipient check: a pasted list in, three groups out.
 
+use openmoney_api::export::CsvFile;
 use openmoney_api::validate;
 
 /// One name's verdict.
@@ -34,8 +35,8 @@ pub fn group_name(verdict: &Verdict) -> &'static str {
 }
 
 /// `username,group,reason` for every name.
-pub fn results_csv(results: &[(String, Verdict)]) -> Result<String, String> {
-    crate::logic::export::table(["username", "group", "reason"], results, |(name, verdict)| {
+pub fn results_csv(results: &[(String, Verdict)]) -> String {
+    CsvFile::of(["username", "group", "reason"], results, |(name, verdict)| {
         let reason = match verdict {
             Verdict::CanReceive => String::new(),
             Verdict::Cannot(r) | Verdict::Unknown(r) => r.clone(),
@@ -57,12 +58,15 @@ mod tests {
     }
 
     #[test]
-    fn the_csv_has_a_row_per_name() {
+    fn the_csv_has_a_row_per_name_and_no_live_formula() {
         let csv = results_csv(&[
             ("pandus".into(), Verdict::CanReceive),
             ("weatherbot".into(), Verdict::Cannot("bot_account".into())),
-        ])
-        .unwrap();
-        assert_eq!(csv, "username,group,reason\npandus,can receive,\nweatherbot,cannot,bot_account\n");
+            ("=cmd()".into(), Verdict::Cannot("invalid username".into())),
+        ]);
+        assert_eq!(
+            csv,
+            "username,group,reason\npandus,can receive,\nweatherbot,cannot,bot_account\n'=cmd(),cannot,invalid username\n"
+        );
     }
 }

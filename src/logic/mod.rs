@@ -3,7 +3,6 @@
 pub mod bulk;
 pub mod countdown;
 pub mod drift;
-pub mod export;
 pub mod filters;
 pub mod idempotency;
 pub mod money;

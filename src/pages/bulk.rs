@@ -94,9 +94,7 @@ pub fn BulkCheck() -> impl IntoView {
                     </Show>
                     <Show when=move || !running.get()>
                         <button type="button" on:click=move |_| {
-                            if let Ok(csv) = bulk::results_csv(&results.get_untracked()) {
-                                download("recipients.csv", &csv);
-                            }
+                            download("recipients.csv", &bulk::results_csv(&results.get_untracked()));
                         }>{tr!(common.download_csv)}</button>
                     </Show>
                 </p>

@@ -12,6 +12,7 @@ mod balance;
 pub mod console;
 mod enums;
 mod envelope;
+pub mod export;
 mod health;
 mod json;
 mod money;

@@ -413,6 +413,37 @@ async fn exporting_orders_walks_every_page_into_one_csv() {
 }
 
 #[tokio::test]
+async fn exports_built_in_the_browser_write_typed_formulas_as_inert_text() {
+    let console = launch().await;
+    // Someone with no account types a formula as the name at the sign-in form.
+    console.goto("/login").await;
+    console.fill("#username", "=HYPERLINK(\"evil.example\",\"x\")").await;
+    console.fill("#password", "a wrong password").await;
+    console.click("form button[type=submit]").await;
+    console.find("[data-testid=error]").await;
+
+    console.login("otto").await;
+    let id = create_stars(&console, "pandus", "75", "@SUM(1+1)*cmd|'calc'!A0").await;
+    console.goto("/orders?status=pending_payment").await;
+    console.find("[data-testid=order-row]").await;
+    console.click("[data-testid=export]").await;
+    let csv = console.downloaded("orders.csv").await;
+    let row = csv.lines().find(|l| l.starts_with(&format!("{id},"))).unwrap_or_else(|| panic!("order {id}: {csv}"));
+    assert_eq!(row.split(',').nth(10), Some("'@SUM(1+1)*cmd|'calc'!A0"), "the reference is text: {row}");
+    console.click_text("Sign out").await;
+
+    console.login("ada").await;
+    console.goto("/audit?action=auth.login_failed").await;
+    console.find("[data-testid=audit-row]").await;
+    console.click("[data-testid=export]").await;
+    let csv = console.downloaded("audit.csv").await;
+    assert!(
+        csv.contains(",\"'=HYPERLINK(\"\"evil.example\"\",\"\"x\"\")\",auth.login_failed,refused,"),
+        "the name is text: {csv}"
+    );
+}
+
+#[tokio::test]
 async fn a_bulk_check_sorts_names_into_three_groups() {
     let console = launch().await;
     console.login("vera").await;

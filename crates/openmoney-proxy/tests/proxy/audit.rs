@@ -74,6 +74,40 @@ async fn creates_cancels_logins_and_user_changes_are_audited() {
     assert!(lines[1].contains(&id.to_string()) && lines[1].contains("audit-key-1"));
 }
 
+/// Names typed into the sign-in form by someone with no account: each would be a live
+/// formula in a spreadsheet if the export wrote it as it came.
+const FORMULA_NAMES: [(&str, &str); 5] = [
+    ("=HYPERLINK(\"http://evil.example/x\",\"x\")", "\"'=HYPERLINK(\"\"http://evil.example/x\"\",\"\"x\"\")\""),
+    ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+    ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+    ("@SUM(1+1)*cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0"),
+    // The form trims the name, so what lands in the audit starts with `=`.
+    ("\t=1+1", "'=1+1"),
+];
+
+#[tokio::test]
+async fn failed_sign_ins_with_formula_names_export_as_inert_text() {
+    let proxy = spawn_proxy().await;
+    for (name, _) in FORMULA_NAMES {
+        proxy.login_raw(name, "a wrong password").await.assert_error(401, "UNAUTHORIZED");
+    }
+    let ada = proxy.login("ada").await;
+    let page = proxy.get("/console/v1/audit?action=auth.login_failed", Some(&ada)).await.json();
+    let items = page["data"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), FORMULA_NAMES.len(), "{page}");
+
+    let csv = proxy.get("/console/v1/audit.csv?action=auth.login_failed", Some(&ada)).await;
+    assert_eq!(csv.status, 200);
+    let mut expected = String::from("id,at,actor,action,outcome,order_id,idempotency_key,summary,client_addr\n");
+    // Newest first, as the page lists them.
+    for (item, (_, cell)) in items.iter().zip(FORMULA_NAMES.iter().rev()) {
+        let at = openmoney_api::Timestamp::from_unix_millis(item["at"].as_i64().unwrap());
+        let id = &item["id"];
+        expected.push_str(&format!("{id},{at},{cell},auth.login_failed,refused,,,from 127.0.0.1,127.0.0.1\n"));
+    }
+    assert_eq!(csv.text, expected);
+}
+
 #[tokio::test]
 async fn a_replayed_create_is_audited_as_replayed() {
     let proxy = spawn_proxy().await;
