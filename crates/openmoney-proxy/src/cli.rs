@@ -90,6 +90,18 @@ pub struct ServeOptions {
     /// The origin staff use, such as https://console.example.com.
     #[arg(long, env = "OPENMONEY_PUBLIC_ORIGIN")]
     pub public_origin: Option<String>,
+    /// Live consoles: ms between looks at the upstream while any order can still change [default: 3000].
+    #[arg(long, env = "OPENMONEY_LIVE_INTERVAL_MS")]
+    pub live_interval_ms: Option<u64>,
+    /// Live consoles: ms between looks while no order can change [default: 15000].
+    #[arg(long, env = "OPENMONEY_LIVE_IDLE_INTERVAL_MS")]
+    pub live_idle_interval_ms: Option<u64>,
+    /// Live consoles: how long the watcher goes on after the last console closes, ms [default: 10000].
+    #[arg(long, env = "OPENMONEY_LIVE_GRACE_MS")]
+    pub live_grace_ms: Option<u64>,
+    /// Live consoles: open streams in all [default: 2000; 8 per staff member].
+    #[arg(long, env = "OPENMONEY_LIVE_MAX_STREAMS")]
+    pub live_max_streams: Option<usize>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -158,7 +170,11 @@ impl Cli {
                 sso_header,
                 sso_trusted,
                 hsts,
-                public_origin
+                public_origin,
+                live_interval_ms,
+                live_idle_interval_ms,
+                live_grace_ms,
+                live_max_streams
             );
         }
         let mut config = Config::local(self.data_dir());
@@ -188,6 +204,14 @@ impl Cli {
         if let Some(header) = o.sso_header {
             config.sso = Some(Sso { header: header.to_ascii_lowercase(), trusted: o.sso_trusted.unwrap_or_default() });
         }
+        let pace = &mut config.live.pace;
+        pace.interval = ms(o.live_interval_ms, pace.interval);
+        pace.idle_interval = ms(o.live_idle_interval_ms, pace.idle_interval);
+        pace.grace = ms(o.live_grace_ms, pace.grace);
+        if pace.interval.is_zero() || pace.idle_interval.is_zero() {
+            return Err("--live-interval-ms and --live-idle-interval-ms must be above 0".into());
+        }
+        config.live.global = o.live_max_streams.unwrap_or(config.live.global);
         config.hsts = o.hsts.unwrap_or(false);
         config.public_origin = o.public_origin;
         config.api_key = read_key(o.api_key_file.as_deref())?;

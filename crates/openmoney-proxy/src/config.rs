@@ -83,6 +83,8 @@ pub struct Config {
     /// The origin staff use, if fixed (`https://console.example.com`); otherwise the
     /// request's own Host is the origin.
     pub public_origin: Option<String>,
+    /// The live feed: the watcher's pace and the stream caps.
+    pub live: crate::live::LiveConfig,
 }
 
 impl Config {
@@ -104,6 +106,7 @@ impl Config {
             sso: None,
             hsts: false,
             public_origin: None,
+            live: crate::live::LiveConfig::default(),
         }
     }
 

@@ -11,6 +11,7 @@ mod error;
 mod forward;
 mod headers;
 mod json;
+pub mod live;
 mod metrics;
 mod openapi;
 mod ops;
@@ -151,12 +152,14 @@ pub async fn start(config: Config) -> Result<Running, String> {
         forward::Upstream::new(api_base, sandbox_base, &key, config.timeouts.clone(), &config.budgets, metrics.clone())
             .map_err(|e| format!("upstream client: {e}"))?;
     let csp = web::content_security_policy(&config.static_dir);
+    let config_live = config.live.clone();
     let state = AppState::new(state::Inner {
         config,
         db,
         upstream,
         throttle: auth::Throttle::default(),
         metrics,
+        live: live::Live::new(&config_live),
         csp,
         sso_secret: auth::random_token(),
     });
@@ -201,5 +204,12 @@ pub async fn serve(
             let _ = purge.db.recover_interrupted(now - stale.as_millis() as i64).await;
         }
     });
+    tokio::spawn(live::watcher::run(state.clone(), state.config.live.pace.clone()));
+    let hub = state.live.hub.clone();
+    let shutdown = async move {
+        shutdown.await;
+        // Open streams never finish on their own: end them so the shutdown can.
+        hub.end(live::hub::Ending::Shutdown);
+    };
     openmoney_sandbox::server::serve(listener, app(state), shutdown).await
 }

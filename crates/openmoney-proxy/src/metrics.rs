@@ -4,6 +4,7 @@
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
@@ -34,6 +35,12 @@ pub struct Metrics {
     errors: Family<ErrorLabels, Counter>,
     pub upstream_retries: Counter,
     pub governor_waits: Counter,
+    /// Open live streams.
+    pub live_streams: Gauge,
+    /// Events sent down live streams.
+    pub live_sent: Counter,
+    /// Upstream calls the watcher made.
+    pub watcher_calls: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -53,7 +60,23 @@ impl Default for Metrics {
         registry.register("upstream_errors", "Upstream calls that failed, by kind", errors.clone());
         registry.register("upstream_retries", "Upstream calls retried", upstream_retries.clone());
         registry.register("governor_waits", "Requests that queued for the upstream budget", governor_waits.clone());
-        Metrics { registry, requests, latency, errors, upstream_retries, governor_waits }
+        let live_streams = Gauge::default();
+        let live_sent = Counter::default();
+        let watcher_calls = Counter::default();
+        registry.register("live_streams", "Open live console streams", live_streams.clone());
+        registry.register("live_events_sent", "Events sent down live streams", live_sent.clone());
+        registry.register("watcher_calls", "Upstream calls the live watcher made", watcher_calls.clone());
+        Metrics {
+            registry,
+            requests,
+            latency,
+            errors,
+            upstream_retries,
+            governor_waits,
+            live_streams,
+            live_sent,
+            watcher_calls,
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use crate::auth::Throttle;
 use crate::config::Config;
 use crate::db::Db;
 use crate::forward::Upstream;
+use crate::live::Live;
 use crate::metrics::Metrics;
 
 #[derive(Clone)]
@@ -17,6 +18,8 @@ pub struct Inner {
     pub upstream: Upstream,
     pub throttle: Throttle,
     pub metrics: Arc<Metrics>,
+    /// The live feed to open consoles.
+    pub live: Live,
     /// The Content-Security-Policy, with the hashes of index.html's inline scripts.
     pub csp: String,
     /// Per-process secret for SSO CSRF tokens.

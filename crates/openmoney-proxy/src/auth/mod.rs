@@ -89,6 +89,7 @@ pub(crate) async fn login(State(app): State<AppState>, request: Request) -> Resu
 pub(crate) async fn logout(State(app): State<AppState>, user: StaffUser) -> Result<impl IntoResponse> {
     if let Some(session) = &user.session {
         app.db.end_session(session).await?;
+        app.live.hub.end(crate::live::hub::Ending::Session(session.clone()));
     }
     app.audit_event(&user.username, "auth.logout", "ok", String::new(), None).await;
     let jar = CookieJar::new().add(session::session_cookie(String::new(), Some(time::Duration::ZERO)));

@@ -109,10 +109,7 @@ impl AppState {
         let id_hash = hash_token(&token);
         let Some(row) = self.db.session(&id_hash).await? else { return Ok(None) };
         let now = now_millis();
-        let policy = &self.config.sessions;
-        let idle = now - row.last_seen_at > policy.idle.as_millis() as i64;
-        let old = now - row.created_at > policy.absolute.as_millis() as i64;
-        if row.user.disabled || idle || old {
+        if self.expired(&row, now) {
             self.db.end_session(&id_hash).await?;
             return Ok(None);
         };
@@ -120,6 +117,31 @@ impl AppState {
             self.db.touch_session(&id_hash, now).await?;
         }
         Ok(Some(staff(&row.user, row.csrf_token, Some(id_hash))))
+    }
+
+    /// Whether a session is over: its user disabled, or idle or old past the policy.
+    fn expired(&self, row: &crate::db::SessionRow, now: i64) -> bool {
+        let policy = &self.config.sessions;
+        let idle = now - row.last_seen_at > policy.idle.as_millis() as i64;
+        let old = now - row.created_at > policy.absolute.as_millis() as i64;
+        row.user.disabled || idle || old
+    }
+
+    /// Whether a staff member resolved earlier still is one, as they were: the session
+    /// has not ended or expired, and the account is enabled with the same role. A live
+    /// stream asks this as it goes.
+    pub async fn still_signed_in(&self, user: &StaffUser) -> bool {
+        let account = match &user.session {
+            Some(hash) => match self.db.session(hash).await {
+                Ok(Some(row)) if !self.expired(&row, now_millis()) => row.user,
+                _ => return false,
+            },
+            None => match self.db.user(&user.username).await {
+                Ok(Some(account)) if !account.disabled => account,
+                _ => return false,
+            },
+        };
+        account.id == user.id && account.role == user.role
     }
 
     async fn staff_from_sso(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> Result<Option<StaffUser>> {

@@ -16,6 +16,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/config", get(config))
+        .route("/events", get(crate::live::events))
         .route("/audit", get(audit::list))
         .route("/audit.csv", get(audit::csv))
         .route("/orders/{id}/audit", get(audit::for_order))

@@ -10,6 +10,7 @@ use crate::auth::{password, StaffUser};
 use crate::db::Role;
 use crate::error::{Error, Result};
 use crate::json::{ok, ApiJson};
+use crate::live::hub::Ending;
 use crate::state::AppState;
 
 /// Every staff account, for admins.
@@ -78,6 +79,8 @@ pub async fn change(
     if notes.is_empty() {
         return Err(Error::Validation("nothing to change: give role, disabled or password".into()));
     }
+    // Their open consoles reconnect, as what they now are (or not at all).
+    app.live.hub.end(Ending::User(username.clone()));
     let summary = format!("{username}: {}", notes.join(", "));
     app.audit_event(&user.username, "user.change", "ok", summary, None).await;
     Ok(ok(changed.account()))
@@ -99,6 +102,7 @@ pub async fn remove(
         return Err(Error::Conflict("the last active admin cannot be removed".into()));
     }
     app.db.remove_user(&username).await?;
+    app.live.hub.end(Ending::User(username.clone()));
     app.audit_event(&user.username, "user.remove", "ok", format!("removed {username}"), None).await;
     Ok(ok(username))
 }

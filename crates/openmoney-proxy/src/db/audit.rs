@@ -95,6 +95,7 @@ type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 const INSERT_AUDIT: &str = "INSERT INTO audit
     (at, actor, action, outcome, order_id, idempotency_key, summary, client_addr, quote)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+const ENTRY_COLUMNS: &str = "id, at, actor, action, outcome, order_id, idempotency_key, summary, client_addr, quote";
 const INSERT_PENDING: &str = "INSERT INTO pending_changes
     (at, actor, action, outcome, order_id, idempotency_key, summary, client_addr, quote)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
@@ -132,12 +133,14 @@ impl Db {
     }
 
     /// Records a change's outcome and settles its journal entry, in one transaction.
-    pub async fn audit_change(&self, journal: i64, event: NewAudit) -> Result<()> {
+    /// Gives the entry as recorded, for the live consoles.
+    pub async fn audit_change(&self, journal: i64, event: NewAudit) -> Result<AuditEntry> {
         let mut tx = self.pool().begin().await?;
-        bind_event(sqlx::query(INSERT_AUDIT), event).execute(&mut *tx).await?;
+        let sql = format!("{INSERT_AUDIT} RETURNING {ENTRY_COLUMNS}");
+        let row = bind_event(sqlx::query(&sql), event).fetch_one(&mut *tx).await?;
         sqlx::query("DELETE FROM pending_changes WHERE id = $1").bind(journal).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(())
+        entry_from(&row)
     }
 
     /// At start. With SQLite this process is the store's only user, so every unsettled
@@ -168,7 +171,7 @@ impl Db {
         let total: i64 = bind_all(sqlx::query(&count_sql), &params).fetch_one(self.pool()).await?.try_get("n")?;
         let n = params.len();
         let page_sql = format!(
-            "SELECT id, at, actor, action, outcome, order_id, idempotency_key, summary, client_addr, quote FROM audit{clause}
+            "SELECT {ENTRY_COLUMNS} FROM audit{clause}
              ORDER BY at DESC, id DESC LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2

@@ -279,8 +279,10 @@ impl Change {
             let result = app.upstream.send(call).await;
             let (outcome, order_id) = outcome(&result);
             let event = NewAudit { outcome, order_id: order_id.or(event.order_id), ..event };
-            app.db.audit_change(journal, event).await?;
-            Ok(relay(&result?))
+            let entry = app.db.audit_change(journal, event).await?;
+            let answer = result?;
+            crate::live::publish_change(&app, &entry, &answer.body);
+            Ok(relay(&answer))
         });
         sent.await.map_err(Error::internal)?
     }

@@ -6,6 +6,7 @@ mod corpus;
 mod crash;
 mod forwarding;
 mod helpers;
+mod live;
 mod matrix;
 mod reliability;
 mod slow;

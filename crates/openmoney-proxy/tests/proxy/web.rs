@@ -155,6 +155,7 @@ async fn the_proxy_serves_an_openapi_document_of_every_route_it_answers() {
         "POST /auth/logout",
         "GET /auth/session",
         "GET /console/v1/config",
+        "GET /console/v1/events",
         "GET /console/v1/audit",
         "GET /console/v1/audit.csv",
         "GET /console/v1/orders/{id}/audit",
@@ -168,7 +169,7 @@ async fn the_proxy_serves_an_openapi_document_of_every_route_it_answers() {
     ] {
         assert!(operations.contains(&expected.to_owned()), "{expected} is not documented");
     }
-    assert_eq!(operations.len(), 17 + 14, "only what the proxy answers (no sandbox controls here): {operations:?}");
+    assert_eq!(operations.len(), 17 + 15, "only what the proxy answers (no sandbox controls here): {operations:?}");
 
     let create = &doc["paths"]["/api/v1/orders/stars"]["post"];
     let key = create["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "Idempotency-Key").unwrap();
