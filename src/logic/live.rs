@@ -163,11 +163,8 @@ mod tests {
     fn a_new_order_joins_page_one_only_when_it_matches_the_filters() {
         let order = change(None, "pending_payment", "2026-11-20T12:00:00Z").order;
         let filters = |query: &str| {
-            let pairs: Vec<(String, String)> = query
-                .split('&')
-                .filter_map(|p| p.split_once('='))
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect();
+            let pairs: Vec<(String, String)> =
+                query.split('&').filter_map(|p| p.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
             OrderFilters::from_query(|k| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()))
         };
         assert!(joins_list(&filters(""), &order));
