@@ -69,6 +69,19 @@ pub struct Live {
 }
 
 impl Live {
+    /// A read that reads again whenever the console must re-read everything.
+    pub fn read<T, Fut>(self, fetch: impl Fn() -> Fut + 'static) -> crate::api::Read<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        Fut: std::future::IntoFuture<Output = T> + 'static,
+        Fut::IntoFuture: 'static,
+    {
+        crate::api::Read::new(move || {
+            self.resets.track();
+            fetch()
+        })
+    }
+
     /// `order` as fresh as the feed knows it.
     pub fn fresh(&self, order: &Order) -> Order {
         self.orders.with(|known| known.get(&order.id).map_or(order, |event| fresher(order, event)).clone())

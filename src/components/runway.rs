@@ -10,9 +10,8 @@ use crate::logic::{runway, tonlink};
 #[component]
 pub fn RunwayNote() -> impl IntoView {
     let live = crate::live::use_live();
-    let data = api::Read::new(move || {
+    let data = live.read(move || {
         live.balance_moves.track();
-        live.resets.track();
         async {
             let balance = api::balance().await?;
             let history = api::recent_spending(now_millis()).await?;

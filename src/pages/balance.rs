@@ -28,19 +28,14 @@ pub fn BalancePage() -> impl IntoView {
         TransactionFilters::from_query(|k| map.get(k))
     });
     let live = crate::live::use_live();
-    let balance = api::Read::new(move || {
-        live.resets.track();
-        api::balance()
-    });
+    let balance = live.read(api::balance);
     // The history moves with the balance: read it again when the feed says so.
-    let history = api::Read::new(move || {
+    let history = live.read(move || {
         live.balance_moves.track();
-        live.resets.track();
         api::transactions(filters.get().api_query())
     });
-    let recent = api::Read::new(move || {
+    let recent = live.read(move || {
         live.balance_moves.track();
-        live.resets.track();
         api::transactions(TransactionQuery { limit: Some(100), ..Default::default() })
     });
     let href_for = Callback::new(move |page: u64| {

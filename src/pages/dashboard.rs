@@ -18,14 +18,8 @@ use crate::logic::{money, tonlink};
 pub fn Dashboard() -> impl IntoView {
     let i18n = use_i18n();
     let live = crate::live::use_live();
-    let balance = api::Read::new(move || {
-        live.resets.track();
-        api::balance()
-    });
-    let stats = api::Read::new(move || {
-        live.resets.track();
-        api::stats()
-    });
+    let balance = live.read(api::balance);
+    let stats = live.read(api::stats);
     // The counts move with each order event, from the last read on: no read per change.
     let moves = RwSignal::new(Vec::<OrderChange>::new());
     Effect::watch(move || live.resets.get(), move |_, _, _| moves.set(Vec::new()), false);
@@ -40,8 +34,7 @@ pub fn Dashboard() -> impl IntoView {
     );
     let rate = api::Read::new(api::ton_rate);
     let health = api::Read::new(api::health);
-    let awaiting = api::Read::new(move || {
-        live.resets.track();
+    let awaiting = live.read(move || {
         api::orders(OrderListQuery {
             status: Some(OrderStatus::PendingPayment),
             limit: Some(100),

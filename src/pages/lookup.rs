@@ -39,10 +39,7 @@ pub fn Lookup() -> impl IntoView {
         }
     });
     let live = crate::live::use_live();
-    let results = api::Read::new(move || {
-        live.resets.track();
-        find(what.get())
-    });
+    let results = live.read(move || find(what.get()));
     let kind = RwSignal::new("ref".to_owned());
     let text = RwSignal::new(String::new());
     Effect::new(move |_| match what.get() {

@@ -31,13 +31,9 @@ pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.get().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
     let live = crate::live::use_live();
-    let order = api::Read::new(move || {
-        live.resets.track();
-        api::order(id.get())
-    });
+    let order = live.read(move || api::order(id.get()));
     // Who did what: read again whenever the feed tells of a change to this order.
-    let audit = api::Read::new(move || {
-        live.resets.track();
+    let audit = live.read(move || {
         live.audits_of(id.get());
         api::order_audit(id.get())
     });

@@ -25,10 +25,7 @@ pub fn Orders() -> impl IntoView {
         OrderFilters::from_query(|k| map.get(k))
     });
     let live = use_live();
-    let orders = api::Read::new(move || {
-        live.resets.track();
-        api::orders(filters.get().api_query())
-    });
+    let orders = live.read(move || api::orders(filters.get().api_query()));
     // Orders created since the page opened that belong on it, newest first.
     let joined = Signal::derive(move || {
         let filters = filters.get();
@@ -129,7 +126,7 @@ pub fn OrderTable(orders: Vec<Order>, #[prop(optional, into)] joined: Option<Sig
             view! {
                 <tr data-testid="order-row" class:fresh=new>
                     <td><A href=format!("/orders/{}", o.id)>{format!("#{}", o.id)}</A>
-                        {new.then(|| view! { <span class="badge badge-new" data-testid="new">{td_string!(l, live.new)}</span> })}</td>
+                        {new.then(|| view! { <span class="badge badge-new" data-testid="new">{td_string!(l, live.new_order)}</span> })}</td>
                     <td>{move || view! { <StatusBadge status=status.get().unwrap_or_else(|| read_status.clone())/> }}</td>
                     <td>{what(l, &o)}</td>
                     <td>"@"{o.recipient_username.clone()}</td>
