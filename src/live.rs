@@ -118,7 +118,7 @@ impl Live {
 
     fn on_order(&self, change: OrderChange) {
         let id = change.order.id;
-        if change.is_new() {
+        if change.is_new() && !self.new_orders.with_untracked(|ids| ids.contains(&id)) {
             self.new_orders.update(|ids| ids.insert(0, id));
         }
         self.orders.update(|known| {

@@ -107,7 +107,7 @@ fn ExpiryBoard(read: Vec<Order>) -> impl IntoView {
             <table class="table" data-testid="awaiting">
                 <thead><tr><th scope="col">{td_string!(l, common.order)}</th><th scope="col">{td_string!(l, common.recipient)}</th><th scope="col">{td_string!(l, common.amount)}</th><th scope="col">{td_string!(l, dashboard.time_left)}</th><th scope="col">{td_string!(l, dashboard.for_customer)}</th></tr></thead>
                 <tbody>
-                    <For each=move || orders.get() key=|o| o.id let:o>
+                    {move || orders.get().into_iter().map(|o| view! {
                         <tr data-testid="awaiting-row">
                             <td><A href=format!("/orders/{}", o.id)>{format!("#{}", o.id)}</A></td>
                             <td>"@"{o.recipient_username.clone()}</td>
@@ -121,7 +121,7 @@ fn ExpiryBoard(read: Vec<Order>) -> impl IntoView {
                                 })}
                             </td>
                         </tr>
-                    </For>
+                    }).collect_view()}
                 </tbody>
             </table>
             </div>

@@ -145,7 +145,7 @@ pub fn OrderTable(orders: Vec<Order>, #[prop(optional, into)] joined: Option<Sig
                     <th scope="col">{td_string!(l, common.recipient)}</th><th scope="col">{td_string!(l, common.price)}</th><th scope="col">{td_string!(l, common.reference)}</th><th scope="col">{td_string!(l, common.created)}</th>
                 </tr></thead>
                 <tbody>
-                    <For each=move || joined.get() key=|o| o.id let:o>{row(o, true)}</For>
+                    {move || joined.get().into_iter().map(|o| row(o, true)).collect_view()}
                     {rows}
                 </tbody>
             </table>

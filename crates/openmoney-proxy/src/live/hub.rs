@@ -225,9 +225,10 @@ impl Hub {
         book.orders.entry(id).or_insert_with(|| Seen { status: status.to_owned(), seq: 0 });
     }
 
-    /// Forgets orders that no longer need watching.
-    pub fn forget(&self, keep: impl Fn(i64) -> bool) {
-        self.lock().orders.retain(|id, _| keep(*id));
+    /// Forgets orders that no longer need watching, but not what was published since
+    /// `mark` (a change made through the console while the look was under way).
+    pub fn forget(&self, mark: u64, keep: impl Fn(i64) -> bool) {
+        self.lock().orders.retain(|id, seen| keep(*id) || seen.seq >= mark);
     }
 
     /// Publishes an order whose status may have changed. `since` is the [`Hub::mark`] of
@@ -337,6 +338,15 @@ mod tests {
         assert!(!hub.order(&json!({"id": 7, "status": "pending_payment"}), Some(mark), None));
         assert!(!hub.order(&json!({"id": 7, "status": "cancelled"}), Some(hub.mark()), None));
         assert_eq!(hub.status_of(7).as_deref(), Some("cancelled"));
+    }
+
+    #[test]
+    fn an_order_created_during_a_look_is_not_forgotten_and_told_twice() {
+        let hub = Hub::new(8, 100);
+        let mark = hub.mark();
+        assert!(hub.order(&json!({"id": 9, "status": "pending_payment"}), None, Some("otto")));
+        hub.forget(mark, |_| false);
+        assert!(!hub.order(&json!({"id": 9, "status": "pending_payment"}), Some(hub.mark()), None));
     }
 
     #[test]

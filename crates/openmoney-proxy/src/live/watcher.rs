@@ -172,7 +172,7 @@ impl Watcher {
             })
             .collect();
         let keep: HashSet<i64> = seen.keys().copied().collect();
-        hub.forget(|id| keep.contains(&id));
+        hub.forget(mark, |id| keep.contains(&id));
         hub.balance(&balance, None);
         self.started = true;
         Ok(!self.moving.is_empty())
