@@ -4,7 +4,6 @@ pub mod clock;
 pub mod copy;
 pub mod export;
 pub mod feedback;
-pub mod live;
 pub mod pager;
 pub mod qr;
 pub mod runway;

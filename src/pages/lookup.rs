@@ -38,8 +38,7 @@ pub fn Lookup() -> impl IntoView {
             _ => Find::Nothing,
         }
     });
-    let live = crate::live::use_live();
-    let results = live.read(move || find(what.get()));
+    let results = api::Read::new(move || find(what.get()));
     let kind = RwSignal::new("ref".to_owned());
     let text = RwSignal::new(String::new());
     Effect::new(move |_| match what.get() {
