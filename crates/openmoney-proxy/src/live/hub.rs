@@ -244,7 +244,9 @@ impl Hub {
                 return false;
             }
         }
-        if previous.as_ref().is_some_and(|p| p.status == status) {
+        // A status only learned (by a watcher's first look) was never told: a change made
+        // through the console that the look happened to see first is still news.
+        if previous.as_ref().is_some_and(|p| p.status == status && (p.seq > 0 || since.is_some())) {
             return false;
         }
         let data = serde_json::json!({
@@ -338,6 +340,17 @@ mod tests {
         assert!(!hub.order(&json!({"id": 7, "status": "pending_payment"}), Some(mark), None));
         assert!(!hub.order(&json!({"id": 7, "status": "cancelled"}), Some(hub.mark()), None));
         assert_eq!(hub.status_of(7).as_deref(), Some("cancelled"));
+    }
+
+    #[test]
+    fn a_console_change_a_first_look_saw_first_is_still_told() {
+        let hub = Hub::new(8, 100);
+        // The first look listed the order between its create upstream and its audit.
+        hub.learn(11, "pending_payment");
+        assert!(hub.order(&json!({"id": 11, "status": "pending_payment"}), None, Some("otto")));
+        assert!(!hub.order(&json!({"id": 11, "status": "pending_payment"}), None, Some("otto")), "told once");
+        hub.learn(12, "paid");
+        assert!(!hub.order(&json!({"id": 12, "status": "paid"}), Some(hub.mark()), None), "a look learns quietly");
     }
 
     #[test]
