@@ -5,6 +5,7 @@ mod api;
 mod app;
 mod components;
 mod i18n;
+mod live;
 mod logic;
 mod pages;
 mod routes;

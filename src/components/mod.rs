@@ -4,6 +4,7 @@ pub mod clock;
 pub mod copy;
 pub mod export;
 pub mod feedback;
+pub mod live;
 pub mod pager;
 pub mod qr;
 pub mod runway;

@@ -9,10 +9,14 @@ use crate::logic::{runway, tonlink};
 
 #[component]
 pub fn RunwayNote() -> impl IntoView {
-    let data = api::Read::new(|| async {
-        let balance = api::balance().await?;
-        let history = api::recent_spending(now_millis()).await?;
-        Ok::<_, api::ApiError>((balance, history))
+    let live = crate::live::use_live();
+    let data = live.read(move || {
+        live.balance_moves.track();
+        async {
+            let balance = api::balance().await?;
+            let history = api::recent_spending(now_millis()).await?;
+            Ok::<_, api::ApiError>((balance, history))
+        }
     });
     let i18n = crate::i18n::use_i18n();
     move || {

@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::components::feedback::{ErrorView, Skeleton};
+use crate::components::live::{LiveNotices, LiveStatus};
 use crate::i18n::{choose, locale_of, t, tr, use_i18n, LANGUAGES};
 use crate::logic::shortcuts::{Keys, Shortcut, LIST};
 use crate::routes::NAV;
@@ -76,7 +77,10 @@ fn Shell() -> impl IntoView {
     let navigate = use_navigate();
     let theme = RwSignal::new(saved_theme());
     Effect::new(move |_| apply_theme(&theme.get()));
+    let live = crate::live::provide_live();
     let health = api::Read::new(api::health);
+    // The feed says when the upstream goes down or comes back; before it does, one read.
+    let upstream_up = move || live.upstream_up.get().or_else(|| health.get().map(|h| h.is_ok()));
     let search = RwSignal::new(String::new());
     let go = {
         let navigate = navigate.clone();
@@ -160,12 +164,13 @@ fn Shell() -> impl IntoView {
                     prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
             </form>
             <span class="health" data-testid="health">
-                {move || match health.get() {
+                {move || match upstream_up() {
                     None => view! { <span class="dot dot-unknown" title=tr!(shell.health_checking)></span><span class="visually-hidden">{tr!(shell.health_checking)}</span> }.into_any(),
-                    Some(Ok(_)) => view! { <span class="dot dot-ok" title=tr!(shell.health_up)></span><span class="visually-hidden">{tr!(shell.health_up)}</span> }.into_any(),
-                    Some(Err(_)) => view! { <span class="dot dot-down" title=tr!(shell.health_down)></span><span class="visually-hidden">{tr!(shell.health_down)}</span> }.into_any(),
+                    Some(true) => view! { <span class="dot dot-ok" title=tr!(shell.health_up)></span><span class="visually-hidden">{tr!(shell.health_up)}</span> }.into_any(),
+                    Some(false) => view! { <span class="dot dot-down" title=tr!(shell.health_down)></span><span class="visually-hidden">{tr!(shell.health_down)}</span> }.into_any(),
                 }}
             </span>
+            <LiveStatus/>
             <span class="user" data-testid="user">{move || who().0}" · "<span class="role">{move || who().1}</span></span>
             <button type="button" class="theme" aria-pressed=move || (theme.get() == "dark").to_string()
                 on:click=move |_| theme.update(|t| *t = if t == "dark" { "light".into() } else { "dark".into() })>
@@ -186,6 +191,7 @@ fn Shell() -> impl IntoView {
             <button type="button" class="logout" on:click=logout>{tr!(shell.sign_out)}</button>
         </header>
         <main id="main" tabindex="-1"><Outlet/></main>
+        <LiveNotices/>
         <Show when=move || help.get()>
             <div class="overlay" on:click=move |_| help.set(false)>
                 <div class="card dialog" role="dialog" aria-modal="true" aria-labelledby="keys-title" data-testid="shortcuts"

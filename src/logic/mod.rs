@@ -5,6 +5,7 @@ pub mod countdown;
 pub mod drift;
 pub mod filters;
 pub mod idempotency;
+pub mod live;
 pub mod money;
 pub mod runway;
 pub mod search;

@@ -27,9 +27,17 @@ pub fn BalancePage() -> impl IntoView {
         let map = query.get();
         TransactionFilters::from_query(|k| map.get(k))
     });
-    let balance = api::Read::new(api::balance);
-    let history = api::Read::new(move || api::transactions(filters.get().api_query()));
-    let recent = api::Read::new(|| api::transactions(TransactionQuery { limit: Some(100), ..Default::default() }));
+    let live = crate::live::use_live();
+    let balance = live.read(api::balance);
+    // The history moves with the balance: read it again when the feed says so.
+    let history = live.read(move || {
+        live.balance_moves.track();
+        api::transactions(filters.get().api_query())
+    });
+    let recent = live.read(move || {
+        live.balance_moves.track();
+        api::transactions(TransactionQuery { limit: Some(100), ..Default::default() })
+    });
     let href_for = Callback::new(move |page: u64| {
         format!("/balance{}", TransactionFilters { page, ..filters.get_untracked() }.to_query())
     });
@@ -62,7 +70,8 @@ pub fn BalancePage() -> impl IntoView {
     view! {
         <section class="page">
             <h1>{tr!(balance.title)}</h1>
-            {loaded(balance, move |b| {
+            {loaded(balance, move |read| move || {
+                let b = live.balance.get().unwrap_or_else(|| read.clone());
                 let l = i18n.get_locale();
                 let link = tonlink::topup(&b.topup_address);
                 view! {

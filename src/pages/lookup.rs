@@ -38,7 +38,8 @@ pub fn Lookup() -> impl IntoView {
             _ => Find::Nothing,
         }
     });
-    let results = api::Read::new(move || find(what.get()));
+    let live = crate::live::use_live();
+    let results = live.read(move || find(what.get()));
     let kind = RwSignal::new("ref".to_owned());
     let text = RwSignal::new(String::new());
     Effect::new(move |_| match what.get() {

@@ -14,6 +14,7 @@ use crate::components::feedback::{loaded, ErrorView, StatusBadge};
 use crate::components::qr::Qr;
 use crate::i18n::{t_string, td_string, tr, use_i18n, Locale};
 use crate::logic::drift::{percent, Drift, TOLERANCE_BP};
+use crate::logic::live::fresher;
 use crate::logic::{money, tonlink};
 use crate::pages::orders::what;
 use crate::session::{use_sandbox_mode, use_session};
@@ -29,13 +30,22 @@ pub fn OrderPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = Memo::new(move |_| params.get().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
-    let order = api::Read::new(move || api::order(id.get()));
-    let audit = api::Read::new(move || api::order_audit(id.get()));
+    let live = crate::live::use_live();
+    let order = live.read(move || api::order(id.get()));
+    // Who did what: read again whenever the feed tells of a change to this order.
+    let audit = live.read(move || {
+        live.audits_of(id.get());
+        api::order_audit(id.get())
+    });
+    // The order as the feed last carried it; only a change to this order moves it.
+    let pushed = Memo::new(move |_| live.order(id.get()));
     let now = crate::components::clock::use_now();
+    // Polling is the fallback while the live feed is down.
     if let Ok(handle) = set_interval_with_handle(
         move || {
             let changing = order.get_untracked().is_some_and(|r| r.is_ok_and(|o| !o.status.is_terminal()));
-            if changing && !tab_hidden() {
+            let feed_down = live.link.get_untracked() != crate::live::Link::Live;
+            if changing && feed_down && !tab_hidden() {
                 order.refetch();
             }
         },
@@ -69,12 +79,15 @@ pub fn OrderPage() -> impl IntoView {
         <section class="page">
             <h1>{move || t_string!(i18n, order.title, id = id.get())}</h1>
             {move || error().map(|e| view! { <ErrorView error=e/> })}
-            {loaded(order, move |o| view! {
-                <OrderDetails order=o.clone()/>
-                <QuoteCheck charged=o.price_ton audit=audit/>
-                <Actions order=o.clone() cancel=cancel pay=pay fail=fail/>
-                {(o.payment_method == Some(PaymentMethod::TonMemo) && o.status == OrderStatus::PendingPayment)
-                    .then(|| view! { <PaymentPanel order=o/> })}
+            {loaded(order, move |read| move || {
+                let o = pushed.get().filter(|event| event.id == read.id).map_or(read.clone(), |event| fresher(&read, &event).clone());
+                view! {
+                    <OrderDetails order=o.clone()/>
+                    <QuoteCheck charged=o.price_ton audit=audit/>
+                    <Actions order=o.clone() cancel=cancel pay=pay fail=fail/>
+                    {(o.payment_method == Some(PaymentMethod::TonMemo) && o.status == OrderStatus::PendingPayment)
+                        .then(|| view! { <PaymentPanel order=o/> })}
+                }
             })}
             <h2>{tr!(order.history)}</h2>
             {loaded(audit, move |entries| {

@@ -10,7 +10,9 @@ use crate::components::export::{ExportButton, Source};
 use crate::components::feedback::{loaded, StatusBadge};
 use crate::components::pager::Pager;
 use crate::i18n::{td_string, tr, use_i18n, Locale};
+use crate::live::use_live;
 use crate::logic::filters::OrderFilters;
+use crate::logic::live::{fresher, joins_list};
 use crate::logic::money;
 
 #[component]
@@ -22,7 +24,18 @@ pub fn Orders() -> impl IntoView {
         let map = query.get();
         OrderFilters::from_query(|k| map.get(k))
     });
-    let orders = api::Read::new(move || api::orders(filters.get().api_query()));
+    let live = use_live();
+    let orders = live.read(move || api::orders(filters.get().api_query()));
+    // Orders created since the page opened that belong on it, newest first.
+    let joined = Signal::derive(move || {
+        let filters = filters.get();
+        live.new_orders
+            .get()
+            .into_iter()
+            .filter_map(|id| live.order(id))
+            .filter(|o| joins_list(&filters, o))
+            .collect::<Vec<_>>()
+    });
     // A change handler per filter field; each navigates to the new query string.
     let on_change = move |name: &'static str| {
         let navigate = navigate.clone();
@@ -78,7 +91,7 @@ pub fn Orders() -> impl IntoView {
             {loaded(orders, move |page| {
                 let current = filters.get_untracked().page;
                 view! {
-                    <OrderTable orders=page.items/>
+                    <OrderTable orders=page.items joined=joined/>
                     <Pager page=current total=page.total href_for=href_for/>
                 }
             })}
@@ -86,15 +99,44 @@ pub fn Orders() -> impl IntoView {
     }
 }
 
-/// Orders as a table whose rows link to their pages.
+/// Orders as a table whose rows link to their pages. Each status follows the live feed;
+/// `joined` orders (new since the page was read) come first, marked new.
 #[component]
-pub fn OrderTable(orders: Vec<Order>) -> impl IntoView {
+pub fn OrderTable(orders: Vec<Order>, #[prop(optional, into)] joined: Option<Signal<Vec<Order>>>) -> impl IntoView {
     let i18n = use_i18n();
+    let live = use_live();
+    let shown: Vec<i64> = orders.iter().map(|o| o.id).collect();
+    // New orders not already in the page that was read.
+    let joined = Memo::new(move |_| {
+        let mut fresh = joined.map(|j| j.get()).unwrap_or_default();
+        fresh.retain(|o| !shown.contains(&o.id));
+        fresh
+    });
+    let any_joined = Memo::new(move |_| !joined.with(Vec::is_empty));
     move || {
         let l = i18n.get_locale();
-        if orders.is_empty() {
+        if orders.is_empty() && !any_joined.get() {
             return view! { <p class="muted" data-testid="no-orders">{td_string!(l, orders.none)}</p> }.into_any();
         }
+        let row = move |o: Order, new: bool| {
+            let id = o.id;
+            let read = o.clone();
+            let status = Memo::new(move |_| live.order(id).map(|event| fresher(&read, &event).status.clone()));
+            let read_status = o.status.clone();
+            view! {
+                <tr data-testid="order-row" class:fresh=new>
+                    <td><A href=format!("/orders/{}", o.id)>{format!("#{}", o.id)}</A>
+                        {new.then(|| view! { <span class="badge badge-new" data-testid="new">{td_string!(l, live.new_order)}</span> })}</td>
+                    <td>{move || view! { <StatusBadge status=status.get().unwrap_or_else(|| read_status.clone())/> }}</td>
+                    <td>{what(l, &o)}</td>
+                    <td>"@"{o.recipient_username.clone()}</td>
+                    <td class="num">{money::ton(l, o.price_ton)}</td>
+                    <td>{o.client_reference.clone().unwrap_or_default()}</td>
+                    <td><time datetime=o.created_at.to_string()>{crate::i18n::when(l, o.created_at)}</time></td>
+                </tr>
+            }
+        };
+        let rows: Vec<_> = orders.iter().map(|o| row(o.clone(), false)).collect();
         view! {
         <div class="table-wrap">
             <table class="table" data-testid="orders">
@@ -103,17 +145,8 @@ pub fn OrderTable(orders: Vec<Order>) -> impl IntoView {
                     <th scope="col">{td_string!(l, common.recipient)}</th><th scope="col">{td_string!(l, common.price)}</th><th scope="col">{td_string!(l, common.reference)}</th><th scope="col">{td_string!(l, common.created)}</th>
                 </tr></thead>
                 <tbody>
-                    {orders.iter().map(|o| view! {
-                        <tr data-testid="order-row">
-                            <td><A href=format!("/orders/{}", o.id)>{format!("#{}", o.id)}</A></td>
-                            <td><StatusBadge status=o.status.clone()/></td>
-                            <td>{what(l, o)}</td>
-                            <td>"@"{o.recipient_username.clone()}</td>
-                            <td class="num">{money::ton(l, o.price_ton)}</td>
-                            <td>{o.client_reference.clone().unwrap_or_default()}</td>
-                            <td><time datetime=o.created_at.to_string()>{crate::i18n::when(l, o.created_at)}</time></td>
-                        </tr>
-                    }).collect_view()}
+                    {move || joined.get().into_iter().map(|o| row(o, true)).collect_view()}
+                    {rows}
                 </tbody>
             </table>
         </div>

@@ -416,4 +416,48 @@ impl Console {
         self.goto("/login").await;
         self.sign_in(username).await;
     }
+
+    /// Another staff member at work beside the browser, over HTTP as the console talks:
+    /// signed in, with the session's CSRF token. Gives a change sender.
+    pub async fn colleague(&self, username: &str) -> Colleague {
+        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let signed_in = client
+            .post(format!("{}/auth/login", self.base))
+            .header("X-Requested-With", "openmoney-console")
+            .header("Origin", &self.base)
+            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("signs in");
+        assert!(signed_in.status().is_success());
+        let session: serde_json::Value = signed_in.json().await.unwrap();
+        let csrf = session["data"]["csrf_token"].as_str().unwrap().to_owned();
+        Colleague { client, base: self.base.clone(), csrf }
+    }
+}
+
+/// A staff member working over HTTP; see [`Console::colleague`].
+pub struct Colleague {
+    client: reqwest::Client,
+    base: String,
+    csrf: String,
+}
+
+impl Colleague {
+    /// A change through the proxy; gives the answer's `data`.
+    pub async fn post(&self, path: &str, body: serde_json::Value, idempotency_key: Option<&str>) -> serde_json::Value {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("X-Requested-With", "openmoney-console")
+            .header("Origin", &self.base)
+            .header("X-CSRF-Token", &self.csrf)
+            .json(&body);
+        if let Some(key) = idempotency_key {
+            request = request.header("Idempotency-Key", key);
+        }
+        let answer: serde_json::Value = request.send().await.expect("sent").json().await.expect("an envelope");
+        assert_eq!(answer["ok"], true, "{answer}");
+        answer["data"].clone()
+    }
 }
