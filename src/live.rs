@@ -303,8 +303,22 @@ pub fn provide_live() -> Live {
             set_title(0);
         }
     });
+    // A page the browser keeps for Back (the back/forward cache) keeps its stream open, and
+    // over HTTP/1.1 a browser allows six connections per host: a few such pages and the
+    // next page's reads wait forever. The stream closes when the page is put away, and
+    // opens again, re-reading everything, if it is shown again.
+    let hide = window_event_listener(leptos::ev::pagehide, move |_| {
+        FEED.with(|feed| feed.borrow_mut().take());
+    });
+    let show = window_event_listener(leptos::ev::pageshow, move |event| {
+        if event.persisted() {
+            connect(live, 0, true);
+        }
+    });
     on_cleanup(move || {
         visible.remove();
+        hide.remove();
+        show.remove();
         FEED.with(|feed| feed.borrow_mut().take());
     });
     live

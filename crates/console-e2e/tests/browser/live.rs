@@ -48,3 +48,22 @@ async fn the_console_shows_offline_when_the_stream_drops_and_recovers_by_itself(
     console.wait_text("[data-testid=live]", |t| t == "Offline").await;
     console.wait_text("[data-testid=live]", |t| t.starts_with("Live")).await;
 }
+
+#[tokio::test]
+async fn pages_left_behind_give_back_their_stream() {
+    let console = launch().await;
+    console.login("otto").await;
+    // More page loads than the six connections a browser keeps per host: a page kept for
+    // Back that held on to its stream would leave the next page's reads waiting.
+    for round in 0..8 {
+        console.goto(if round % 2 == 0 { "/" } else { "/orders" }).await;
+        console.settle().await;
+        console.wait_text("[data-testid=live]", |t| t.starts_with("Live")).await;
+    }
+    let streams = console.state.live.hub.open_streams();
+    let started = std::time::Instant::now();
+    while *streams.borrow() > 1 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{} streams open", *streams.borrow());
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
