@@ -204,6 +204,7 @@ pub async fn serve(
             let _ = purge.db.recover_interrupted(now - stale.as_millis() as i64).await;
         }
     });
+    live::replicas::start(&state);
     tokio::spawn(live::watcher::run(state.clone(), state.config.live.pace.clone()));
     let hub = state.live.hub.clone();
     let shutdown = async move {

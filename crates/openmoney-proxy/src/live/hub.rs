@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use openmoney_api::console::Role;
 use serde_json::Value;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{broadcast, mpsc, watch};
 
 /// Events kept for reconnecting consoles.
 pub const REPLAY_BUFFER: usize = 1024;
@@ -32,6 +32,19 @@ impl Kind {
             Kind::Reset => "reset",
         }
     }
+}
+
+/// What a replica publishes, as the other replicas of one PostgreSQL store hear it
+/// (see [`super::replicas`]): the inputs of the hub's methods, not the numbered events,
+/// since every replica numbers its own.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum News {
+    Order { order: Value, actor: Option<String> },
+    Balance { balance: Value, transaction: Option<Value> },
+    Audit { entry: openmoney_api::console::AuditEntry },
+    Health { up: bool },
+    Reset,
 }
 
 /// One published event.
@@ -74,6 +87,8 @@ pub struct Hub {
     endings: broadcast::Sender<Ending>,
     per_user: usize,
     global: usize,
+    /// Where news published here goes to reach the other replicas, when there are any.
+    outbox: std::sync::OnceLock<mpsc::UnboundedSender<News>>,
 }
 
 /// What ends streams.
@@ -136,7 +151,42 @@ impl Hub {
             endings: broadcast::channel(64).0,
             per_user,
             global,
+            outbox: std::sync::OnceLock::new(),
         })
+    }
+
+    /// This process's name among replicas.
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// From now on, news published here is also handed to `outbox`, for the other replicas.
+    pub fn relay_to(&self, outbox: mpsc::UnboundedSender<News>) {
+        let _ = self.outbox.set(outbox);
+    }
+
+    fn relay(&self, news: News) {
+        if let Some(outbox) = self.outbox.get() {
+            // A closed outbox is a relay that stopped: this replica's consoles still hear.
+            let _ = outbox.send(news);
+        }
+    }
+
+    /// Publishes what another replica published, here only.
+    pub fn apply(&self, news: News) {
+        match news {
+            News::Order { order, actor } => {
+                self.order_here(&order, None, actor.as_deref());
+            }
+            News::Balance { balance, transaction } => {
+                self.balance_here(&balance, transaction.as_ref());
+            }
+            News::Audit { entry } => self.audit_here(&entry),
+            News::Health { up } => {
+                self.health_here(up);
+            }
+            News::Reset => self.reset_here(),
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Book> {
@@ -235,6 +285,14 @@ impl Hub {
     /// the look that found it: when something newer was published about the order since,
     /// this older news is dropped. Returns whether an event went out.
     pub fn order(&self, order: &Value, since: Option<u64>, actor: Option<&str>) -> bool {
+        let told = self.order_here(order, since, actor);
+        if told {
+            self.relay(News::Order { order: order.clone(), actor: actor.map(str::to_owned) });
+        }
+        told
+    }
+
+    fn order_here(&self, order: &Value, since: Option<u64>, actor: Option<&str>) -> bool {
         let Some(id) = order["id"].as_i64() else { return false };
         let Some(status) = order["status"].as_str() else { return false };
         let mut book = self.lock();
@@ -263,6 +321,14 @@ impl Hub {
 
     /// Publishes the balance when it changed (`transaction`: what moved it, when known).
     pub fn balance(&self, balance: &Value, transaction: Option<&Value>) -> bool {
+        let told = self.balance_here(balance, transaction);
+        if told {
+            self.relay(News::Balance { balance: balance.clone(), transaction: transaction.cloned() });
+        }
+        told
+    }
+
+    fn balance_here(&self, balance: &Value, transaction: Option<&Value>) -> bool {
         let text = balance.to_string();
         let mut book = self.lock();
         if book.balance.as_deref() == Some(text.as_str()) {
@@ -282,6 +348,11 @@ impl Hub {
     /// Publishes a change staff made, from its audit entry: entries about an order are
     /// shown on that order's page to everyone; others only in the admins' audit.
     pub fn audit(&self, entry: &openmoney_api::console::AuditEntry) {
+        self.audit_here(entry);
+        self.relay(News::Audit { entry: entry.clone() });
+    }
+
+    fn audit_here(&self, entry: &openmoney_api::console::AuditEntry) {
         let audience = if entry.order_id.is_some() { Role::Viewer } else { Role::Admin };
         let data = serde_json::to_string(entry).unwrap_or_default();
         let mut book = self.lock();
@@ -290,13 +361,20 @@ impl Hub {
 
     /// Publishes the upstream's health when it changed.
     pub fn health(&self, up: bool) {
+        if self.health_here(up) {
+            self.relay(News::Health { up });
+        }
+    }
+
+    fn health_here(&self, up: bool) -> bool {
         let mut book = self.lock();
         if book.upstream_up == Some(up) {
-            return;
+            return false;
         }
         book.upstream_up = Some(up);
         let data = serde_json::json!({"upstream": if up { "up" } else { "down" }});
         self.push(&mut book, Kind::Health, Role::Viewer, data.to_string());
+        true
     }
 
     /// The upstream's last known state.
@@ -306,6 +384,11 @@ impl Hub {
 
     /// Tells every console to re-read everything (after a gap in watching).
     pub fn reset(&self) {
+        self.reset_here();
+        self.relay(News::Reset);
+    }
+
+    fn reset_here(&self) {
         let mut book = self.lock();
         self.push(&mut book, Kind::Reset, Role::Viewer, "{}".into());
     }
@@ -376,6 +459,34 @@ mod tests {
             hub.order(&json!({"id": id, "status": "paid"}), None, None);
         }
         assert!(hub.subscribe(Some(&hub.event_id(1))).reset, "an id older than the buffer");
+    }
+
+    #[test]
+    fn what_is_told_here_is_relayed_once_and_what_is_relayed_in_is_not_sent_back() {
+        let (leader, follower) = (Hub::new(8, 100), Hub::new(8, 100));
+        let (outbox, mut relayed) = mpsc::unbounded_channel();
+        leader.relay_to(outbox);
+        let (back, mut echoed) = mpsc::unbounded_channel();
+        follower.relay_to(back);
+        leader.learn(5, "pending_payment");
+        leader.order(&json!({"id": 5, "status": "pending_payment"}), Some(leader.mark()), None);
+        leader.order(&json!({"id": 5, "status": "paid"}), Some(leader.mark()), None);
+        leader.health(true);
+        leader.health(true);
+        let mut heard = Vec::new();
+        while let Ok(news) = relayed.try_recv() {
+            heard.push(news.clone());
+            follower.apply(news);
+        }
+        assert_eq!(
+            heard,
+            [News::Order { order: json!({"id": 5, "status": "paid"}), actor: None }, News::Health { up: true }]
+        );
+        assert_eq!(follower.status_of(5).as_deref(), Some("paid"));
+        assert_eq!(follower.upstream_up(), Some(true));
+        assert!(echoed.try_recv().is_err(), "relayed news goes no further");
+        // The follower's own console change, already told by the leader's watcher, is not told twice.
+        assert!(!follower.order(&json!({"id": 5, "status": "paid"}), None, Some("otto")));
     }
 
     #[test]

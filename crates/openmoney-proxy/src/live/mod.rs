@@ -3,6 +3,7 @@
 //! Changes made through the console are published at once, with who made them.
 
 pub mod hub;
+pub mod replicas;
 pub mod watcher;
 
 use std::collections::VecDeque;

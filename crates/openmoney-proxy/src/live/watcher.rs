@@ -13,6 +13,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::Value;
 use tokio::time::Instant;
 
+use super::replicas::Lease;
 use crate::error::Error;
 use crate::forward::{Call, Target};
 use crate::state::AppState;
@@ -184,18 +185,20 @@ fn secs(seconds: u64) -> Duration {
 }
 
 /// Runs for the life of the process: watches while streams are open (and `pace.grace`
-/// after the last one closes), and sleeps otherwise.
+/// after the last one closes) and this replica holds the lease, and sleeps otherwise.
 pub async fn run(app: AppState, pace: Pace) {
     let mut open = app.live.hub.open_streams();
     loop {
         if open.wait_for(|n| *n > 0).await.is_err() {
             return;
         }
+        let Some(mut lease) = super::replicas::lead(&app, &mut open).await else { continue };
         tracing::info!("watching the upstream for open consoles");
         let mut watcher = Watcher::default();
-        watch_while_wanted(&app, &pace, &mut watcher, &mut open).await;
+        watch_while_wanted(&app, &pace, &mut watcher, &mut open, &mut lease).await;
+        lease.release().await;
         app.live.hub.clear_seen();
-        tracing::info!("stopped watching: no console is open");
+        tracing::info!("stopped watching");
     }
 }
 
@@ -204,8 +207,13 @@ async fn watch_while_wanted(
     pace: &Pace,
     watcher: &mut Watcher,
     open: &mut tokio::sync::watch::Receiver<usize>,
+    lease: &mut Lease,
 ) {
     loop {
+        if !lease.holds().await {
+            tracing::warn!("lost the lock on watching the upstream; another replica may take it");
+            return;
+        }
         let pause = watcher.look(app, pace).await;
         let next = Instant::now() + pause;
         loop {

@@ -12,22 +12,27 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 
 /// The proxy binary, serving one data directory on one port.
-struct Binary {
+pub struct Binary {
     args: Vec<String>,
     log: PathBuf,
     child: Option<Child>,
-    base: String,
+    pub base: String,
 }
 
 impl Binary {
     fn new(dir: &Path, upstream: &str) -> Binary {
+        Binary::on(dir, upstream, &database_url(dir), &[])
+    }
+
+    /// The binary on the store at `database`, with more `serve` flags.
+    pub fn on(dir: &Path, upstream: &str, database: &str, flags: &[&str]) -> Binary {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let key_file = dir.join("key");
         std::fs::write(&key_file, KEY).unwrap();
         let dist = static_dir(dir);
         let args = [
             "--database-url",
-            &database_url(dir),
+            database,
             "serve",
             "--listen",
             &format!("127.0.0.1:{port}"),
@@ -38,12 +43,12 @@ impl Binary {
             "--static-dir",
             dist.to_str().unwrap(),
         ];
-        let args = args.iter().map(|a| a.to_string()).collect();
+        let args = args.iter().chain(flags).map(|a| a.to_string()).collect();
         Binary { args, log: dir.join("proxy.log"), child: None, base: format!("http://127.0.0.1:{port}") }
     }
 
     /// Starts the binary and waits until it answers.
-    async fn start(&mut self) -> Duration {
+    pub async fn start(&mut self) -> Duration {
         let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log).unwrap();
         let started = Instant::now();
         let child = Command::new(env!("CARGO_BIN_EXE_openmoney-proxy"))
@@ -63,7 +68,7 @@ impl Binary {
     }
 
     /// SIGKILL: no shutdown, no flushing, nothing.
-    fn kill(&mut self) {
+    pub fn kill(&mut self) {
         let mut child = self.child.take().expect("running");
         child.kill().unwrap();
         child.wait().unwrap();
@@ -130,24 +135,7 @@ async fn a_proxy_killed_mid_run_loses_no_session_no_order_and_no_audit() {
     proxy.start().await;
     let client = reqwest::Client::new();
     let base = proxy.base.clone();
-    let signed_in = client
-        .post(format!("{base}/auth/login"))
-        .header("X-Requested-With", "openmoney-console")
-        .header("Origin", &base)
-        .json(&json!({"username": "otto", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = signed_in
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok()?.split(';').next())
-        .find(|c| c.starts_with(openmoney_proxy::auth::SESSION_COOKIE))
-        .unwrap()
-        .to_owned();
-    let body: Value = signed_in.json().await.unwrap();
-    let otto = Staff { cookie, csrf: body["data"]["csrf_token"].as_str().unwrap().to_owned() };
+    let otto = sign_in_at(&client, &base, "otto").await;
 
     let run = futures::stream::iter(0..intended)
         .map(|n| create(&client, &base, &otto, n))

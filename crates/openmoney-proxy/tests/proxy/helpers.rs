@@ -151,13 +151,36 @@ pub async fn spawn_proxy_with(sandbox: SandboxConfig, tweak: impl FnOnce(&mut Co
 
 /// With `OPENMONEY_TEST_POSTGRES` set to a server URL (`postgres://user@host:port`), every
 /// proxy of the suite gets a fresh PostgreSQL database instead of a SQLite file.
-async fn postgres_database() -> Option<String> {
+pub async fn postgres_database() -> Option<String> {
     let server = std::env::var("OPENMONEY_TEST_POSTGRES").ok()?;
     let token: String =
         openmoney_proxy::auth::random_token().chars().filter(char::is_ascii_alphanumeric).take(20).collect();
     let name = format!("console_test_{}", token.to_ascii_lowercase());
     openmoney_proxy::db::Db::create_postgres_database(&server, &name).await.expect("creates a test database");
     Some(format!("{server}/{name}"))
+}
+
+/// Signs `username` in at the proxy at `base`, as the console does.
+pub async fn sign_in_at(client: &reqwest::Client, base: &str, username: &str) -> Staff {
+    let signed_in = client
+        .post(format!("{base}/auth/login"))
+        .header("X-Requested-With", "openmoney-console")
+        .header("Origin", base)
+        .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let cookie = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next())
+        .find(|c| c.starts_with(openmoney_proxy::auth::SESSION_COOKIE))
+        .unwrap()
+        .to_owned();
+    let body: serde_json::Value = signed_in.json().await.unwrap();
+    Staff { cookie, csrf: body["data"]["csrf_token"].as_str().unwrap().to_owned() }
 }
 
 pub async fn start(config: Config, sandbox: Sandbox, data_dir: Arc<tempfile::TempDir>, add_staff: bool) -> TestProxy {

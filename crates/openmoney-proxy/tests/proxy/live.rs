@@ -47,6 +47,20 @@ impl Stream {
         if let Some(id) = last_id {
             request = request.header("Last-Event-ID", id);
         }
+        Stream::read(request).await
+    }
+
+    /// The stream of the proxy at `base`, seen from another client.
+    async fn open_at(base: &str, staff: &Staff) -> Stream {
+        let request = reqwest::Client::new()
+            .get(format!("{base}/console/v1/events"))
+            .header("X-Requested-With", "openmoney-console")
+            .header("Origin", base)
+            .header("Cookie", &staff.cookie);
+        Stream::read(request).await
+    }
+
+    async fn read(request: reqwest::RequestBuilder) -> Stream {
         let response = request.send().await.expect("the stream opens");
         assert_eq!(response.status(), 200);
         let kind = response.headers()["content-type"].to_str().unwrap().to_owned();
@@ -128,6 +142,14 @@ async fn pay_at_the_sandbox(proxy: &TestProxy, id: i64) {
     let url = proxy.sandbox_url(&format!("/sandbox/v1/orders/{id}/pay"));
     let paid = proxy.client.post(url).bearer_auth(KEY).json(&json!({"mode": "exact"})).send().await.unwrap();
     assert!(paid.status().is_success());
+}
+
+/// A call straight at the sandbox at `sandbox` (host and port), as the partner key; its `data`.
+async fn at_the_sandbox(sandbox: std::net::SocketAddr, path: &str, body: Value) -> Value {
+    let url = format!("http://{sandbox}{path}");
+    let answer = reqwest::Client::new().post(url).bearer_auth(KEY).json(&body).send().await.unwrap();
+    assert!(answer.status().is_success());
+    answer.json::<Value>().await.unwrap()["data"].clone()
 }
 
 #[tokio::test]
@@ -285,4 +307,65 @@ async fn a_staff_member_may_hold_eight_streams() {
     streams.pop();
     tokio::time::sleep(Duration::from_millis(50)).await;
     streams.push(Stream::open(&proxy, &vera, None).await);
+}
+
+/// The upstream calls a proxy's watcher made, from its `/metrics`.
+async fn watcher_calls(base: &str) -> u64 {
+    let text = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix("openmoney_proxy_watcher_calls_total "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no watcher count in {text}"))
+}
+
+#[tokio::test]
+async fn replicas_on_one_postgres_watch_once_and_the_survivor_takes_over() {
+    let Some(database) = postgres_database().await else {
+        eprintln!("replicas share PostgreSQL: this runs in the suite's PostgreSQL pass");
+        return;
+    };
+    let (_sandbox, sandbox_addr) = spawn_sandbox(sandbox_config()).await;
+    {
+        let db = openmoney_proxy::db::Db::connect(&database).await.unwrap();
+        let hash = openmoney_proxy::auth::password::hash(PASSWORD.into()).await.unwrap();
+        db.add_user("vera", &hash, openmoney_proxy::db::Role::Viewer).await.unwrap();
+    }
+    let upstream = format!("http://{sandbox_addr}/api/v1");
+    let pace = ["--live-interval-ms", "300", "--live-idle-interval-ms", "300"];
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let mut replicas = dirs.each_ref().map(|dir| crate::crash::Binary::on(dir.path(), &upstream, &database, &pace));
+    for replica in &mut replicas {
+        replica.start().await;
+    }
+    let client = reqwest::Client::new();
+    let mut streams = Vec::new();
+    for replica in &replicas {
+        let vera = sign_in_at(&client, &replica.base, "vera").await;
+        streams.push(Stream::open_at(&replica.base, &vera).await);
+    }
+    // Both consoles hear a payment made outside the console, and only one replica watched.
+    let order =
+        at_the_sandbox(sandbox_addr, "/api/v1/orders/stars", stars("pandus", 100)).await["id"].as_i64().unwrap();
+    tokio::time::sleep(INTERVAL * 4).await;
+    at_the_sandbox(sandbox_addr, &format!("/sandbox/v1/orders/{order}/pay"), json!({"mode": "exact"})).await;
+    for stream in &mut streams {
+        stream.until(Duration::from_secs(5), is_order(order, "paid")).await;
+    }
+    let calls = [watcher_calls(&replicas[0].base).await, watcher_calls(&replicas[1].base).await];
+    let watching = calls.iter().position(|&n| n > 0).expect("one replica watches");
+    assert_eq!(calls[1 - watching], 0, "both replicas watched: {calls:?}");
+
+    // The watching replica dies; the other takes over within 10 s, and its console re-reads.
+    replicas[watching].kill();
+    let killed = Instant::now();
+    let survivor = &mut streams[1 - watching];
+    survivor.until(Duration::from_secs(10), |e| e.name == "reset").await;
+    let second =
+        at_the_sandbox(sandbox_addr, "/api/v1/orders/stars", stars("pandus", 150)).await["id"].as_i64().unwrap();
+    tokio::time::sleep(INTERVAL * 4).await;
+    at_the_sandbox(sandbox_addr, &format!("/sandbox/v1/orders/{second}/pay"), json!({"mode": "exact"})).await;
+    survivor.until(Duration::from_secs(10), is_order(second, "paid")).await;
+    let takeover = killed.elapsed();
+    println!("the survivor took over and told a payment {takeover:?} after the kill");
+    assert!(watcher_calls(&replicas[1 - watching].base).await > 0);
 }
