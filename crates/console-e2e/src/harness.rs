@@ -27,8 +27,10 @@ pub struct Console {
     driver_port: u16,
     session_id: Option<String>,
     finished: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    _dirs: (tempfile::TempDir, tempfile::TempDir),
-    _turn: tokio::sync::MutexGuard<'static, ()>,
+    /// The browser profile, and the proxy's data for the first browser of a test.
+    _dirs: Vec<tempfile::TempDir>,
+    /// The first browser of a test holds the turn; one that joins it does not.
+    _turn: Option<tokio::sync::MutexGuard<'static, ()>>,
 }
 
 /// The workspace root: the nearest directory at or above the package whose Cargo.toml
@@ -117,6 +119,14 @@ async fn open(tweak: impl FnOnce(&mut Config), lang: &str) -> Console {
     let state = running.state.clone();
     tokio::spawn(openmoney_proxy::serve(listener, running.state, std::future::pending()));
 
+    let mut console = browse(base, state, running.sandbox.expect("the embedded sandbox"), lang).await;
+    console._dirs.push(data);
+    console._turn = Some(turn);
+    console
+}
+
+/// A fresh headless Chromium, with its own chromedriver and profile, on the proxy at `base`.
+async fn browse(base: String, state: AppState, sandbox: Sandbox, lang: &str) -> Console {
     let (driver, port) = start_driver().await;
     let profile = tempfile::tempdir().unwrap();
     let args = [
@@ -154,15 +164,15 @@ async fn open(tweak: impl FnOnce(&mut Config), lang: &str) -> Console {
     Console {
         base,
         browser,
-        sandbox: running.sandbox.expect("the embedded sandbox"),
+        sandbox,
         state,
         downloads,
         driver,
         driver_port: port,
         session_id,
         finished,
-        _dirs: (data, profile),
-        _turn: turn,
+        _dirs: vec![profile],
+        _turn: None,
     }
 }
 
@@ -211,6 +221,11 @@ impl Drop for Console {
 }
 
 impl Console {
+    /// A second browser on the same proxy, as another staff member at another desk.
+    pub async fn another_browser(&self) -> Console {
+        browse(self.base.clone(), self.state.clone(), self.sandbox.clone(), "en-US").await
+    }
+
     pub async fn goto(&self, path: &str) {
         self.browser.goto(&format!("{}{path}", self.base)).await.expect("navigates");
     }
