@@ -64,6 +64,9 @@ pub struct Live {
     pub notices: RwSignal<Vec<Notice>>,
     /// Desktop notifications chosen in this browser.
     pub notify: RwSignal<bool>,
+    /// The stream was refused because the session ended (signed out elsewhere, expired,
+    /// or the account disabled): the console goes to sign-in.
+    pub signed_out: RwSignal<bool>,
     unseen: RwSignal<u32>,
     i18n: leptos_i18n::I18nContext<crate::i18n::Locale>,
 }
@@ -254,11 +257,18 @@ fn connect(live: Live, attempt: u32, reopened: bool) {
                 .and_then(|t| t.dyn_into::<web_sys::EventSource>().ok())
                 .is_some_and(|s| s.ready_state() == web_sys::EventSource::CLOSED);
             // A stream the browser reopens by itself resumes with Last-Event-ID; a closed one
-            // (refused, or a server that went away) is opened anew after a growing wait.
+            // (refused, or a server that went away) is opened anew after a growing wait,
+            // unless it was refused because the session is over.
             if closed {
                 let next = if opened.get() { 0 } else { attempt + 1 };
                 let wait = (1000u64 << next.min(5)).min(MAX_BACKOFF_MS);
-                set_timeout(move || connect(live, next, true), std::time::Duration::from_millis(wait));
+                leptos::task::spawn_local(async move {
+                    if matches!(crate::api::session().await, Err(crate::api::ApiError::Unauthorized)) {
+                        live.signed_out.set(true);
+                    } else {
+                        set_timeout(move || connect(live, next, true), std::time::Duration::from_millis(wait));
+                    }
+                });
             }
         });
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -292,6 +302,7 @@ pub fn provide_live() -> Live {
         upstream_up: RwSignal::new(None),
         notices: RwSignal::new(Vec::new()),
         notify: RwSignal::new(notify),
+        signed_out: RwSignal::new(false),
         unseen: RwSignal::new(0),
         i18n: crate::i18n::use_i18n(),
     };

@@ -5,7 +5,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::api::ApiError;
 use crate::components::clock::use_now;
+use crate::components::feedback::ErrorView;
 use crate::i18n::{t_string, tr, use_i18n};
 use crate::live::{use_live, Link};
 
@@ -35,6 +37,7 @@ pub fn LiveStatus() -> impl IntoView {
         }
     };
     view! {
+        {move || live.signed_out.get().then(|| view! { <ErrorView error=ApiError::Unauthorized/> })}
         <span class="live" data-testid="live" data-link=state
             title=move || (live.link.get() == Link::Offline).then(|| t_string!(i18n, live.offline_hint))>
             <span class="dot" class:dot-ok=move || live.link.get() == Link::Live

@@ -461,9 +461,23 @@ pub struct Colleague {
 impl Colleague {
     /// A change through the proxy; gives the answer's `data`.
     pub async fn post(&self, path: &str, body: serde_json::Value, idempotency_key: Option<&str>) -> serde_json::Value {
+        self.send(reqwest::Method::POST, path, body, idempotency_key).await
+    }
+
+    pub async fn patch(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        self.send(reqwest::Method::PATCH, path, body, None).await
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+        idempotency_key: Option<&str>,
+    ) -> serde_json::Value {
         let mut request = self
             .client
-            .post(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header("X-Requested-With", "openmoney-console")
             .header("Origin", &self.base)
             .header("X-CSRF-Token", &self.csrf)

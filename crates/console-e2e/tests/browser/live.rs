@@ -88,3 +88,16 @@ async fn pages_left_behind_give_back_their_stream() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn a_console_whose_account_is_disabled_goes_to_sign_in_by_itself() {
+    let console = launch().await;
+    console.login("vera").await;
+    console.goto("/orders").await;
+    console.wait_text("[data-testid=live]", |t| t.starts_with("Live")).await;
+    let ada = console.colleague("ada").await;
+    ada.patch("/console/v1/users/vera", json!({"disabled": true})).await;
+    // Nothing is clicked: the ended stream alone takes the console to sign-in, and back here after.
+    let here = console.wait_here(|h| h.starts_with("/login")).await;
+    assert!(here.contains("next=%2Forders"), "{here}");
+}
