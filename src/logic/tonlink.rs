@@ -2,14 +2,7 @@
 
 use crate::i18n::{td_string, Locale};
 
-use openmoney_api::Ton;
-use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
-
-/// `ton://transfer/<address>?amount=<nanotons>&text=<memo>`.
-pub fn transfer(address: &str, amount: Ton, memo: &str) -> String {
-    let memo = utf8_percent_encode(memo, NON_ALPHANUMERIC);
-    format!("ton://transfer/{address}?amount={}&text={memo}", amount.nanos())
-}
+pub use openmoney_api::pay::transfer_link as transfer;
 
 /// A top-up link: the address alone, the amount left to the wallet.
 pub fn topup(address: &str) -> String {
@@ -28,6 +21,7 @@ pub fn instructions(l: Locale, order: &openmoney_api::Order) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use openmoney_api::Ton;
 
     #[test]
     fn the_link_carries_nanotons_and_the_encoded_memo() {

@@ -19,6 +19,7 @@ mod money;
 #[cfg(feature = "openapi")]
 mod openapi;
 mod orders;
+pub mod pay;
 mod pricing;
 mod recipients;
 pub mod sandbox;

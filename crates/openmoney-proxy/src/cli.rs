@@ -90,6 +90,9 @@ pub struct ServeOptions {
     /// The origin staff use, such as https://console.example.com.
     #[arg(long, env = "OPENMONEY_PUBLIC_ORIGIN")]
     pub public_origin: Option<String>,
+    /// The name heading buyers' payment pages, such as your shop's.
+    #[arg(long, env = "OPENMONEY_BRAND")]
+    pub brand: Option<String>,
     /// Live consoles: ms between looks at the upstream while any order can still change [default: 3000].
     #[arg(long, env = "OPENMONEY_LIVE_INTERVAL_MS")]
     pub live_interval_ms: Option<u64>,
@@ -171,6 +174,7 @@ impl Cli {
                 sso_trusted,
                 hsts,
                 public_origin,
+                brand,
                 live_interval_ms,
                 live_idle_interval_ms,
                 live_grace_ms,
@@ -214,6 +218,7 @@ impl Cli {
         config.live.global = o.live_max_streams.unwrap_or(config.live.global);
         config.hsts = o.hsts.unwrap_or(false);
         config.public_origin = o.public_origin;
+        config.brand = o.brand.filter(|b| !b.trim().is_empty());
         config.api_key = read_key(o.api_key_file.as_deref())?;
         if matches!(config.upstream, Upstream::Url(_)) && config.api_key.is_none() {
             return Err("a real upstream needs its key: --api-key-file PATH or OPENMONEY_API_KEY".into());

@@ -85,6 +85,8 @@ pub struct Config {
     pub public_origin: Option<String>,
     /// The live feed: the watcher's pace and the stream caps.
     pub live: crate::live::LiveConfig,
+    /// The name heading buyers' payment pages.
+    pub brand: Option<String>,
 }
 
 impl Config {
@@ -106,6 +108,7 @@ impl Config {
             sso: None,
             hsts: false,
             public_origin: None,
+            brand: None,
             live: crate::live::LiveConfig::default(),
         }
     }

@@ -15,6 +15,7 @@ pub mod live;
 mod metrics;
 mod openapi;
 mod ops;
+pub mod pay;
 mod state;
 mod targets;
 mod web;
@@ -30,7 +31,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use openmoney_sandbox::{PartnerConfig, Sandbox, SandboxConfig};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -62,6 +63,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        .merge(pay::public_router())
         .fallback(web::serve)
         .layer(map_response(envelope_for_bare_405))
         .layer(from_fn_with_state(state.clone(), auth::csrf_guard))
@@ -80,7 +82,8 @@ pub fn app(state: AppState) -> Router {
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
                     let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+                    let path = pay::loggable(request.uri().path());
+                    tracing::info_span!("request", method = %request.method(), path = %path, request_id = %id)
                 }))
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(from_fn_with_state(state.clone(), headers::security))
@@ -162,6 +165,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
         live: live::Live::new(&config_live),
         csp,
         sso_secret: auth::random_token(),
+        link_key: pay::link_key(key.expose_secret()),
+        pay: pay::PayState::default(),
     });
     Ok(Running { state, sandbox, first_admin_password })
 }

@@ -5,6 +5,7 @@
 //! and for what the proxy itself can answer.
 
 use openmoney_api::console::{AuditEntry, ConsoleConfig, Credentials, NewStaff, Role, SessionInfo, StaffAccount};
+use openmoney_api::pay::{BuyerOrder, PaymentLink};
 use openmoney_api::sandbox::{FailOrder, PaymentResult, SimulatePayment, TopUp};
 use openmoney_api::{add_error_responses, ErrorBody, Order, Transaction};
 use utoipa::openapi::path::{Operation, ParameterIn};
@@ -28,12 +29,14 @@ use crate::auth::SESSION_COOKIE;
         crate::console::config, crate::live::events, crate::console::audit::list, crate::console::audit::csv,
         crate::console::audit::for_order, crate::console::users::list, crate::console::users::add,
         crate::console::users::change, crate::console::users::remove,
+        crate::pay::create, crate::pay::revoke, crate::pay::status,
         crate::ops::healthz, crate::ops::readyz, crate::ops::metrics,
     ),
-    components(schemas(ErrorBody, Credentials, SessionInfo, ConsoleConfig, AuditEntry, StaffAccount, NewStaff, Role)),
+    components(schemas(ErrorBody, Credentials, SessionInfo, ConsoleConfig, AuditEntry, StaffAccount, NewStaff, Role,
+        PaymentLink, BuyerOrder)),
     tags((name = "Sign-in"), (name = "Console"), (name = "Audit"), (name = "Users"), (name = "Operations"),
         (name = "Orders"), (name = "Pricing"), (name = "Recipients"), (name = "Balance"), (name = "Health"),
-        (name = "Sandbox")),
+        (name = "Sandbox"), (name = "Payment page")),
 )]
 struct ConsoleDoc;
 

@@ -24,6 +24,10 @@ pub struct Inner {
     pub csp: String,
     /// Per-process secret for SSO CSRF tokens.
     pub sso_secret: String,
+    /// The key payment-link tokens are derived with (from the API key).
+    pub link_key: [u8; 32],
+    /// The buyers' pages: the orders they watch, and their request budgets.
+    pub pay: crate::pay::PayState,
 }
 
 impl std::ops::Deref for AppState {

@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/audit", get(audit::for_order))
         .route("/users", get(users::list).post(users::add))
         .route("/users/{username}", patch(users::change).delete(users::remove))
+        .merge(crate::pay::staff_router())
 }
 
 /// What the console needs to know about this proxy.

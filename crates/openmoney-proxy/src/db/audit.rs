@@ -127,6 +127,13 @@ impl Db {
     /// Journals a change before it is sent upstream, so that a crash in the middle of the
     /// call still leaves it in the audit (see [`Db::recover_interrupted`]). Gives the
     /// journal entry that [`Db::audit_change`] settles.
+    /// Records an event and gives it as the audit shows it.
+    pub async fn audit_returning(&self, event: NewAudit) -> Result<AuditEntry> {
+        let sql = format!("{INSERT_AUDIT} RETURNING {ENTRY_COLUMNS}");
+        let row = bind_event(sqlx::query(&sql), event).fetch_one(self.pool()).await?;
+        entry_from(&row)
+    }
+
     pub async fn journal_change(&self, event: NewAudit) -> Result<i64> {
         let row = bind_event(sqlx::query(INSERT_PENDING), event).fetch_one(self.pool()).await?;
         Ok(row.try_get("id")?)

@@ -4,6 +4,7 @@
 
 mod audit;
 mod devices;
+mod links;
 mod sessions;
 mod users;
 
@@ -15,6 +16,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use audit::{AuditEntry, AuditFilter, NewAudit};
 pub use devices::DEVICE_LIFETIME_MILLIS;
+pub use links::LinkRow;
 pub use sessions::SessionRow;
 pub use users::{Role, User};
 
@@ -56,6 +58,11 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS audit_by_action ON audit (action, at)",
     "CREATE INDEX IF NOT EXISTS audit_by_order ON audit (order_id)",
     "CREATE INDEX IF NOT EXISTS audit_by_actor_action ON audit (actor, action, at)",
+    // Buyers' payment pages: the token's hash only.
+    "CREATE TABLE IF NOT EXISTS payment_links (
+        token_hash TEXT PRIMARY KEY, nonce TEXT NOT NULL, order_id BIGINT NOT NULL, created_by TEXT NOT NULL,
+        created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked_at BIGINT)",
+    "CREATE INDEX IF NOT EXISTS payment_links_by_order ON payment_links (order_id)",
 ];
 
 /// The audit is append-only: the database itself refuses to change or remove a row.

@@ -8,6 +8,7 @@ mod forwarding;
 mod helpers;
 mod live;
 mod matrix;
+mod pay;
 mod reliability;
 mod slow;
 mod sso;

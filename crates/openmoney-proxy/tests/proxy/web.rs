@@ -166,10 +166,13 @@ async fn the_proxy_serves_an_openapi_document_of_every_route_it_answers() {
         "GET /healthz",
         "GET /readyz",
         "GET /metrics",
+        "POST /console/v1/orders/{id}/payment-link",
+        "DELETE /console/v1/orders/{id}/payment-link",
+        "GET /pay/v1/{token}",
     ] {
         assert!(operations.contains(&expected.to_owned()), "{expected} is not documented");
     }
-    assert_eq!(operations.len(), 17 + 15, "only what the proxy answers (no sandbox controls here): {operations:?}");
+    assert_eq!(operations.len(), 17 + 18, "only what the proxy answers (no sandbox controls here): {operations:?}");
 
     let create = &doc["paths"]["/api/v1/orders/stars"]["post"];
     let key = create["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "Idempotency-Key").unwrap();

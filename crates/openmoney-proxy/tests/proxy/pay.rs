@@ -1,0 +1,232 @@
+//! The buyer's payment page: links operators make and revoke, a public page and status
+//! route that show one order and nothing else, and a token that only its hash stands for.
+
+use std::collections::BTreeSet;
+
+use openmoney_proxy::auth::hash_token;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+const DAY_MILLIS: i64 = 24 * 3600 * 1000;
+
+async fn order(proxy: &TestProxy, staff: &Staff, key: &str, body: &Value) -> Value {
+    let created = proxy.create(staff, key, body).await;
+    assert_eq!(created.status, 200, "{}", created.text);
+    created.json()["data"].clone()
+}
+
+async fn link(proxy: &TestProxy, staff: &Staff, id: i64) -> Reply {
+    proxy.post(&format!("/console/v1/orders/{id}/payment-link"), Some(staff), &json!({})).await
+}
+
+async fn revoke(proxy: &TestProxy, staff: &Staff, id: i64) -> Reply {
+    proxy.send(proxy.console(Method::DELETE, &format!("/console/v1/orders/{id}/payment-link"), Some(staff))).await
+}
+
+/// A buyer: no session, no console headers.
+async fn buyer(proxy: &TestProxy, path: &str, language: &str) -> Reply {
+    proxy.send(proxy.client.get(proxy.url(path)).header("Accept-Language", language)).await
+}
+
+#[tokio::test]
+async fn a_link_is_made_once_shown_again_revoked_and_then_opens_nothing() {
+    let proxy = spawn_proxy().await;
+    let otto = proxy.login("otto").await;
+    let made = order(&proxy, &otto, "pay-life-1", &stars("pandus", 500)).await;
+    let id = made["id"].as_i64().unwrap();
+
+    let first = link(&proxy, &otto, id).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let data = first.json()["data"].clone();
+    let token = data["token"].as_str().unwrap().to_owned();
+    assert_eq!(token.len(), 43, "256 bits, base64url: {token}");
+    assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{token}");
+    assert_eq!(data["url"], format!("{}/pay/{token}", proxy.base));
+    let deadline = openmoney_api::Timestamp::parse(made["expires_at"].as_str().unwrap()).unwrap().unix_millis();
+    let until = openmoney_api::Timestamp::parse(data["expires_at"].as_str().unwrap()).unwrap().unix_millis();
+    assert_eq!(until, deadline + DAY_MILLIS, "a day after the order's deadline");
+
+    let again = link(&proxy, &otto, id).await;
+    assert_eq!(again.json()["data"]["token"], token.as_str(), "an order has one live link");
+
+    let shown = buyer(&proxy, &format!("/pay/v1/{token}"), "en").await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    let fields: BTreeSet<String> = shown.json()["data"].as_object().unwrap().keys().cloned().collect();
+    let expected = [
+        "address",
+        "amount_ton",
+        "expires_at",
+        "memo",
+        "product",
+        "quantity_or_months",
+        "recipient_username",
+        "status",
+    ];
+    assert_eq!(fields, expected.iter().map(|f| f.to_string()).collect(), "exactly the buyer's fields");
+    let seen = shown.json()["data"].clone();
+    assert_eq!(
+        (&seen["status"], &seen["memo"], &seen["address"], &seen["quantity_or_months"], &seen["product"]),
+        (&json!("pending_payment"), &made["payment_memo"], &made["payment_address"], &json!(500), &json!("stars"))
+    );
+    assert_eq!(seen["amount_ton"], made["price_ton"]);
+
+    // The store ends a link a day after the order's deadline.
+    let db = &proxy.state.db;
+    assert!(db.link(&hash_token(&token), until - 1).await.unwrap().is_some());
+    assert!(db.link(&hash_token(&token), until).await.unwrap().is_none(), "expired");
+
+    let revoked = revoke(&proxy, &otto, id).await;
+    assert_eq!((revoked.status, revoked.json()["data"]["revoked"].clone()), (200, json!(1)), "{}", revoked.text);
+    buyer(&proxy, &format!("/pay/v1/{token}"), "en").await.assert_error(404, "NOT_FOUND");
+    revoke(&proxy, &otto, id).await.assert_error(404, "NOT_FOUND");
+    let fresh = link(&proxy, &otto, id).await.json()["data"]["token"].as_str().unwrap().to_owned();
+    assert_ne!(fresh, token, "a revoked link is never shown again");
+
+    // Both changes are in the audit, and the order's history shows who shared it.
+    let history = proxy.get(&format!("/console/v1/orders/{id}/audit"), Some(&otto)).await.text;
+    let rows: Vec<(String, String)> = serde_json::from_str::<Value>(&history).unwrap()["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["action"].as_str().unwrap().to_owned(), r["actor"].as_str().unwrap().to_owned()))
+        .collect();
+    for action in ["payment_link.create", "payment_link.revoke"] {
+        assert!(rows.contains(&(action.to_owned(), "otto".to_owned())), "{action} by otto: {rows:?}");
+    }
+    assert!(!history.contains(&token) && !history.contains(&fresh), "the audit never holds a token");
+}
+
+#[tokio::test]
+async fn viewers_cannot_share_or_revoke_and_only_ton_memo_orders_waiting_for_payment_get_links() {
+    let proxy = spawn_proxy().await;
+    let otto = proxy.login("otto").await;
+    let vera = proxy.login("vera").await;
+    let id = order(&proxy, &otto, "pay-roles-1", &stars("pandus", 100)).await["id"].as_i64().unwrap();
+    link(&proxy, &vera, id).await.assert_error(403, "FORBIDDEN");
+    link(&proxy, &otto, id).await;
+    revoke(&proxy, &vera, id).await.assert_error(403, "FORBIDDEN");
+    link(&proxy, &otto, 99_999_999).await.assert_error(404, "NOT_FOUND");
+
+    let by_balance = json!({"recipient_username": "pandus", "quantity": 100, "payment_method": "balance"});
+    let paid_from_balance = order(&proxy, &otto, "pay-roles-2", &by_balance).await["id"].as_i64().unwrap();
+    link(&proxy, &otto, paid_from_balance).await.assert_error(409, "INVALID_STATE");
+    let cancelled = order(&proxy, &otto, "pay-roles-3", &stars("pandus", 100)).await["id"].as_i64().unwrap();
+    proxy.post(&format!("/api/v1/orders/{cancelled}/cancel"), Some(&otto), &json!({})).await;
+    link(&proxy, &otto, cancelled).await.assert_error(409, "INVALID_STATE");
+}
+
+#[tokio::test]
+async fn a_page_shows_its_own_order_and_nothing_else_in_the_buyers_language() {
+    let proxy = spawn_proxy().await;
+    let otto = proxy.login("otto").await;
+    let mut body = stars("pandus", 500);
+    body["client_reference"] = json!("invoice-secret-77");
+    let mine = order(&proxy, &otto, "pay-page-1", &body).await;
+    let other = order(&proxy, &otto, "pay-page-2", &stars("crypto_kate", 250)).await;
+    let token =
+        link(&proxy, &otto, mine["id"].as_i64().unwrap()).await.json()["data"]["token"].as_str().unwrap().to_owned();
+    link(&proxy, &otto, other["id"].as_i64().unwrap()).await;
+
+    let page = buyer(&proxy, &format!("/pay/{token}"), "en-US,en;q=0.9").await;
+    assert_eq!(page.status, 200);
+    assert!(page.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = &page.text;
+    for needed in [
+        "500 Telegram Stars for @pandus",
+        mine["payment_memo"].as_str().unwrap(),
+        mine["payment_address"].as_str().unwrap(),
+        &format!("{} TON", mine["price_ton"]),
+        "ton://transfer/",
+        "<svg",
+    ] {
+        assert!(html.contains(needed), "the page lacks {needed}");
+    }
+    for secret in ["invoice-secret-77", "otto", other["payment_memo"].as_str().unwrap(), "crypto_kate", "osk_"] {
+        assert!(!html.contains(secret), "the page shows {secret}");
+    }
+    let spanish = buyer(&proxy, &format!("/pay/{token}"), "es-ES,es;q=0.9").await.text;
+    assert!(spanish.contains("lang=\"es\"") && spanish.contains("500 Telegram Stars para @pandus"), "{spanish}");
+    let hindi = buyer(&proxy, &format!("/pay/{token}?lang=hi"), "en").await.text;
+    assert!(hindi.contains("lang=\"hi\"") && hindi.contains("@pandus के लिए 500 Telegram Stars"));
+}
+
+#[tokio::test]
+async fn unknown_and_revoked_links_answer_the_same_404() {
+    let proxy = spawn_proxy().await;
+    let otto = proxy.login("otto").await;
+    let id = order(&proxy, &otto, "pay-404-1", &stars("pandus", 100)).await["id"].as_i64().unwrap();
+    let token = link(&proxy, &otto, id).await.json()["data"]["token"].as_str().unwrap().to_owned();
+    revoke(&proxy, &otto, id).await;
+    let unknown = "A".repeat(43);
+    let (gone, never) =
+        (buyer(&proxy, &format!("/pay/{token}"), "en").await, buyer(&proxy, &format!("/pay/{unknown}"), "en").await);
+    assert_eq!((gone.status, never.status), (404, 404));
+    assert_eq!(gone.text, never.text, "a revoked link and an unknown one look the same");
+    assert!(gone.text.contains("Payment link not found"));
+    let (gone, never) = (
+        buyer(&proxy, &format!("/pay/v1/{token}"), "en").await,
+        buyer(&proxy, &format!("/pay/v1/{unknown}"), "en").await,
+    );
+    gone.assert_error(404, "NOT_FOUND");
+    assert_eq!(gone.text, never.text);
+}
+
+#[tokio::test]
+async fn public_routes_send_their_headers_and_are_rate_limited_per_address() {
+    let proxy = spawn_proxy().await;
+    let otto = proxy.login("otto").await;
+    let id = order(&proxy, &otto, "pay-limit-1", &stars("pandus", 100)).await["id"].as_i64().unwrap();
+    let token = link(&proxy, &otto, id).await.json()["data"]["token"].as_str().unwrap().to_owned();
+    for path in [format!("/pay/{token}"), format!("/pay/v1/{token}"), "/pay/assets/pay.js".into()] {
+        let reply = buyer(&proxy, &path, "en").await;
+        assert_eq!(reply.status, 200, "{path}");
+        for (name, value) in
+            [("cache-control", "no-store"), ("x-robots-tag", "noindex"), ("referrer-policy", "no-referrer")]
+        {
+            if path.contains("assets") && name == "x-robots-tag" {
+                continue;
+            }
+            assert_eq!(reply.headers.get(name).map(|v| v.to_str().unwrap()), Some(value), "{name} on {path}");
+        }
+        assert!(reply.headers.contains_key("content-security-policy"), "{path}");
+    }
+    let before = proxy.sandbox.request_count();
+    let mut statuses = Vec::new();
+    for _ in 0..openmoney_proxy::pay::PUBLIC_PER_MINUTE {
+        statuses.push(buyer(&proxy, &format!("/pay/v1/{token}"), "en").await.status);
+    }
+    let upstream = proxy.sandbox.request_count() - before;
+    assert!(upstream <= 2, "{upstream} upstream calls for one order watched by many within seconds");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 2, "the budget is per minute: {statuses:?}");
+    buyer(&proxy, &format!("/pay/v1/{token}"), "en").await.assert_error(429, "RATE_LIMITED");
+    let page = buyer(&proxy, &format!("/pay/{token}"), "en").await;
+    assert_eq!(page.status, 429);
+}
+
+#[tokio::test]
+async fn only_the_tokens_hash_is_kept_and_logs_see_a_prefix() {
+    let proxy = spawn_proxy().await;
+    let otto = proxy.login("otto").await;
+    let id = order(&proxy, &otto, "pay-hash-1", &stars("pandus", 100)).await["id"].as_i64().unwrap();
+    let token = link(&proxy, &otto, id).await.json()["data"]["token"].as_str().unwrap().to_owned();
+    buyer(&proxy, &format!("/pay/{token}"), "en").await;
+    buyer(&proxy, &format!("/pay/v1/{token}"), "en").await;
+    scan_for(proxy.data_dir.path(), &token);
+    let logs = String::from_utf8_lossy(&logs().lock().unwrap()).into_owned();
+    assert!(!logs.contains(&token), "a log line holds the token");
+    assert!(logs.contains(&format!("/pay/{}…", &token[..6])), "the logs name the page by its prefix");
+}
+
+fn scan_for(dir: &std::path::Path, token: &str) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            scan_for(&path, token);
+        } else {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            assert!(!bytes.windows(token.len()).any(|w| w == token.as_bytes()), "{} holds the token", path.display());
+        }
+    }
+}
