@@ -4,6 +4,7 @@
 
 mod browser;
 mod chains;
+mod live;
 mod load;
 mod payload;
 mod report;
@@ -15,7 +16,7 @@ use std::path::PathBuf;
 use report::{Heading, Report};
 
 const USAGE: &str = "usage: openmoney-bench --sandbox BIN --proxy BIN --oha BIN [--nginx BIN] [--dist DIR] --out FILE
-       [--quick] [--only payload,chains,lists,audit,browser,slowloris] [--figures FILE]
+       [--quick] [--only payload,chains,lists,audit,live,browser,slowloris] [--figures FILE]
 With --figures (the reliability figures of `cargo xtask chaos`), the report is the reliability report.";
 
 struct Options {
@@ -145,6 +146,9 @@ async fn main() {
     // Slow clients run only when asked for (`cargo xtask chaos` does).
     if options.only.as_ref().is_some_and(|only| only.iter().any(|o| o == "slowloris")) {
         slowloris::run(&options.tools, seconds * 2, &mut report).await;
+    }
+    if wants("live") {
+        live::run(&options.tools, options.quick, &mut report).await;
     }
     if wants("browser") {
         browser::run(&mut report, loads).await;
