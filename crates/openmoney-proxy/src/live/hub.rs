@@ -310,7 +310,9 @@ impl Hub {
         let data = serde_json::json!({
             "id": id,
             "status": status,
-            "previous_status": previous.as_ref().map(|p| p.status.as_str()),
+            // An order only learned as waiting for payment, told now by the console's create:
+            // consoles never heard of it, so it is new to them.
+            "previous_status": previous.as_ref().filter(|p| !(p.seq == 0 && p.status == status && status == "pending_payment")).map(|p| p.status.as_str()),
             "actor": actor,
             "order": order,
         });
@@ -431,6 +433,8 @@ mod tests {
         // The first look listed the order between its create upstream and its audit.
         hub.learn(11, "pending_payment");
         assert!(hub.order(&json!({"id": 11, "status": "pending_payment"}), None, Some("otto")));
+        let told: Value = serde_json::from_str(&hub.subscribe(Some(&hub.event_id(0))).missed[0].data).unwrap();
+        assert_eq!(told["previous_status"], Value::Null, "a new order to every console");
         assert!(!hub.order(&json!({"id": 11, "status": "pending_payment"}), None, Some("otto")), "told once");
         hub.learn(12, "paid");
         assert!(!hub.order(&json!({"id": 12, "status": "paid"}), Some(hub.mark()), None), "a look learns quietly");
