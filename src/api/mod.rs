@@ -279,6 +279,15 @@ pub fn remove_staff(username: String) -> Call<String> {
     call(change_request(Request::delete(&path)).build())
 }
 
+/// The buyer's payment link of an order: made now, or the live one it has.
+pub fn payment_link(id: OrderId) -> Call<openmoney_api::pay::PaymentLink> {
+    post(&format!("/console/v1/orders/{id}/payment-link"), &serde_json::json!({}))
+}
+
+pub fn revoke_payment_link(id: OrderId) -> Call<serde_json::Value> {
+    call(change_request(Request::delete(&format!("/console/v1/orders/{id}/payment-link"))).build())
+}
+
 pub fn sandbox_fail(id: OrderId) -> Call<Order> {
     post(&format!("/sandbox/v1/orders/{id}/fail"), &serde_json::json!({}))
 }

@@ -8,4 +8,5 @@ pub mod live;
 pub mod pager;
 pub mod qr;
 pub mod runway;
+pub mod share;
 pub mod shell;

@@ -12,6 +12,7 @@ use crate::components::clock::Countdown;
 use crate::components::copy::CopyButton;
 use crate::components::feedback::{loaded, ErrorView, StatusBadge};
 use crate::components::qr::Qr;
+use crate::components::share::{live_link_by, ShareLink};
 use crate::i18n::{t_string, td_string, tr, use_i18n, Locale};
 use crate::logic::drift::{percent, Drift, TOLERANCE_BP};
 use crate::logic::live::fresher;
@@ -31,6 +32,7 @@ pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.get().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
     let live = crate::live::use_live();
+    let session = use_session();
     let order = live.read(move || api::order(id.get()));
     // Who did what: read again whenever the feed tells of a change to this order.
     let audit = live.read(move || {
@@ -40,6 +42,7 @@ pub fn OrderPage() -> impl IntoView {
     // The order as the feed last carried it; only a change to this order moves it.
     let pushed = Memo::new(move |_| live.order(id.get()));
     let now = crate::components::clock::use_now();
+    let shared_by = Signal::derive(move || audit.get().and_then(Result::ok).and_then(|h| live_link_by(&h)));
     // Polling is the fallback while the live feed is down.
     if let Ok(handle) = set_interval_with_handle(
         move || {
@@ -86,7 +89,10 @@ pub fn OrderPage() -> impl IntoView {
                     <QuoteCheck charged=o.price_ton audit=audit/>
                     <Actions order=o.clone() cancel=cancel pay=pay fail=fail/>
                     {(o.payment_method == Some(PaymentMethod::TonMemo) && o.status == OrderStatus::PendingPayment)
-                        .then(|| view! { <PaymentPanel order=o/> })}
+                        .then(|| view! {
+                            <PaymentPanel order=o.clone()/>
+                            <Show when=move || session.can(Role::Operator)><ShareLink order=o.clone() shared_by=shared_by/></Show>
+                        })}
                 }
             })}
             <h2>{tr!(order.history)}</h2>
@@ -117,6 +123,8 @@ fn action_text(l: Locale, action: &str) -> String {
         "order.cancel" => td_string!(l, order.action_cancel),
         "sandbox.pay" => td_string!(l, order.action_pay),
         "sandbox.fail" => td_string!(l, order.action_fail),
+        "payment_link.create" => td_string!(l, order.action_link),
+        "payment_link.revoke" => td_string!(l, order.action_unlink),
         other => other,
     }
     .to_owned()

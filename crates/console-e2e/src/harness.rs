@@ -119,14 +119,14 @@ async fn open(tweak: impl FnOnce(&mut Config), lang: &str) -> Console {
     let state = running.state.clone();
     tokio::spawn(openmoney_proxy::serve(listener, running.state, std::future::pending()));
 
-    let mut console = browse(base, state, running.sandbox.expect("the embedded sandbox"), lang).await;
+    let mut console = browse(base, state, running.sandbox.expect("the embedded sandbox"), lang, true).await;
     console._dirs.push(data);
     console._turn = Some(turn);
     console
 }
 
 /// A fresh headless Chromium, with its own chromedriver and profile, on the proxy at `base`.
-async fn browse(base: String, state: AppState, sandbox: Sandbox, lang: &str) -> Console {
+async fn browse(base: String, state: AppState, sandbox: Sandbox, lang: &str, javascript: bool) -> Console {
     let (driver, port) = start_driver().await;
     let profile = tempfile::tempdir().unwrap();
     let args = [
@@ -149,6 +149,7 @@ async fn browse(base: String, state: AppState, sandbox: Sandbox, lang: &str) -> 
         "download.default_directory": downloads,
         "download.prompt_for_download": false,
         "intl.accept_languages": lang,
+        "profile.managed_default_content_settings.javascript": if javascript { 1 } else { 2 },
     });
     caps.insert(
         "goog:chromeOptions".into(),
@@ -221,9 +222,15 @@ impl Drop for Console {
 }
 
 impl Console {
-    /// A second browser on the same proxy, as another staff member at another desk.
-    pub async fn another_browser(&self) -> Console {
-        browse(self.base.clone(), self.state.clone(), self.sandbox.clone(), "en-US").await
+    /// A second browser on the same proxy, whose preferred language is `lang`: another
+    /// staff member at another desk, or a buyer.
+    pub async fn another_browser(&self, lang: &str) -> Console {
+        browse(self.base.clone(), self.state.clone(), self.sandbox.clone(), lang, true).await
+    }
+
+    /// Another browser with JavaScript turned off, as on an old phone or a careful one.
+    pub async fn browser_without_javascript(&self) -> Console {
+        browse(self.base.clone(), self.state.clone(), self.sandbox.clone(), "en-US", false).await
     }
 
     pub async fn goto(&self, path: &str) {

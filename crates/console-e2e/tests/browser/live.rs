@@ -13,7 +13,7 @@ async fn two_staff_in_two_browsers_see_each_others_orders_and_payments_without_a
     vera.goto("/orders").await;
     vera.find("[data-testid=order-row]").await;
     vera.wait_text("[data-testid=live]", |t| t.starts_with("Live")).await;
-    let otto = vera.another_browser().await;
+    let otto = vera.another_browser("en-US").await;
     otto.login("otto").await;
 
     // Otto creates an order in his browser; it joins page 1 of Vera's list, marked new.

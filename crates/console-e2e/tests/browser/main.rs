@@ -4,6 +4,7 @@ mod access;
 use openmoney_console_e2e::harness;
 mod language;
 mod live;
+mod pay;
 mod upstream;
 
 use harness::{launch, launch_with, Console};

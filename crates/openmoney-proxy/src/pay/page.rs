@@ -13,7 +13,8 @@ use serde_json::Value;
 pub const SCRIPT: &str = include_str!("pay.js");
 pub const STYLE: &str = include_str!("pay.css");
 
-/// The console's own texts: the page speaks the same three languages.
+/// The page's texts, in the console's three languages (`locales/`, apart from the
+/// console's own files so that the console's bundle does not carry them).
 const LOCALES: [(&str, &str, &str); 3] = [
     ("en", "English", include_str!("../../../../locales/en.json")),
     ("es", "Español", include_str!("../../../../locales/es.json")),
@@ -27,12 +28,18 @@ pub async fn asset(kind: &'static str, body: &'static str) -> Response {
 /// The texts of one language, with English behind any key it lacks.
 pub struct Texts {
     pub lang: &'static str,
-    own: Value,
-    english: Value,
+    own: &'static Value,
+    english: &'static Value,
 }
 
 fn parse(json: &str) -> Value {
     serde_json::from_str(json).unwrap_or(Value::Null)
+}
+
+/// Every language's texts, parsed once.
+fn parsed() -> &'static [Value] {
+    static PARSED: std::sync::OnceLock<Vec<Value>> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| LOCALES.iter().map(|(_, _, json)| parse(json)).collect())
 }
 
 /// The language a buyer asked for: `?lang=`, else the first of `Accept-Language` we speak.
@@ -58,13 +65,13 @@ fn choose(asked: Option<&str>, headers: &HeaderMap) -> &'static str {
 impl Texts {
     pub fn pick(asked: Option<&str>, headers: &HeaderMap) -> Texts {
         let lang = choose(asked, headers);
-        let own = LOCALES.iter().find(|(l, _, _)| *l == lang).map_or(Value::Null, |(_, _, json)| parse(json));
-        Texts { lang, own, english: parse(LOCALES[0].2) }
+        let index = LOCALES.iter().position(|(l, _, _)| *l == lang).unwrap_or(0);
+        Texts { lang, own: &parsed()[index], english: &parsed()[0] }
     }
 
     /// The text at a dotted key, with `{{ name }}` filled in; HTML-escaped.
     pub fn get(&self, key: &str, values: &[(&str, &str)]) -> String {
-        let mut text = lookup(&self.own, key).or_else(|| lookup(&self.english, key)).unwrap_or(key).to_owned();
+        let mut text = lookup(self.own, key).or_else(|| lookup(self.english, key)).unwrap_or(key).to_owned();
         for (name, value) in values {
             text = text.replace(&format!("{{{{ {name} }}}}"), value);
         }

@@ -119,7 +119,7 @@ async fn viewers_cannot_share_or_revoke_and_only_ton_memo_orders_waiting_for_pay
 
 #[tokio::test]
 async fn a_page_shows_its_own_order_and_nothing_else_in_the_buyers_language() {
-    let proxy = spawn_proxy().await;
+    let proxy = spawn_proxy_with(sandbox_config(), |config| config.brand = Some("Pandus & Co".into())).await;
     let otto = proxy.login("otto").await;
     let mut body = stars("pandus", 500);
     body["client_reference"] = json!("invoice-secret-77");
@@ -140,12 +140,19 @@ async fn a_page_shows_its_own_order_and_nothing_else_in_the_buyers_language() {
         &format!("{} TON", mine["price_ton"]),
         "ton://transfer/",
         "<svg",
+        "Pandus &amp; Co",
     ] {
         assert!(html.contains(needed), "the page lacks {needed}");
     }
     for secret in ["invoice-secret-77", "otto", other["payment_memo"].as_str().unwrap(), "crypto_kate", "osk_"] {
         assert!(!html.contains(secret), "the page shows {secret}");
     }
+    // Everything the page loads, even uncompressed, is within the 50 KB compressed budget.
+    let script = buyer(&proxy, "/pay/assets/pay.js", "en").await.text;
+    let style = buyer(&proxy, "/pay/assets/pay.css", "en").await.text;
+    let total = html.len() + script.len() + style.len();
+    println!("the buyer's page: {} + {} + {} = {total} bytes uncompressed", html.len(), script.len(), style.len());
+    assert!(total <= 50 * 1024, "the page and its assets weigh {total} bytes");
     let spanish = buyer(&proxy, &format!("/pay/{token}"), "es-ES,es;q=0.9").await.text;
     assert!(spanish.contains("lang=\"es\"") && spanish.contains("500 Telegram Stars para @pandus"), "{spanish}");
     let hindi = buyer(&proxy, &format!("/pay/{token}?lang=hi"), "en").await.text;
