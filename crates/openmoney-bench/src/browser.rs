@@ -182,6 +182,46 @@ async fn filter_repaint(report: &mut Report, trials: usize) {
     );
 }
 
+/// Lighthouse's slow 4G: 150 ms round trips, 1.6 Mbps down, 750 kbps up.
+const SLOW_4G: (f64, f64, f64) = (150.0, 1_600_000.0 / 8.0, 750_000.0 / 8.0);
+
+/// A buyer's payment page opened cold on slow 4G, `runs` times: what crosses the wire, and
+/// how long until it has loaded.
+async fn buyer_page(report: &mut Report, runs: usize) {
+    let console = launch_with(|_| {}).await;
+    let otto = console.colleague("otto").await;
+    let order = json!({"recipient_username": "pandus", "quantity": 500, "payment_method": "ton_memo"});
+    let id = otto.post("/api/v1/orders/stars", order, Some("bench-buyer-page")).await["id"].as_i64().expect("an id");
+    let link = otto.post(&format!("/console/v1/orders/{id}/payment-link"), json!({}), None).await;
+    let url = link["url"].as_str().expect("a link").to_owned();
+    cdp(&console, "Network.enable", json!({})).await;
+    let (latency, down, up) = SLOW_4G;
+    let conditions = json!({"offline": false, "latency": latency, "downloadThroughput": down, "uploadThroughput": up});
+    cdp(&console, "Network.emulateNetworkConditions", conditions).await;
+    let (mut loads, mut bytes) = (Vec::new(), 0.0);
+    for _ in 0..runs {
+        cdp(&console, "Network.clearBrowserCache", json!({})).await;
+        console.browser.goto(&url).await.expect("the page opens");
+        console.find("[data-testid=pay-qr]").await;
+        let script = "const done = arguments[arguments.length - 1];             (function wait() {               const nav = performance.getEntriesByType('navigation')[0];               if (nav && nav.loadEventEnd > 0) {                 const assets = performance.getEntriesByType('resource').reduce((n, r) => n + r.transferSize, 0);                 done({load: nav.loadEventEnd, bytes: nav.transferSize + assets});               } else { setTimeout(wait, 10); }             })();";
+        let found = run_async_js(&console, script, vec![]).await;
+        loads.push(found["load"].as_f64().unwrap_or(0.0));
+        bytes = found["bytes"].as_f64().unwrap_or(0.0);
+    }
+    report.add(
+        SECTION,
+        "buyer's payment page: bytes over the wire, page and assets, headers included",
+        format!("{:.1} KB", bytes / 1024.0),
+        Target::at_most(bytes / 1024.0, 50.0, "≤ 50 KB"),
+    );
+    report.add(
+        SECTION,
+        format!("buyer's payment page: cold load on slow 4G (150 ms RTT, 1.6 Mbps; median of {runs})"),
+        ms(median(&mut loads)),
+        None,
+    );
+}
+
 /// Typing in the Stars order form: the slowest interaction (INP) and long tasks.
 async fn typing(report: &mut Report) {
     let console = open(0).await;
@@ -219,6 +259,7 @@ pub async fn run(report: &mut Report, loads: usize) {
     cold_loads(report, loads).await;
     filter_repaint(report, loads).await;
     typing(report).await;
+    buyer_page(report, loads).await;
     report.note(
         "Browser: Debian's Chromium, headless, through chromedriver; the proxy and its embedded sandbox in the benchmark process. Cold loads clear the HTTP cache first (DevTools Network.clearBrowserCache) and check the wasm came over the wire; the time is the console's own performance mark, set once the order's status is on screen, from navigation start.",
     );

@@ -29,7 +29,7 @@ use sha2::Sha256;
 use crate::auth::{hash_token, random_token, Operator};
 use crate::db::{now_millis, LinkRow, NewAudit};
 use crate::error::{Error, Result};
-use crate::forward::{Call, Target};
+use crate::forward::{Call, OrderIdParam, Target};
 use crate::json::ok;
 use crate::state::AppState;
 
@@ -149,7 +149,7 @@ async fn audit_link(app: &AppState, user: &crate::auth::StaffUser, action: &'sta
 pub(crate) async fn create(
     State(app): State<AppState>,
     Operator(user): Operator,
-    Path(id): Path<i64>,
+    OrderIdParam(id): OrderIdParam,
     headers: HeaderMap,
 ) -> Result<Json<Envelope<PaymentLink>>> {
     let order = read_order(&app, id).await?;
@@ -202,7 +202,7 @@ pub(crate) struct Revoked {
 pub(crate) async fn revoke(
     State(app): State<AppState>,
     Operator(user): Operator,
-    Path(id): Path<i64>,
+    OrderIdParam(id): OrderIdParam,
 ) -> Result<Json<Envelope<Revoked>>> {
     let revoked = app.db.revoke_links(id, now_millis()).await?;
     if revoked == 0 {
@@ -301,7 +301,7 @@ pub(crate) async fn show(
 
 /// What the buyer's page shows, for its live status.
 #[utoipa::path(get, path = "/pay/v1/{token}", tag = "Payment page",
-    params(("token" = String, Path, description = "The token of the payment link")),
+    params(("token" = String, Path, pattern = r"^[A-Za-z0-9_-]{1,64}$", description = "The token of the payment link")),
     responses(
         (status = 200, description = "The order as the buyer may see it", body = Success<BuyerOrder>),
         (status = 404, description = "An unknown, revoked or expired link", body = openmoney_api::ErrorBody),

@@ -237,3 +237,21 @@ fn scan_for(dir: &std::path::Path, token: &str) {
         }
     }
 }
+
+#[tokio::test]
+async fn an_order_that_expired_shows_how_it_ended_and_no_way_to_pay() {
+    let proxy = spawn_proxy().await;
+    let otto = proxy.login("otto").await;
+    let made = order(&proxy, &otto, "pay-expired-1", &stars("pandus", 100)).await;
+    let token =
+        link(&proxy, &otto, made["id"].as_i64().unwrap()).await.json()["data"]["token"].as_str().unwrap().to_owned();
+    // Past the order's 15-minute deadline; the link itself opens for a day more.
+    proxy.sandbox.clock().advance_millis(16 * 60 * 1000);
+    let page = buyer(&proxy, &format!("/pay/{token}"), "en").await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("This payment request has expired"), "{}", page.text);
+    for gone in ["<svg", "ton://", made["payment_address"].as_str().unwrap(), made["payment_memo"].as_str().unwrap()] {
+        assert!(!page.text.contains(gone), "an expired order's page still shows {gone}");
+    }
+    assert_eq!(buyer(&proxy, &format!("/pay/v1/{token}"), "en").await.json()["data"]["status"], "expired");
+}
