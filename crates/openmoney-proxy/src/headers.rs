@@ -1,31 +1,87 @@
-//! Headers on every response, errors included.
+//! What every response carries, errors included: the security headers, and a request id
+//! (the client's `X-Request-Id`, or one made here) that the logs carry too.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
+use tower_http::request_id::{MakeRequestId, RequestId};
 
 use crate::state::AppState;
 
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
 const NO_STORE_PREFIXES: [&str; 7] = ["/api", "/auth", "/console", "/sandbox", "/metrics", "/healthz", "/readyz"];
 
+/// The security headers, built once at start.
+pub struct Security {
+    csp: HeaderValue,
+    hsts: bool,
+}
+
+impl Security {
+    pub fn new(csp: &str, hsts: bool) -> Self {
+        let csp = HeaderValue::from_str(csp).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
+        Security { csp, hsts }
+    }
+
+    /// Sets the headers on a response; `no_store` from [`no_store`].
+    pub fn apply(&self, no_store: bool, headers: &mut HeaderMap) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, self.csp.clone());
+        headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        headers.insert(HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin"));
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        if self.hsts {
+            headers.insert(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+            );
+        }
+        if no_store {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+    }
+}
+
+/// Whether answers on this path must not be stored by the browser.
+pub fn no_store(path: &str) -> bool {
+    NO_STORE_PREFIXES.iter().any(|p| path.starts_with(p))
+}
+
 pub async fn security(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    let no_store = NO_STORE_PREFIXES.iter().any(|p| request.uri().path().starts_with(p));
+    let no_store = no_store(request.uri().path());
     let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    if let Ok(csp) = HeaderValue::from_str(&app.csp) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
-    }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if app.config.hsts {
-        headers
-            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
-    }
-    if no_store {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
+    app.security.apply(no_store, response.headers_mut());
     response
+}
+
+/// Request ids: this run's prefix and a counter, so that making one costs no system call.
+#[derive(Clone)]
+pub struct RequestIds(Arc<(String, AtomicU64)>);
+
+impl RequestIds {
+    pub fn new(prefix: &str) -> Self {
+        RequestIds(Arc::new((prefix.to_owned(), AtomicU64::new(1))))
+    }
+
+    pub fn next(&self) -> HeaderValue {
+        let (prefix, counter) = &*self.0;
+        let n = counter.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::try_from(format!("{prefix}-{n}")).unwrap_or_else(|_| HeaderValue::from_static("-"))
+    }
+
+    /// The request's own id when it sent one, or a new one.
+    pub fn of(&self, headers: &HeaderMap) -> HeaderValue {
+        headers.get(REQUEST_ID).cloned().unwrap_or_else(|| self.next())
+    }
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        Some(RequestId::new(self.next()))
+    }
 }

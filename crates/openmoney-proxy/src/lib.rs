@@ -10,12 +10,14 @@ pub mod db;
 mod error;
 mod forward;
 mod headers;
+mod hot;
 mod json;
 pub mod live;
 mod metrics;
 mod openapi;
 mod ops;
 pub mod pay;
+mod server;
 mod state;
 mod targets;
 mod web;
@@ -34,7 +36,7 @@ use openmoney_sandbox::{PartnerConfig, Sandbox, SandboxConfig};
 use secrecy::{ExposeSecret, SecretString};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
 use tower_http::trace::TraceLayer;
 
@@ -51,7 +53,7 @@ pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Every route of the proxy.
 pub fn app(state: AppState) -> Router {
-    let mut api = Router::new().nest("/api/v1", forward::api_router());
+    let mut api = Router::new().nest(forward::API, forward::api_router());
     if state.sandbox_mode() {
         api = api.nest("/sandbox/v1", forward::sandbox_router());
     }
@@ -79,7 +81,7 @@ pub fn app(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(SetSensitiveHeadersLayer::from_shared(sensitive))
-                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(SetRequestIdLayer::x_request_id(state.request_ids.clone()))
                 .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
                     let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
                     let path = pay::loggable(request.uri().path());
@@ -155,15 +157,18 @@ pub async fn start(config: Config) -> Result<Running, String> {
         forward::Upstream::new(api_base, sandbox_base, &key, config.timeouts.clone(), &config.budgets, metrics.clone())
             .map_err(|e| format!("upstream client: {e}"))?;
     let csp = web::content_security_policy(&config.static_dir);
-    let config_live = config.live.clone();
+    let security = headers::Security::new(&csp, config.hsts);
+    let live = live::Live::new(&config.live);
+    let request_ids = headers::RequestIds::new(live.hub.instance());
     let state = AppState::new(state::Inner {
         config,
         db,
         upstream,
         throttle: auth::Throttle::default(),
         metrics,
-        live: live::Live::new(&config_live),
-        csp,
+        live,
+        security,
+        request_ids,
         sso_secret: auth::random_token(),
         link_key: pay::link_key(key.expose_secret()),
         pay: pay::PayState::default(),
@@ -217,5 +222,5 @@ pub async fn serve(
         // Open streams never finish on their own: end them so the shutdown can.
         hub.end(live::hub::Ending::Shutdown);
     };
-    openmoney_sandbox::server::serve(listener, app(state), shutdown).await
+    server::run(listener, state.clone(), app(state), shutdown).await
 }

@@ -1,6 +1,10 @@
 //! Prometheus metrics: requests and latency by route, upstream errors, retries and
 //! governor waits.
 
+use std::borrow::Cow;
+use std::time::Duration;
+
+use axum::http::Method;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -10,15 +14,15 @@ use prometheus_client::registry::Registry;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RouteLabels {
-    pub method: String,
-    pub route: String,
+    pub method: Cow<'static, str>,
+    pub route: Cow<'static, str>,
     pub status: u16,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct LatencyLabels {
-    pub method: String,
-    pub route: String,
+    pub method: Cow<'static, str>,
+    pub route: Cow<'static, str>,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -80,7 +84,24 @@ impl Default for Metrics {
     }
 }
 
+/// A method as a label, without copying the usual ones.
+pub fn method_label(method: &Method) -> Cow<'static, str> {
+    const USUAL: [&str; 7] = ["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"];
+    match USUAL.iter().find(|usual| **usual == method.as_str()) {
+        Some(usual) => Cow::Borrowed(usual),
+        None => Cow::Owned(method.as_str().to_owned()),
+    }
+}
+
 impl Metrics {
+    /// Counts an answer and its time, by method, route and status.
+    pub fn answered(&self, method: Cow<'static, str>, route: Cow<'static, str>, status: u16, took: Duration) {
+        let labels = RouteLabels { method, route, status };
+        self.requests.get_or_create(&labels).inc();
+        let RouteLabels { method, route, .. } = labels;
+        self.latency.get_or_create(&LatencyLabels { method, route }).observe(took.as_secs_f64());
+    }
+
     pub fn upstream_errors(&self, kind: &str) {
         self.errors.get_or_create(&ErrorLabels { kind: kind.to_owned() }).inc();
     }

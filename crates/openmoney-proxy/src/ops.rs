@@ -1,5 +1,6 @@
 //! Liveness, readiness and metrics, and request metrics collection.
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -14,7 +15,7 @@ use crate::auth::{client_addr, StaffUser};
 use crate::db::Role;
 use crate::error::{Error, Result};
 use crate::forward::{Call, Target};
-use crate::metrics::{LatencyLabels, RouteLabels};
+use crate::metrics::method_label;
 use crate::state::AppState;
 
 /// Liveness: the process answers.
@@ -63,12 +64,12 @@ pub async fn metrics(State(app): State<AppState>, request: Request) -> Result<Re
 
 pub async fn record(State(app): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().to_string();
-    let route =
-        request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "static".to_owned());
+    let method = method_label(request.method());
+    let route = match request.extensions().get::<MatchedPath>() {
+        Some(path) => Cow::Owned(path.as_str().to_owned()),
+        None => Cow::Borrowed("static"),
+    };
     let response = next.run(request).await;
-    let status = response.status().as_u16();
-    app.metrics.requests.get_or_create(&RouteLabels { method: method.clone(), route: route.clone(), status }).inc();
-    app.metrics.latency.get_or_create(&LatencyLabels { method, route }).observe(started.elapsed().as_secs_f64());
+    app.metrics.answered(method, route, response.status().as_u16(), started.elapsed());
     response
 }

@@ -20,8 +20,10 @@ pub struct Inner {
     pub metrics: Arc<Metrics>,
     /// The live feed to open consoles.
     pub live: Live,
-    /// The Content-Security-Policy, with the hashes of index.html's inline scripts.
-    pub csp: String,
+    /// The security headers, with the Content-Security-Policy that hashes index.html's
+    /// inline scripts.
+    pub security: crate::headers::Security,
+    pub request_ids: crate::headers::RequestIds,
     /// Per-process secret for SSO CSRF tokens.
     pub sso_secret: String,
     /// The key payment-link tokens are derived with (from the API key).

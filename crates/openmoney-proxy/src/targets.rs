@@ -29,12 +29,16 @@ pub fn is_tricky(request: &Request) -> bool {
 /// The request headers the proxy reads, all together; the console sends under 2 KiB.
 const HEADER_BYTES_MAX: usize = 32 * 1024;
 
+/// Whether the request's headers are over [`HEADER_BYTES_MAX`] all together.
+pub fn headers_too_big(headers: &axum::http::HeaderMap) -> bool {
+    headers.iter().map(|(name, value)| name.as_str().len() + value.len()).sum::<usize>() > HEADER_BYTES_MAX
+}
+
 pub async fn refuse_tricky_targets(request: Request, next: Next) -> Response {
     if is_tricky(&request) {
         return Error::BadRequest("this request target is not allowed".into()).into_response();
     }
-    let header_bytes: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
-    if header_bytes > HEADER_BYTES_MAX {
+    if headers_too_big(request.headers()) {
         return Error::BadRequest(format!("request headers are over {} KiB", HEADER_BYTES_MAX / 1024)).into_response();
     }
     next.run(request).await

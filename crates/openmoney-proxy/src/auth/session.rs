@@ -2,18 +2,19 @@
 //! resolved once per request and handed to handlers as [`StaffUser`].
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::db::{now_millis, Role, User};
+use crate::db::{now_millis, Role, SessionRow, User};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
@@ -72,8 +73,26 @@ pub fn random_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// The SHA-256 of a token, in lower-case hex: what the store keeps instead of the token.
 pub fn hash_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(token.as_bytes());
+    let mut hex = String::with_capacity(digest.len() * 2);
+    for byte in digest {
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    hex
+}
+
+/// A cookie's value, from the request's `Cookie` headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
 }
 
 /// `__Host-` cookie: Secure, HttpOnly, SameSite=Strict, Path=/, no Domain.
@@ -103,10 +122,11 @@ fn staff(user: &User, csrf_token: String, session: Option<String>) -> StaffUser 
 }
 
 impl AppState {
-    async fn staff_from_cookie(&self, headers: &HeaderMap) -> Result<Option<StaffUser>> {
-        let jar = CookieJar::from_headers(headers);
-        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else { return Ok(None) };
-        let id_hash = hash_token(&token);
+    /// The session the request's cookie names, when it is live; touched at most once a
+    /// minute. A session found over is ended.
+    pub(crate) async fn session_of(&self, headers: &HeaderMap) -> Result<Option<(Arc<SessionRow>, String)>> {
+        let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+        let id_hash = hash_token(token);
         let Some(row) = self.db.session(&id_hash).await? else { return Ok(None) };
         let now = now_millis();
         if self.expired(&row, now) {
@@ -116,11 +136,16 @@ impl AppState {
         if now - row.last_seen_at > TOUCH_EVERY_MILLIS {
             self.db.touch_session(&id_hash, now).await?;
         }
-        Ok(Some(staff(&row.user, row.csrf_token, Some(id_hash))))
+        Ok(Some((row, id_hash)))
+    }
+
+    async fn staff_from_cookie(&self, headers: &HeaderMap) -> Result<Option<StaffUser>> {
+        let session = self.session_of(headers).await?;
+        Ok(session.map(|(row, id_hash)| staff(&row.user, row.csrf_token.clone(), Some(id_hash))))
     }
 
     /// Whether a session is over: its user disabled, or idle or old past the policy.
-    fn expired(&self, row: &crate::db::SessionRow, now: i64) -> bool {
+    fn expired(&self, row: &SessionRow, now: i64) -> bool {
         let policy = &self.config.sessions;
         let idle = now - row.last_seen_at > policy.idle.as_millis() as i64;
         let old = now - row.created_at > policy.absolute.as_millis() as i64;
@@ -131,17 +156,17 @@ impl AppState {
     /// has not ended or expired, and the account is enabled with the same role. A live
     /// stream asks this as it goes.
     pub async fn still_signed_in(&self, user: &StaffUser) -> bool {
-        let account = match &user.session {
+        let (id, role) = match &user.session {
             Some(hash) => match self.db.session(hash).await {
-                Ok(Some(row)) if !self.expired(&row, now_millis()) => row.user,
+                Ok(Some(row)) if !self.expired(&row, now_millis()) => (row.user.id, row.user.role),
                 _ => return false,
             },
             None => match self.db.user(&user.username).await {
-                Ok(Some(account)) if !account.disabled => account,
+                Ok(Some(account)) if !account.disabled => (account.id, account.role),
                 _ => return false,
             },
         };
-        account.id == user.id && account.role == user.role
+        id == user.id && role == user.role
     }
 
     async fn staff_from_sso(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> Result<Option<StaffUser>> {

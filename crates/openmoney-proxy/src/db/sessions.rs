@@ -1,7 +1,7 @@
 //! Staff sessions. Only a SHA-256 hash of each session id is stored.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sqlx::Row;
@@ -33,7 +33,7 @@ pub(super) struct SessionCache(Mutex<Cached>);
 
 #[derive(Debug, Default)]
 struct Cached {
-    entries: HashMap<String, (SessionRow, Instant)>,
+    entries: HashMap<String, (Arc<SessionRow>, Instant)>,
     /// Counts the changes; a read that raced one is not kept.
     generation: u64,
 }
@@ -44,7 +44,7 @@ impl SessionCache {
     }
 
     /// The cached row, or the generation to hand to [`SessionCache::put`] after reading it.
-    fn get(&self, id_hash: &str) -> Result<SessionRow, u64> {
+    fn get(&self, id_hash: &str) -> Result<Arc<SessionRow>, u64> {
         let cached = self.lock();
         match cached.entries.get(id_hash) {
             Some((row, read_at)) if read_at.elapsed() < SESSION_CACHE_TTL => Ok(row.clone()),
@@ -53,7 +53,7 @@ impl SessionCache {
     }
 
     /// Keeps a row read from the store, unless something changed since the read began.
-    fn put(&self, id_hash: &str, row: SessionRow, generation: u64) {
+    fn put(&self, id_hash: &str, row: Arc<SessionRow>, generation: u64) {
         let mut cached = self.lock();
         if cached.generation != generation {
             return;
@@ -69,7 +69,7 @@ impl SessionCache {
 
     fn touch(&self, id_hash: &str, now: i64) {
         if let Some((row, _)) = self.lock().entries.get_mut(id_hash) {
-            row.last_seen_at = now;
+            Arc::make_mut(row).last_seen_at = now;
         }
     }
 
@@ -99,7 +99,7 @@ impl Db {
     }
 
     /// The session and its staff member, from the cache when read within the last second.
-    pub async fn session(&self, id_hash: &str) -> Result<Option<SessionRow>> {
+    pub async fn session(&self, id_hash: &str) -> Result<Option<Arc<SessionRow>>> {
         let generation = match self.sessions.get(id_hash) {
             Ok(row) => return Ok(Some(row)),
             Err(generation) => generation,
@@ -110,12 +110,12 @@ impl Db {
         );
         let row = sqlx::query(&sql).bind(id_hash).fetch_optional(self.pool()).await?;
         let Some(row) = row else { return Ok(None) };
-        let session = SessionRow {
+        let session = Arc::new(SessionRow {
             user: user_from(&row)?,
             csrf_token: row.try_get("csrf_token")?,
             created_at: row.try_get("session_created_at")?,
             last_seen_at: row.try_get("last_seen_at")?,
-        };
+        });
         self.sessions.put(id_hash, session.clone(), generation);
         Ok(Some(session))
     }
@@ -177,11 +177,11 @@ mod tests {
         let cache = SessionCache::default();
         let Err(before) = cache.get("a") else { panic!("an empty cache gave a row") };
         cache.forget_user(7);
-        cache.put("a", row(7), before);
+        cache.put("a", row(7).into(), before);
         assert!(cache.get("a").is_err(), "a row read before the user changed was kept");
 
         let Err(now) = cache.get("a") else { unreachable!() };
-        cache.put("a", row(7), now);
+        cache.put("a", row(7).into(), now);
         assert_eq!(cache.get("a").map(|r| r.user.id), Ok(7));
         cache.touch("a", 42);
         assert_eq!(cache.get("a").map(|r| r.last_seen_at), Ok(42));

@@ -28,11 +28,26 @@ use crate::state::AppState;
 /// The path segment a client_reference travels upstream in (for the fuzzer).
 pub use params::reference as reference_segment;
 use params::{idempotency_key, memo, reference};
-pub use params::{KnownQuery, OrderIdParam};
+pub use params::{order_id, KnownQuery, OrderIdParam};
+
+/// Where the API is, and the reads without parameters below it.
+pub const API: &str = "/api/v1";
+pub const FIXED: [&str; 5] = [
+    "/api/v1/orders/stats/summary",
+    "/api/v1/pricing/ton-rate",
+    "/api/v1/pricing/fee",
+    "/api/v1/balance",
+    "/api/v1/health",
+];
 
 /// The 17 upstream endpoints. Reads are for every role; changes need an operator.
 pub fn api_router() -> Router<AppState> {
-    Router::new()
+    let mut router = Router::new();
+    for path in FIXED {
+        let route = &path[API.len()..];
+        router = router.route(route, fixed(&route[1..]));
+    }
+    router
         .route("/orders/stars", post(create::<CreateStarsOrder>))
         .route("/orders/premium", post(create::<CreatePremiumOrder>))
         .route("/orders", get(list_orders))
@@ -40,16 +55,11 @@ pub fn api_router() -> Router<AppState> {
         .route("/orders/{id}/cancel", post(cancel_order))
         .route("/orders/by-memo/{memo}", get(by_memo))
         .route("/orders/by-reference/{reference}", get(by_reference))
-        .route("/orders/stats/summary", fixed("orders/stats/summary"))
-        .route("/pricing/ton-rate", fixed("pricing/ton-rate"))
-        .route("/pricing/fee", fixed("pricing/fee"))
         .route("/pricing/estimate/stars", get(estimate_stars))
         .route("/pricing/estimate/premium", get(estimate_premium))
         .route("/recipients/stars", get(recipient_stars))
         .route("/recipients/premium", get(recipient_premium))
-        .route("/balance", fixed("balance"))
         .route("/balance/transactions", get(transactions))
-        .route("/health", fixed("health"))
 }
 
 /// The sandbox controls the console offers, for operators, in sandbox mode only.
@@ -64,24 +74,18 @@ fn call(method: Method, target: Target, path: String) -> Call {
     Call { method, target, path, query: Vec::new(), body: None, idempotency_key: None }
 }
 
-fn get_call(path: String) -> Call {
+pub(crate) fn get_call(path: String) -> Call {
     call(Method::GET, Target::Api, path)
 }
 
 /// How many upstream calls the proxy made for this answer (more than 1 after a retry).
 pub const UPSTREAM_ATTEMPTS_HEADER: &str = "upstream-attempts";
 
-/// The upstream's answer as the client gets it: its status and envelope, untouched. A
-/// body that is not the upstream's envelope (a load balancer's error page) is a 502.
+/// The upstream's answer as the client gets it: its status and body, untouched. A success
+/// passes once its status and content type say it is the API's JSON; an error must be the
+/// upstream's envelope. Anything else (a load balancer's error page) is a 502.
 fn relay(answer: &Answer) -> Response {
-    /// Only the envelope's `ok` is read; the rest is skipped, not built.
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        #[allow(dead_code)]
-        ok: bool,
-    }
-    let is_object = answer.body.trim_ascii_start().starts_with(b"{");
-    if !is_object || serde_json::from_slice::<Envelope>(&answer.body).is_err() {
+    if !is_the_apis(answer) {
         return Error::UpstreamUnavailable.into_response();
     }
     let mut response = (answer.status, answer.body.clone()).into_response();
@@ -97,7 +101,21 @@ fn relay(answer: &Answer) -> Response {
     response
 }
 
-async fn read(app: &AppState, call: Call) -> Result<Response> {
+/// Whether an answer is the API's own: only an error is parsed, and only its `ok` is read.
+fn is_the_apis(answer: &Answer) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        #[allow(dead_code)]
+        ok: bool,
+    }
+    let is_object = answer.body.trim_ascii_start().starts_with(b"{");
+    if answer.status.is_success() && answer.json {
+        return is_object;
+    }
+    is_object && serde_json::from_slice::<Envelope>(&answer.body).is_ok()
+}
+
+pub(crate) async fn read(app: &AppState, call: Call) -> Result<Response> {
     Ok(relay(&app.upstream.send(call).await?))
 }
 
@@ -233,7 +251,7 @@ struct Change {
     action: &'static str,
     target: Target,
     path: String,
-    body: Option<Vec<u8>>,
+    body: Option<bytes::Bytes>,
     idempotency_key: Option<String>,
     summary: String,
     order_id: Option<i64>,
@@ -246,7 +264,7 @@ impl Change {
     }
 
     fn body(mut self, value: &impl Serialize) -> Result<Self> {
-        self.body = Some(serde_json::to_vec(value).map_err(Error::internal)?);
+        self.body = Some(serde_json::to_vec(value).map_err(Error::internal)?.into());
         Ok(self)
     }
 
@@ -413,19 +431,31 @@ pub fn is_bare_405(response: &Response) -> bool {
 mod tests {
     use super::*;
 
-    fn answer(status: StatusCode, body: &'static str) -> Answer {
-        Answer { status, body: body.into(), retry_after: None, replayed: false, attempts: 1 }
+    fn answer(status: StatusCode, json: bool, body: &'static str) -> Answer {
+        Answer { status, body: body.into(), retry_after: None, replayed: false, attempts: 1, json }
     }
 
     #[test]
     fn the_upstream_envelope_is_passed_on_and_anything_else_is_a_502() {
-        let failed = relay(&answer(StatusCode::CONFLICT, r#"{"ok":false,"error":{"code":"X","message":"no"}}"#));
+        let envelope = r#"{"ok":false,"error":{"code":"X","message":"no"}}"#;
+        let failed = relay(&answer(StatusCode::CONFLICT, true, envelope));
         assert_eq!(failed.status(), StatusCode::CONFLICT);
-        let done = relay(&answer(StatusCode::OK, r#"{"data":{"id":1},"ok":true}"#));
+        let done = relay(&answer(StatusCode::OK, true, r#"{"data":{"id":1},"ok":true}"#));
         assert_eq!(done.status(), StatusCode::OK);
+        // An error that is not the envelope, whatever its content type.
         for page in ["<html>Bad gateway</html>", r#"{"ok":"yes"}"#, r#"{"data":{}}"#, "", "[true]"] {
-            let relayed = relay(&answer(StatusCode::OK, page));
+            for json in [true, false] {
+                let relayed = relay(&answer(StatusCode::SERVICE_UNAVAILABLE, json, page));
+                assert_eq!(relayed.status(), StatusCode::BAD_GATEWAY, "{page:?} was passed on");
+            }
+        }
+        // A success said to be JSON is not parsed, but must be an object; one not said to
+        // be JSON must be the envelope.
+        for (json, page) in [(false, r#"{"data":{}}"#), (false, "<html>OK</html>"), (true, ""), (true, "[1]")] {
+            let relayed = relay(&answer(StatusCode::OK, json, page));
             assert_eq!(relayed.status(), StatusCode::BAD_GATEWAY, "{page:?} was passed on");
         }
+        let unlabelled = relay(&answer(StatusCode::OK, false, r#"{"data":{},"ok":true}"#));
+        assert_eq!(unlabelled.status(), StatusCode::OK);
     }
 }

@@ -20,11 +20,16 @@ impl<S: Send + Sync> FromRequestParts<S> for OrderIdParam {
     type Rejection = Error;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
         let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| Error::NotFound("order"))?;
-        let valid = !raw.is_empty() && raw.len() <= 18 && raw.bytes().all(|b| b.is_ascii_digit());
-        match raw.parse::<OrderId>() {
-            Ok(id) if valid && id > 0 => Ok(OrderIdParam(id)),
-            _ => Err(Error::NotFound("order")),
-        }
+        order_id(&raw).map(OrderIdParam)
+    }
+}
+
+/// An order id from a path: digits only, positive, or no such order.
+pub fn order_id(raw: &str) -> Result<OrderId, Error> {
+    let valid = !raw.is_empty() && raw.len() <= 18 && raw.bytes().all(|b| b.is_ascii_digit());
+    match raw.parse::<OrderId>() {
+        Ok(id) if valid && id > 0 => Ok(id),
+        _ => Err(Error::NotFound("order")),
     }
 }
 

@@ -10,9 +10,12 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, Request, StatusCode, Uri};
 use bytes::Bytes;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
 use tower::retry::budget::{Budget, TpsBudget};
@@ -38,7 +41,7 @@ pub struct Call {
     /// Below the target's base, already percent-encoded: `orders/10421`.
     pub path: String,
     pub query: Vec<(&'static str, String)>,
-    pub body: Option<Vec<u8>>,
+    pub body: Option<Bytes>,
     pub idempotency_key: Option<String>,
 }
 
@@ -49,12 +52,27 @@ pub struct Answer {
     pub retry_after: Option<HeaderValue>,
     pub replayed: bool,
     pub attempts: u32,
+    /// Whether the upstream said the body is JSON.
+    pub json: bool,
+}
+
+/// Pooled keep-alive connections to the upstream, HTTPS (rustls, the webpki roots) or HTTP.
+type Client = hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// Why an attempt got no answer.
+enum Failure {
+    Timeout,
+    /// Connecting, sending or reading failed; worth retrying when the call is safe to.
+    Transport(String),
+    /// The request could not be built: retrying would not help.
+    Build(String),
 }
 
 pub struct Upstream {
-    client: reqwest::Client,
-    api_base: url::Url,
-    sandbox_base: Option<url::Url>,
+    client: Client,
+    /// Each base ends with `/`; a call's path is appended to it.
+    api_base: String,
+    sandbox_base: Option<String>,
     authorization: HeaderValue,
     timeouts: Timeouts,
     governor: DefaultDirectRateLimiter,
@@ -67,7 +85,7 @@ pub struct Upstream {
 /// A keyed call in flight, and the answer every caller with the same key and body gets.
 struct Flight {
     path: String,
-    body: Option<Vec<u8>>,
+    body: Option<Bytes>,
     answer: tokio::sync::OnceCell<Result<Answer>>,
 }
 
@@ -91,12 +109,15 @@ impl Drop for Leave<'_> {
     }
 }
 
-fn with_slash(mut url: url::Url) -> url::Url {
-    if !url.path().ends_with('/') {
-        let path = format!("{}/", url.path());
-        url.set_path(&path);
+fn with_slash(url: url::Url) -> String {
+    let mut base = String::from(url);
+    if let Some(start) = base.find(['?', '#']) {
+        base.truncate(start);
     }
-    url
+    if !base.ends_with('/') {
+        base.push('/');
+    }
+    base
 }
 
 impl Upstream {
@@ -108,13 +129,21 @@ impl Upstream {
         budgets: &Budgets,
         metrics: Arc<Metrics>,
     ) -> Result<Self> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(timeouts.connect)
+        let mut http = HttpConnector::new();
+        http.set_connect_timeout(Some(timeouts.connect));
+        http.set_nodelay(true);
+        http.enforce_http(false);
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_webpki_roots()
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        // Redirects are never followed: a 3xx is relayed as the upstream gave it.
+        let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
             .pool_idle_timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(64)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(Error::internal)?;
+            .build(https);
         let mut authorization = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret()))
             .map_err(|_| Error::internal("bad key"))?;
         authorization.set_sensitive(true);
@@ -133,16 +162,21 @@ impl Upstream {
         })
     }
 
-    fn url(&self, call: &Call) -> Result<url::Url> {
+    fn uri(&self, call: &Call) -> Result<Uri> {
         let base = match call.target {
             Target::Api => &self.api_base,
             Target::Sandbox => self.sandbox_base.as_ref().ok_or(Error::NotFound("route"))?,
         };
-        let mut url = base.join(&call.path).map_err(Error::internal)?;
+        let mut text = String::with_capacity(base.len() + call.path.len() + 64);
+        text.push_str(base);
+        text.push_str(&call.path);
         if !call.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(call.query.iter().map(|(k, v)| (*k, v.as_str())));
+            text.push('?');
+            let start = text.len();
+            url::form_urlencoded::Serializer::for_suffix(&mut text, start)
+                .extend_pairs(call.query.iter().map(|(k, v)| (*k, v.as_str())));
         }
-        Ok(url)
+        Uri::try_from(text).map_err(Error::internal)
     }
 
     /// Waits for the shared budget, at most `max_queue`.
@@ -160,25 +194,37 @@ impl Upstream {
         }
     }
 
-    async fn attempt(&self, call: &Call, url: &url::Url) -> std::result::Result<Answer, reqwest::Error> {
-        let mut request = self
-            .client
-            .request(call.method.clone(), url.clone())
-            .timeout(self.timeouts.request)
+    async fn attempt(&self, call: &Call, uri: &Uri) -> std::result::Result<Answer, Failure> {
+        let mut request = Request::builder()
+            .method(call.method.clone())
+            .uri(uri.clone())
             .header(header::AUTHORIZATION, self.authorization.clone())
-            .header(header::ACCEPT, "application/json");
+            .header(header::ACCEPT, HeaderValue::from_static("application/json"));
         if let Some(key) = &call.idempotency_key {
             request = request.header(openmoney_api::IDEMPOTENCY_KEY_HEADER, key);
         }
-        if let Some(body) = &call.body {
-            request = request.header(header::CONTENT_TYPE, "application/json").body(body.clone());
+        if call.body.is_some() {
+            request = request.header(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
-        let response = request.send().await?;
-        let status = response.status();
-        let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
-        let replayed = response.headers().contains_key(openmoney_api::IDEMPOTENT_REPLAYED_HEADER);
-        let body = response.bytes().await?;
-        Ok(Answer { status, body, retry_after, replayed, attempts: 0 })
+        let request = request
+            .body(Full::new(call.body.clone().unwrap_or_default()))
+            .map_err(|e| Failure::Build(e.to_string()))?;
+        let exchange = async {
+            let response = self.client.request(request).await.map_err(|e| Failure::Transport(error_chain(&e)))?;
+            let (parts, body) = response.into_parts();
+            let body = body.collect().await.map_err(|e| Failure::Transport(error_chain(&e)))?.to_bytes();
+            Ok(Answer {
+                status: parts.status,
+                retry_after: parts.headers.get(header::RETRY_AFTER).cloned(),
+                replayed: parts.headers.contains_key(openmoney_api::IDEMPOTENT_REPLAYED_HEADER),
+                json: parts.headers.get(header::CONTENT_TYPE).is_some_and(|v| {
+                    v.as_bytes().len() >= 16 && v.as_bytes()[..16].eq_ignore_ascii_case(b"application/json")
+                }),
+                body,
+                attempts: 0,
+            })
+        };
+        tokio::time::timeout(self.timeouts.request, exchange).await.unwrap_or(Err(Failure::Timeout))
     }
 
     /// Sends a call, retrying what is safe to retry. A call with an Idempotency-Key joins
@@ -220,17 +266,17 @@ impl Upstream {
     }
 
     async fn send_alone(&self, call: &Call) -> Result<Answer> {
-        let url = self.url(call)?;
+        let uri = self.uri(call)?;
         let retry_safe = call.method == Method::GET || call.idempotency_key.is_some();
         let deadline = Instant::now() + self.timeouts.total;
         self.budget.deposit();
         let mut attempt = 1;
         loop {
             self.admit().await?;
-            let result = self.attempt(call, &url).await;
+            let result = self.attempt(call, &uri).await;
             let transient = match &result {
                 Ok(answer) => matches!(answer.status.as_u16(), 502..=504),
-                Err(err) => !err.is_builder(),
+                Err(failure) => !matches!(failure, Failure::Build(_)),
             };
             let may_retry = retry_safe
                 && transient
@@ -240,12 +286,17 @@ impl Upstream {
             if !may_retry {
                 return match result {
                     Ok(answer) => Ok(Answer { attempts: attempt, ..answer }),
-                    Err(err) => {
-                        let timeout = err.is_timeout();
-                        self.metrics.upstream_errors(if timeout { "timeout" } else { "transport" });
-                        tracing::warn!(attempts = attempt, timeout, error = %err.without_url(), "upstream call failed");
-                        Err(if timeout { Error::UpstreamTimeout } else { Error::UpstreamUnavailable })
+                    Err(Failure::Timeout) => {
+                        self.metrics.upstream_errors("timeout");
+                        tracing::warn!(attempts = attempt, timeout = true, "upstream call failed");
+                        Err(Error::UpstreamTimeout)
                     }
+                    Err(Failure::Transport(error)) => {
+                        self.metrics.upstream_errors("transport");
+                        tracing::warn!(attempts = attempt, timeout = false, %error, "upstream call failed");
+                        Err(Error::UpstreamUnavailable)
+                    }
+                    Err(Failure::Build(error)) => Err(Error::internal(error)),
                 };
             }
             self.metrics.upstream_retries.inc();
@@ -255,6 +306,18 @@ impl Upstream {
             attempt += 1;
         }
     }
+}
+
+/// An error and its causes, one line (never the request, so never the key).
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
 }
 
 #[cfg(test)]
@@ -280,7 +343,7 @@ mod tests {
             target: Target::Api,
             path: "orders/stars".into(),
             query: Vec::new(),
-            body: Some(b"{}".to_vec()),
+            body: Some(Bytes::from_static(b"{}")),
             idempotency_key: Some("k-1".into()),
         };
         let first = tokio::spawn({
