@@ -220,6 +220,8 @@ fn bench_command(env: &tools::Env, oha: &Path) -> Result<Command> {
         .arg(bin.join("openmoney-sandbox"))
         .arg("--proxy")
         .arg(bin.join("openmoney-proxy"))
+        .arg("--proxy-counting")
+        .arg(bin.join("openmoney-proxy-counting"))
         .arg("--oha")
         .arg(oha)
         .arg("--dist")

@@ -21,16 +21,30 @@ const FIXED_RATE: u32 = 1_000;
 pub struct Tools {
     pub sandbox: PathBuf,
     pub proxy: PathBuf,
+    /// The proxy with an allocator that counts (`openmoney-proxy-counting`).
+    pub proxy_counting: PathBuf,
     pub oha: PathBuf,
     pub nginx: PathBuf,
     pub dist: PathBuf,
 }
 
-/// A chain under load: where to send requests and the headers it needs.
-struct Chain {
+/// A chain under load: where to send requests, the headers it needs, and the server in
+/// front whose CPU time is counted.
+struct Chain<'a> {
     name: &'static str,
     base: String,
     headers: Vec<String>,
+    server: &'a Server,
+}
+
+/// What one chain measured on one path.
+#[derive(Default, Clone, Copy)]
+struct Measured {
+    max: Figures,
+    fixed: Figures,
+    single: Figures,
+    /// CPU time of the server in front, per request of the max-throughput run.
+    cpu: Duration,
 }
 
 fn nginx_conf(dir: &Path, port: u16, upstream: u16, key: &str) -> String {
@@ -122,12 +136,18 @@ pub async fn proxy_on_sandbox(tools: &Tools, dir: &Path) -> Stack {
         .env("SANDBOX_KEYS", &key);
     let sandbox = Server::start("sandbox", command, sandbox_port, &dir.join("sandbox.log")).await;
     let direct = format!("http://127.0.0.1:{sandbox_port}");
+    let (proxy, proxy_base, cookie) = start_proxy(&tools.proxy, tools, &dir.join("proxy"), &direct, &key).await;
+    Stack { sandbox, proxy, key, direct, proxy_base, cookie }
+}
 
-    let key_file = dir.join("api-key");
-    std::fs::write(&key_file, &key).expect("the key file");
-    let data = dir.join("proxy");
-    let mut add = std::process::Command::new(&tools.proxy);
-    add.arg("--data-dir").arg(&data).args(["user", "add", "bench", "--role", "viewer", "--password-stdin"]);
+/// Starts `binary` (the proxy, or its counting build) on the sandbox at `direct`, with a
+/// store of its own in `data` and a viewer in it; gives it, its base URL and a signed-in
+/// viewer's session cookie.
+async fn start_proxy(binary: &Path, tools: &Tools, data: &Path, direct: &str, key: &str) -> (Server, String, String) {
+    let key_file = data.with_extension("key");
+    std::fs::write(&key_file, key).expect("the key file");
+    let mut add = std::process::Command::new(binary);
+    add.arg("--data-dir").arg(data).args(["user", "add", "bench", "--role", "viewer", "--password-stdin"]);
     let mut child = add.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::null()).spawn().expect("proxy");
     {
         use std::io::Write;
@@ -135,20 +155,20 @@ pub async fn proxy_on_sandbox(tools: &Tools, dir: &Path) -> Stack {
     }
     assert!(child.wait().expect("user add").success(), "user add failed");
     let proxy_port = free_port();
-    let mut command = pinned(SERVER_CPU, &tools.proxy);
+    let mut command = pinned(SERVER_CPU, binary);
     command
         .arg("--data-dir")
-        .arg(&data)
+        .arg(data)
         .args(["serve", "--listen", &format!("127.0.0.1:{proxy_port}")])
         .args(["--upstream", &format!("{direct}/api/v1"), "--upstream-rps", "1000000"])
         .arg("--api-key-file")
         .arg(&key_file)
         .arg("--static-dir")
         .arg(&tools.dist);
-    let proxy = Server::start("proxy", command, proxy_port, &dir.join("proxy.log")).await;
+    let proxy = Server::start("proxy", command, proxy_port, &data.with_extension("log")).await;
     let proxy_base = format!("http://127.0.0.1:{proxy_port}");
     let cookie = sign_in(&proxy_base).await;
-    Stack { sandbox, proxy, key, direct, proxy_base, cookie }
+    (proxy, proxy_base, cookie)
 }
 
 pub async fn run(tools: &Tools, seconds: u32, report: &mut Report) {
@@ -171,24 +191,32 @@ pub async fn run(tools: &Tools, seconds: u32, report: &mut Report) {
     let nginx = Server::start("nginx", command, nginx_port, &dir.path().join("nginx.log")).await;
 
     let chains = [
-        Chain { name: "direct", base: direct.clone(), headers: vec![format!("Authorization: Bearer {key}")] },
-        Chain { name: "nginx", base: format!("http://127.0.0.1:{}", nginx.port), headers: Vec::new() },
-        Chain { name: "proxy", base: proxy_base.clone(), headers: vec![format!("Cookie: {cookie}")] },
+        Chain {
+            name: "direct",
+            base: direct.clone(),
+            headers: vec![format!("Authorization: Bearer {key}")],
+            server: &sandbox,
+        },
+        Chain { name: "nginx", base: format!("http://127.0.0.1:{}", nginx.port), headers: Vec::new(), server: &nginx },
+        Chain { name: "proxy", base: proxy_base.clone(), headers: vec![format!("Cookie: {cookie}")], server: &proxy },
     ];
-    for path in [format!("/api/v1/orders/{order_id}"), "/api/v1/balance".to_owned()] {
-        let mut max = Vec::new();
-        let mut fixed = Vec::new();
+    let paths = [format!("/api/v1/orders/{order_id}"), "/api/v1/balance".to_owned()];
+    for path in &paths {
+        let mut measured = Vec::new();
         for chain in &chains {
             let url = format!("{}{path}", chain.base);
             let run = |connections, rate| Load { url: &url, headers: &chain.headers, connections, seconds, rate };
-            let top = oha.run(&run(64, None));
-            let steady = oha.run(&run(16, Some(FIXED_RATE)));
-            assert_eq!(top.failures + steady.failures, 0, "{} answered {path} with failures", chain.name);
-            assert!(top.requests > 0 && steady.requests > 0, "{} answered nothing on {path}", chain.name);
-            max.push(top);
-            fixed.push(steady);
+            let before = chain.server.cpu();
+            let max = oha.run(&run(64, None));
+            let cpu = (chain.server.cpu() - before) / u32::try_from(max.requests.max(1)).unwrap_or(u32::MAX);
+            let fixed = oha.run(&run(16, Some(FIXED_RATE)));
+            let single = oha.run(&run(1, None));
+            let failures = max.failures + fixed.failures + single.failures;
+            assert_eq!(failures, 0, "{} answered {path} with failures", chain.name);
+            assert!(max.requests > 0 && fixed.requests > 0, "{} answered nothing on {path}", chain.name);
+            measured.push(Measured { max, fixed, single, cpu });
         }
-        chain_rows(report, &path, &chains, &max, &fixed);
+        chain_rows(report, path, &chains, &measured);
     }
 
     // The proxy as connections grow, and its memory under 256 of them.
@@ -223,6 +251,14 @@ pub async fn run(tools: &Tools, seconds: u32, report: &mut Report) {
     }
     drop((proxy, nginx));
 
+    let data = dir.path().join("counting");
+    let (counting, counting_base, cookie) = start_proxy(&tools.proxy_counting, tools, &data, &direct, &key).await;
+    for path in &paths {
+        let allocations = allocations_per_request(&oha, &counting_base, path, &cookie).await;
+        report.add(SECTION, format!("{path}: allocations per request via proxy"), format!("{allocations:.1}"), None);
+    }
+    drop(counting);
+
     let creates = create_rate(&direct, &key, seconds).await;
     report.add(
         "sandbox",
@@ -241,16 +277,40 @@ pub async fn run(tools: &Tools, seconds: u32, report: &mut Report) {
     report.note(
         "The proxy runs as shipped (release-native profile): a signed-in viewer's session cookie, the session and role checks, request ids, metrics and security headers on every request; nginx only adds the key.",
     );
+    report.note(
+        "CPU per request: the CPU time of the server in front (every thread of the proxy, or nginx's master and worker), from /proc/<pid>/task/*/schedstat, over the max-throughput run, divided by the requests it answered; the sandbox behind is not counted. One connection: oha with a single connection, each request sent when the last is answered; the time added is the chain's median minus the sandbox's own. Allocations: the same proxy built with a counting allocator (`openmoney-proxy-counting`: every alloc, alloc_zeroed and realloc), read from its /metrics around 10,000 requests after 2,000 to warm up, less what one /metrics read costs.",
+    );
 }
 
-fn chain_rows(report: &mut Report, path: &str, chains: &[Chain], max: &[Figures], fixed: &[Figures]) {
+/// The allocations the counting proxy makes per request on `path`.
+async fn allocations_per_request(oha: &Oha, base: &str, path: &str, cookie: &str) -> f64 {
+    const REQUESTS: u64 = 10_000;
+    let client = reqwest::Client::new();
+    let read = || async {
+        let text = client.get(format!("{base}/metrics")).send().await.expect("metrics").text().await.expect("metrics");
+        text.lines()
+            .find_map(|line| line.strip_prefix("openmoney_proxy_allocations "))
+            .and_then(|n| n.trim().parse::<u64>().ok())
+            .expect("the counting proxy shows its allocations")
+    };
+    let url = format!("{base}{path}");
+    let headers = [format!("Cookie: {cookie}")];
+    oha.run_count(&url, &headers, 16, 2_000);
+    let (first, second) = (read().await, read().await);
+    let run = oha.run_count(&url, &headers, 16, REQUESTS);
+    assert_eq!(run.failures, 0, "the counting proxy answered {path} with failures");
+    let after = read().await;
+    after.saturating_sub(second).saturating_sub(second - first) as f64 / REQUESTS as f64
+}
+
+fn chain_rows(report: &mut Report, path: &str, chains: &[Chain], measured: &[Measured]) {
     let (direct, nginx, proxy) = (0, 1, 2);
     for (i, chain) in chains.iter().enumerate() {
         let name = format!("{path} via {}: max throughput", chain.name);
-        let value = format!("{} rps", count(max[i].rps));
+        let value = format!("{} rps", count(measured[i].max.rps));
         let target = match chain.name {
             "proxy" => {
-                let ratio = max[proxy].rps / max[nginx].rps.max(1.0);
+                let ratio = measured[proxy].max.rps / measured[nginx].max.rps.max(1.0);
                 report.add(
                     SECTION,
                     &name,
@@ -259,29 +319,41 @@ fn chain_rows(report: &mut Report, path: &str, chains: &[Chain], max: &[Figures]
                 );
                 continue;
             }
-            "direct" if path.contains("orders") => Target::at_least(max[i].rps, 50_000.0, "≥ 50k rps (sandbox GET)"),
+            "direct" if path.contains("orders") => {
+                Target::at_least(measured[i].max.rps, 50_000.0, "≥ 50k rps (sandbox GET)")
+            }
             _ => None,
         };
         report.add(SECTION, name, value, target);
     }
+    let (proxy_cpu, nginx_cpu) = (measured[proxy].cpu, measured[nginx].cpu);
+    let ratio = proxy_cpu.as_secs_f64() / nginx_cpu.as_secs_f64().max(1e-9);
+    report.add(
+        SECTION,
+        format!("{path}: CPU per request, proxy and nginx"),
+        format!("{}, {} ({ratio:.2}× nginx)", duration(proxy_cpu), duration(nginx_cpu)),
+        Target::at_most(ratio, 1.3, "≤ 1.3× nginx"),
+    );
     for (i, chain) in chains.iter().enumerate() {
         report.add(
             SECTION,
             format!("{path} via {} at {FIXED_RATE} rps: p50, p99", chain.name),
-            format!("{}, {}", duration(fixed[i].p50), duration(fixed[i].p99)),
+            format!("{}, {}", duration(measured[i].fixed.p50), duration(measured[i].fixed.p99)),
             None,
         );
     }
-    let added = |i: usize, pick: fn(&Figures) -> Duration| pick(&fixed[i]).saturating_sub(pick(&fixed[direct]));
-    let p50 = |f: &Figures| f.p50;
-    let p99 = |f: &Figures| f.p99;
+    let added = |i: usize, pick: fn(&Figures) -> Duration, run: fn(&Measured) -> Figures| {
+        pick(&run(&measured[i])).saturating_sub(pick(&run(&measured[direct])))
+    };
+    let (p50, p99): (fn(&Figures) -> Duration, fn(&Figures) -> Duration) = (|f| f.p50, |f| f.p99);
+    let (fixed, single): (fn(&Measured) -> Figures, fn(&Measured) -> Figures) = (|m| m.fixed, |m| m.single);
     report.add(
         SECTION,
         format!("{path}: nginx adds (p50, p99)"),
-        format!("{}, {}", duration(added(nginx, p50)), duration(added(nginx, p99))),
+        format!("{}, {}", duration(added(nginx, p50, fixed)), duration(added(nginx, p99, fixed))),
         None,
     );
-    let (a50, a99) = (added(proxy, p50), added(proxy, p99));
+    let (a50, a99) = (added(proxy, p50, fixed), added(proxy, p99, fixed));
     report.add(
         SECTION,
         format!("{path}: proxy adds at p50"),
@@ -293,6 +365,13 @@ fn chain_rows(report: &mut Report, path: &str, chains: &[Chain], max: &[Figures]
         format!("{path}: proxy adds at p99"),
         duration(a99),
         Target::at_most(a99.as_secs_f64(), 500e-6, "≤ 500 µs"),
+    );
+    let (nginx_one, proxy_one) = (added(nginx, p50, single), added(proxy, p50, single));
+    report.add(
+        SECTION,
+        format!("{path}: one connection: nginx adds, proxy adds (p50)"),
+        format!("{}, {}", duration(nginx_one), duration(proxy_one)),
+        Target::at_most(proxy_one.as_secs_f64(), 60e-6, "proxy ≤ 60 µs"),
     );
 }
 

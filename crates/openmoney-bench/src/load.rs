@@ -67,6 +67,25 @@ impl Server {
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
+
+    /// The CPU time the server has had: every thread of the process and of its children
+    /// (nginx's workers), from `/proc/<pid>/task/*/schedstat`.
+    pub fn cpu(&self) -> Duration {
+        cpu_time(self.pid())
+    }
+}
+
+fn cpu_time(pid: u32) -> Duration {
+    let mut nanos = 0u64;
+    let mut children = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten() {
+        let path = task.path();
+        let schedstat = std::fs::read_to_string(path.join("schedstat")).unwrap_or_default();
+        nanos += schedstat.split_whitespace().next().and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+        let listed = std::fs::read_to_string(path.join("children")).unwrap_or_default();
+        children.extend(listed.split_whitespace().filter_map(|c| c.parse::<u32>().ok()));
+    }
+    Duration::from_nanos(nanos) + children.into_iter().map(cpu_time).sum::<Duration>()
 }
 
 impl Drop for Server {
@@ -180,6 +199,20 @@ impl Oha {
         assert!(out.status.success(), "oha failed: {}", String::from_utf8_lossy(&out.stderr));
         parse_oha(&String::from_utf8_lossy(&out.stdout)).unwrap_or_else(|e| panic!("{e}"))
     }
+
+    /// Sends exactly `requests` requests over `connections`; gives the figures.
+    pub fn run_count(&self, url: &str, headers: &[String], connections: u32, requests: u64) -> Figures {
+        let mut command = pinned(LOAD_CPU, &self.0);
+        command.args(["--no-tui", "--output-format", "json"]);
+        command.arg("-c").arg(connections.to_string()).arg("-n").arg(requests.to_string());
+        for header in headers {
+            command.arg("-H").arg(header);
+        }
+        command.arg(url);
+        let out = command.output().unwrap_or_else(|e| panic!("oha: {e}"));
+        assert!(out.status.success(), "oha failed: {}", String::from_utf8_lossy(&out.stderr));
+        parse_oha(&String::from_utf8_lossy(&out.stdout)).unwrap_or_else(|e| panic!("{e}"))
+    }
 }
 
 #[cfg(test)]
@@ -203,5 +236,16 @@ mod tests {
     #[test]
     fn resident_memory_of_this_process_is_read() {
         assert!(rss(std::process::id()) > 1024 * 1024);
+    }
+
+    #[test]
+    fn cpu_time_of_this_process_grows_as_it_works() {
+        let before = cpu_time(std::process::id());
+        let started = Instant::now();
+        let mut spin = 0u64;
+        while started.elapsed() < Duration::from_millis(30) {
+            spin = std::hint::black_box(spin.wrapping_add(1));
+        }
+        assert!(cpu_time(std::process::id()) >= before + Duration::from_millis(20));
     }
 }

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use report::{Heading, Report};
 
-const USAGE: &str = "usage: openmoney-bench --sandbox BIN --proxy BIN --oha BIN [--nginx BIN] [--dist DIR] --out FILE
+const USAGE: &str = "usage: openmoney-bench --sandbox BIN --proxy BIN [--proxy-counting BIN] --oha BIN [--nginx BIN] [--dist DIR] --out FILE
        [--quick] [--only payload,chains,lists,audit,live,browser,slowloris] [--figures FILE]
 With --figures (the reliability figures of `cargo xtask chaos`), the report is the reliability report.";
 
@@ -30,12 +30,14 @@ struct Options {
 fn options() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     let (mut sandbox, mut proxy, mut oha, mut nginx, mut dist, mut out) = (None, None, None, None, None, None);
+    let mut proxy_counting = None;
     let (mut quick, mut only, mut figures) = (false, None, None);
     while let Some(arg) = args.next() {
         let mut value = || args.next().map(PathBuf::from).ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
             "--sandbox" => sandbox = Some(value()?),
             "--proxy" => proxy = Some(value()?),
+            "--proxy-counting" => proxy_counting = Some(value()?),
             "--oha" => oha = Some(value()?),
             "--nginx" => nginx = Some(value()?),
             "--dist" => dist = Some(value()?),
@@ -54,6 +56,7 @@ fn options() -> Result<Options, String> {
         tools: chains::Tools {
             sandbox: need(sandbox, "--sandbox")?,
             proxy: need(proxy, "--proxy")?,
+            proxy_counting: proxy_counting.unwrap_or_default(),
             oha: need(oha, "--oha")?,
             nginx: nginx.unwrap_or_default(),
             dist: dist.unwrap_or_default(),

@@ -69,9 +69,14 @@ impl RequestIds {
     }
 
     pub fn next(&self) -> HeaderValue {
+        use std::io::Write;
         let (prefix, counter) = &*self.0;
         let n = counter.fetch_add(1, Ordering::Relaxed);
-        HeaderValue::try_from(format!("{prefix}-{n}")).unwrap_or_else(|_| HeaderValue::from_static("-"))
+        let mut text = [0u8; 64];
+        let mut cursor = std::io::Cursor::new(&mut text[..]);
+        let _ = write!(cursor, "{prefix}-{n}");
+        let end = cursor.position() as usize;
+        HeaderValue::from_bytes(&text[..end]).unwrap_or_else(|_| HeaderValue::from_static("-"))
     }
 
     /// The request's own id when it sent one, or a new one.

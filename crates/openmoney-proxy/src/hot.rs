@@ -10,14 +10,13 @@ use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
-use axum::http::{HeaderMap, Method, Request};
+use axum::http::{HeaderMap, HeaderValue, Method, Request};
 use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
 use openmoney_api::OrderId;
-use tracing::Instrument;
 
 use crate::error::Error;
-use crate::forward::{self, API, FIXED};
+use crate::forward::{self, Call, API, FIXED};
 use crate::headers::REQUEST_ID;
 use crate::state::AppState;
 use crate::targets;
@@ -54,24 +53,24 @@ pub fn route<B>(app: &AppState, request: &Request<B>) -> Option<Read> {
     Some(Read { route: ORDER_ROUTE, order: Some(order) })
 }
 
-/// Answers a read that [`route`] picked.
+/// Answers a read that [`route`] picked. The request's log span is made only when there
+/// is something to log (a failure), since making one costs more than the rest of the
+/// proxy's work; the upstream call carries the request id for its own log lines.
 pub async fn answer<B>(app: AppState, read: Read, request: Request<B>) -> Response {
     let started = Instant::now();
     let id = app.request_ids.of(request.headers());
-    let span = tracing::info_span!(
-        "request",
-        method = "GET",
-        path = %request.uri().path(),
-        request_id = %id.to_str().unwrap_or("-"),
-    );
-    let mut response = AssertUnwindSafe(respond(&app, &read, request.headers()).instrument(span.clone()))
-        .catch_unwind()
-        .await
-        .unwrap_or_else(|_| Error::internal("a handler panicked").into_response());
+    let path = request.uri().path();
+    let outcome = AssertUnwindSafe(respond(&app, &read, request.headers(), &id)).catch_unwind().await;
+    let span = || tracing::info_span!("request", method = "GET", %path, request_id = %id.to_str().unwrap_or("-"));
+    let mut response = match outcome {
+        Ok(Ok(response)) => response,
+        Ok(Err(err)) => span().in_scope(|| err.into_response()),
+        Err(_) => span().in_scope(|| Error::internal("a handler panicked").into_response()),
+    };
     let status = response.status();
     if status.is_server_error() {
         let latency = started.elapsed();
-        span.in_scope(|| tracing::error!(classification = %status, ?latency, "response failed"));
+        span().in_scope(|| tracing::error!(classification = %status, ?latency, "response failed"));
     }
     let headers = response.headers_mut();
     app.security.apply(true, headers);
@@ -80,15 +79,14 @@ pub async fn answer<B>(app: AppState, read: Read, request: Request<B>) -> Respon
     response
 }
 
-async fn respond(app: &AppState, read: &Read, headers: &HeaderMap) -> Response {
-    match app.session_of(headers).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return Error::Unauthenticated.into_response(),
-        Err(err) => return err.into_response(),
+async fn respond(app: &AppState, read: &Read, headers: &HeaderMap, id: &HeaderValue) -> Result<Response, Error> {
+    if app.session_of(headers).await?.is_none() {
+        return Err(Error::Unauthenticated);
     }
     let path = match read.order {
         Some(id) => format!("orders/{id}"),
         None => read.route[API.len() + 1..].to_owned(),
     };
-    forward::read(app, forward::get_call(path)).await.unwrap_or_else(IntoResponse::into_response)
+    let call = Call { request_id: Some(id.clone()), ..Call::get(path) };
+    forward::read(app, call).await
 }

@@ -32,6 +32,14 @@ pub struct ErrorLabels {
 
 type Latency = Family<LatencyLabels, Histogram, fn() -> Histogram>;
 
+/// Heap allocations made so far, in a build that counts them (the benchmark's).
+static ALLOCATIONS: std::sync::OnceLock<fn() -> u64> = std::sync::OnceLock::new();
+
+/// Makes `/metrics` show `allocations`, read from `count`.
+pub fn count_allocations(count: fn() -> u64) {
+    let _ = ALLOCATIONS.set(count);
+}
+
 pub struct Metrics {
     registry: Registry,
     pub requests: Family<RouteLabels, Counter>,
@@ -45,6 +53,7 @@ pub struct Metrics {
     pub live_sent: Counter,
     /// Upstream calls the watcher made.
     pub watcher_calls: Counter,
+    allocations: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -70,6 +79,10 @@ impl Default for Metrics {
         registry.register("live_streams", "Open live console streams", live_streams.clone());
         registry.register("live_events_sent", "Events sent down live streams", live_sent.clone());
         registry.register("watcher_calls", "Upstream calls the live watcher made", watcher_calls.clone());
+        let allocations = Gauge::default();
+        if ALLOCATIONS.get().is_some() {
+            registry.register("allocations", "Heap allocations since start (a counting build)", allocations.clone());
+        }
         Metrics {
             registry,
             requests,
@@ -80,6 +93,7 @@ impl Default for Metrics {
             live_streams,
             live_sent,
             watcher_calls,
+            allocations,
         }
     }
 }
@@ -107,6 +121,9 @@ impl Metrics {
     }
 
     pub fn render(&self) -> String {
+        if let Some(count) = ALLOCATIONS.get() {
+            self.allocations.set(i64::try_from(count()).unwrap_or(i64::MAX));
+        }
         let mut text = String::new();
         if prometheus_client::encoding::text::encode(&mut text, &self.registry).is_err() {
             text.clear();

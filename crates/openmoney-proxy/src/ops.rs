@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, Method};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::auth::{client_addr, StaffUser};
 use crate::db::Role;
 use crate::error::{Error, Result};
-use crate::forward::{Call, Target};
+use crate::forward::Call;
 use crate::metrics::method_label;
 use crate::state::AppState;
 
@@ -33,15 +33,7 @@ pub async fn readyz(State(app): State<AppState>) -> Result<Json<serde_json::Valu
     if !app.db.ping().await {
         return Err(Error::Internal("the store does not answer".into()));
     }
-    let call = Call {
-        method: Method::GET,
-        target: Target::Api,
-        path: "health".into(),
-        query: Vec::new(),
-        body: None,
-        idempotency_key: None,
-    };
-    let answer = app.upstream.send(call).await?;
+    let answer = app.upstream.send(Call::get("health".into())).await?;
     if !answer.status.is_success() {
         return Err(Error::UpstreamUnavailable);
     }

@@ -73,16 +73,28 @@ pub fn random_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The SHA-256 of a token, in lower-case hex: what the store keeps instead of the token.
-pub fn hash_token(token: &str) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(token.as_bytes());
-    let mut hex = String::with_capacity(digest.len() * 2);
-    for byte in digest {
-        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        hex.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+/// The SHA-256 of a token in lower-case hex, what the store keeps instead of the token;
+/// made without allocating, since every request makes one.
+pub struct TokenHash([u8; 64]);
+
+impl TokenHash {
+    pub fn of(token: &str) -> Self {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = [0u8; 64];
+        for (pair, byte) in hex.chunks_exact_mut(2).zip(Sha256::digest(token.as_bytes())) {
+            pair[0] = DIGITS[usize::from(byte >> 4)];
+            pair[1] = DIGITS[usize::from(byte & 0x0f)];
+        }
+        TokenHash(hex)
     }
-    hex
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+pub fn hash_token(token: &str) -> String {
+    TokenHash::of(token).as_str().to_owned()
 }
 
 /// A cookie's value, from the request's `Cookie` headers.
@@ -124,24 +136,24 @@ fn staff(user: &User, csrf_token: String, session: Option<String>) -> StaffUser 
 impl AppState {
     /// The session the request's cookie names, when it is live; touched at most once a
     /// minute. A session found over is ended.
-    pub(crate) async fn session_of(&self, headers: &HeaderMap) -> Result<Option<(Arc<SessionRow>, String)>> {
+    pub(crate) async fn session_of(&self, headers: &HeaderMap) -> Result<Option<(Arc<SessionRow>, TokenHash)>> {
         let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
-        let id_hash = hash_token(token);
-        let Some(row) = self.db.session(&id_hash).await? else { return Ok(None) };
+        let id_hash = TokenHash::of(token);
+        let Some(row) = self.db.session(id_hash.as_str()).await? else { return Ok(None) };
         let now = now_millis();
         if self.expired(&row, now) {
-            self.db.end_session(&id_hash).await?;
+            self.db.end_session(id_hash.as_str()).await?;
             return Ok(None);
         };
         if now - row.last_seen_at > TOUCH_EVERY_MILLIS {
-            self.db.touch_session(&id_hash, now).await?;
+            self.db.touch_session(id_hash.as_str(), now).await?;
         }
         Ok(Some((row, id_hash)))
     }
 
     async fn staff_from_cookie(&self, headers: &HeaderMap) -> Result<Option<StaffUser>> {
         let session = self.session_of(headers).await?;
-        Ok(session.map(|(row, id_hash)| staff(&row.user, row.csrf_token.clone(), Some(id_hash))))
+        Ok(session.map(|(row, id_hash)| staff(&row.user, row.csrf_token.clone(), Some(id_hash.as_str().to_owned()))))
     }
 
     /// Whether a session is over: its user disabled, or idle or old past the policy.

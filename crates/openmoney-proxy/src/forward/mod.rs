@@ -2,11 +2,12 @@
 //! path pairs, each with its role. Nothing else reaches the upstream.
 
 mod params;
+mod pool;
 mod upstream;
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
@@ -70,16 +71,9 @@ pub fn sandbox_router() -> Router<AppState> {
         .route("/balance/topup", post(sandbox_topup))
 }
 
-fn call(method: Method, target: Target, path: String) -> Call {
-    Call { method, target, path, query: Vec::new(), body: None, idempotency_key: None }
-}
-
-pub(crate) fn get_call(path: String) -> Call {
-    call(Method::GET, Target::Api, path)
-}
-
 /// How many upstream calls the proxy made for this answer (more than 1 after a retry).
 pub const UPSTREAM_ATTEMPTS_HEADER: &str = "upstream-attempts";
+const UPSTREAM_ATTEMPTS: HeaderName = HeaderName::from_static(UPSTREAM_ATTEMPTS_HEADER);
 
 /// The upstream's answer as the client gets it: its status and body, untouched. A success
 /// passes once its status and content type say it is the API's JSON; an error must be the
@@ -88,8 +82,11 @@ fn relay(answer: &Answer) -> Response {
     if !is_the_apis(answer) {
         return Error::UpstreamUnavailable.into_response();
     }
-    let mut response = (answer.status, answer.body.clone()).into_response();
+    let mut response = Response::new(axum::body::Body::from(answer.body.clone()));
+    *response.status_mut() = answer.status;
     let headers = response.headers_mut();
+    // Room for these and the security headers, at once.
+    headers.reserve(16);
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     if let Some(retry_after) = &answer.retry_after {
         headers.insert(header::RETRY_AFTER, retry_after.clone());
@@ -97,7 +94,12 @@ fn relay(answer: &Answer) -> Response {
     if answer.replayed {
         headers.insert(openmoney_api::IDEMPOTENT_REPLAYED_HEADER, HeaderValue::from_static("true"));
     }
-    headers.insert(UPSTREAM_ATTEMPTS_HEADER, HeaderValue::from(answer.attempts));
+    let attempts = match answer.attempts {
+        1 => HeaderValue::from_static("1"),
+        2 => HeaderValue::from_static("2"),
+        n => HeaderValue::from(n),
+    };
+    headers.insert(UPSTREAM_ATTEMPTS, attempts);
     response
 }
 
@@ -120,11 +122,11 @@ pub(crate) async fn read(app: &AppState, call: Call) -> Result<Response> {
 }
 
 fn fixed(path: &'static str) -> MethodRouter<AppState> {
-    get(move |State(app): State<AppState>, _: StaffUser| async move { read(&app, get_call(path.to_owned())).await })
+    get(move |State(app): State<AppState>, _: StaffUser| async move { read(&app, Call::get(path.to_owned())).await })
 }
 
 async fn get_order(State(app): State<AppState>, _: StaffUser, OrderIdParam(id): OrderIdParam) -> Result<Response> {
-    read(&app, get_call(format!("orders/{id}"))).await
+    read(&app, Call::get(format!("orders/{id}"))).await
 }
 
 /// A path parameter as text; one that is not UTF-8 is refused in the envelope.
@@ -138,7 +140,7 @@ async fn by_memo(
     raw: Result<axum::extract::Path<String>, PathRejection>,
 ) -> Result<Response> {
     let raw = path_text(raw, "memo")?;
-    read(&app, get_call(format!("orders/by-memo/{}", memo(&raw)?))).await
+    read(&app, Call::get(format!("orders/by-memo/{}", memo(&raw)?))).await
 }
 
 async fn by_reference(
@@ -147,7 +149,7 @@ async fn by_reference(
     raw: Result<axum::extract::Path<String>, PathRejection>,
 ) -> Result<Response> {
     let raw = path_text(raw, "reference")?;
-    read(&app, get_call(format!("orders/by-reference/{}", reference(&raw)?))).await
+    read(&app, Call::get(format!("orders/by-reference/{}", reference(&raw)?))).await
 }
 
 fn known<T: PartialEq>(name: &str, value: Option<&T>, known: &[T], list: String) -> Result<()> {
@@ -169,7 +171,7 @@ async fn list_orders(
     if let Some(name) = &query.recipient_username {
         validate::username(name).map_err(Error::Validation)?;
     }
-    read(&app, Call { query: query.to_pairs(), ..get_call("orders".into()) }).await
+    read(&app, Call { query: query.to_pairs(), ..Call::get("orders".into()) }).await
 }
 
 async fn transactions(
@@ -180,7 +182,7 @@ async fn transactions(
     validate::limit(query.limit).map_err(Error::Validation)?;
     validate::offset(query.offset).map_err(Error::Validation)?;
     known("type", query.kind.as_ref(), TransactionType::KNOWN, TransactionType::known_list())?;
-    read(&app, Call { query: query.to_pairs(), ..get_call("balance/transactions".into()) }).await
+    read(&app, Call { query: query.to_pairs(), ..Call::get("balance/transactions".into()) }).await
 }
 
 async fn estimate_stars(
@@ -190,7 +192,7 @@ async fn estimate_stars(
 ) -> Result<Response> {
     let quantity = validate::quantity(query.quantity).map_err(Error::Validation)?;
     let path = "pricing/estimate/stars".to_owned();
-    read(&app, Call { query: vec![("quantity", quantity.to_string())], ..get_call(path) }).await
+    read(&app, Call { query: vec![("quantity", quantity.to_string())], ..Call::get(path) }).await
 }
 
 async fn estimate_premium(
@@ -200,12 +202,12 @@ async fn estimate_premium(
 ) -> Result<Response> {
     let months = validate::months(query.months).map_err(Error::Validation)?;
     let path = "pricing/estimate/premium".to_owned();
-    read(&app, Call { query: vec![("months", months.to_string())], ..get_call(path) }).await
+    read(&app, Call { query: vec![("months", months.to_string())], ..Call::get(path) }).await
 }
 
 async fn recipient(app: &AppState, query: RecipientQuery, path: &str) -> Result<Response> {
     let name = validate::username(&query.username).map_err(Error::Validation)?;
-    read(app, Call { query: vec![("username", name)], ..get_call(path.to_owned()) }).await
+    read(app, Call { query: vec![("username", name)], ..Call::get(path.to_owned()) }).await
 }
 
 async fn recipient_stars(
@@ -290,7 +292,7 @@ impl Change {
         let call = Call {
             body: self.body,
             idempotency_key: self.idempotency_key,
-            ..call(Method::POST, self.target, self.path)
+            ..Call::new(Method::POST, self.target, self.path)
         };
         let app = app.clone();
         let sent = tokio::spawn(async move {

@@ -14,12 +14,11 @@ use axum::http::{header, HeaderValue, Method, Request, StatusCode, Uri};
 use bytes::Bytes;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
 use tower::retry::budget::{Budget, TpsBudget};
 
+use super::pool::{Endpoint, Pool, PoolError};
 use crate::config::{Budgets, Timeouts};
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
@@ -43,6 +42,19 @@ pub struct Call {
     pub query: Vec<(&'static str, String)>,
     pub body: Option<Bytes>,
     pub idempotency_key: Option<String>,
+    /// The id of the request this call serves, for the log, when no span carries it.
+    pub request_id: Option<HeaderValue>,
+}
+
+impl Call {
+    /// A GET of the API.
+    pub fn get(path: String) -> Call {
+        Call::new(Method::GET, Target::Api, path)
+    }
+
+    pub fn new(method: Method, target: Target, path: String) -> Call {
+        Call { method, target, path, query: Vec::new(), body: None, idempotency_key: None, request_id: None }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -56,9 +68,6 @@ pub struct Answer {
     pub json: bool,
 }
 
-/// Pooled keep-alive connections to the upstream, HTTPS (rustls, the webpki roots) or HTTP.
-type Client = hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
-
 /// Why an attempt got no answer.
 enum Failure {
     Timeout,
@@ -69,10 +78,9 @@ enum Failure {
 }
 
 pub struct Upstream {
-    client: Client,
     /// Each base ends with `/`; a call's path is appended to it.
-    api_base: String,
-    sandbox_base: Option<String>,
+    api_base: Base,
+    sandbox_base: Option<Base>,
     authorization: HeaderValue,
     timeouts: Timeouts,
     governor: DefaultDirectRateLimiter,
@@ -109,15 +117,43 @@ impl Drop for Leave<'_> {
     }
 }
 
-fn with_slash(url: url::Url) -> String {
-    let mut base = String::from(url);
-    if let Some(start) = base.find(['?', '#']) {
-        base.truncate(start);
+/// Where a target's calls go: a URL prefix ending with `/`, its `Host` header, and the
+/// connections to it.
+struct Base {
+    prefix: String,
+    host: HeaderValue,
+    pool: Pool,
+}
+
+/// Idle connections kept per target.
+const MAX_IDLE: usize = 256;
+
+impl Base {
+    fn new(url: url::Url, connect_timeout: Duration) -> Result<Self> {
+        let (Some(name), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+            return Err(Error::internal("the upstream URL has no host"));
+        };
+        let host = match url.port() {
+            Some(port) => format!("{name}:{port}"),
+            None => name.to_owned(),
+        };
+        let host = HeaderValue::try_from(host).map_err(Error::internal)?;
+        // A bracketed IPv6 address connects without its brackets.
+        let endpoint = Endpoint {
+            host: name.trim_start_matches('[').trim_end_matches(']').to_owned(),
+            port,
+            tls: url.scheme() == "https",
+        };
+        let pool = Pool::new(endpoint, MAX_IDLE, connect_timeout).map_err(Error::internal)?;
+        let mut prefix = String::from(url);
+        if let Some(start) = prefix.find(['?', '#']) {
+            prefix.truncate(start);
+        }
+        if !prefix.ends_with('/') {
+            prefix.push('/');
+        }
+        Ok(Base { prefix, host, pool })
     }
-    if !base.ends_with('/') {
-        base.push('/');
-    }
-    base
 }
 
 impl Upstream {
@@ -129,29 +165,14 @@ impl Upstream {
         budgets: &Budgets,
         metrics: Arc<Metrics>,
     ) -> Result<Self> {
-        let mut http = HttpConnector::new();
-        http.set_connect_timeout(Some(timeouts.connect));
-        http.set_nodelay(true);
-        http.enforce_http(false);
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_webpki_roots()
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
-        // Redirects are never followed: a 3xx is relayed as the upstream gave it.
-        let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(Duration::from_secs(60))
-            .pool_max_idle_per_host(64)
-            .build(https);
         let mut authorization = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret()))
             .map_err(|_| Error::internal("bad key"))?;
         authorization.set_sensitive(true);
         let rps = NonZeroU32::new(budgets.upstream_rps.max(1)).unwrap_or(NonZeroU32::MIN);
+        // Redirects are never followed: a 3xx is relayed as the upstream gave it.
         Ok(Upstream {
-            client,
-            api_base: with_slash(api_base),
-            sandbox_base: sandbox_base.map(with_slash),
+            api_base: Base::new(api_base, timeouts.connect)?,
+            sandbox_base: sandbox_base.map(|url| Base::new(url, timeouts.connect)).transpose()?,
             authorization,
             timeouts,
             governor: RateLimiter::direct(Quota::per_second(rps)),
@@ -162,11 +183,15 @@ impl Upstream {
         })
     }
 
+    fn base(&self, target: Target) -> Result<&Base> {
+        match target {
+            Target::Api => Ok(&self.api_base),
+            Target::Sandbox => self.sandbox_base.as_ref().ok_or(Error::NotFound("route")),
+        }
+    }
+
     fn uri(&self, call: &Call) -> Result<Uri> {
-        let base = match call.target {
-            Target::Api => &self.api_base,
-            Target::Sandbox => self.sandbox_base.as_ref().ok_or(Error::NotFound("route"))?,
-        };
+        let base = &self.base(call.target)?.prefix;
         let mut text = String::with_capacity(base.len() + call.path.len() + 64);
         text.push_str(base);
         text.push_str(&call.path);
@@ -195,24 +220,27 @@ impl Upstream {
     }
 
     async fn attempt(&self, call: &Call, uri: &Uri) -> std::result::Result<Answer, Failure> {
-        let mut request = Request::builder()
-            .method(call.method.clone())
-            .uri(uri.clone())
-            .header(header::AUTHORIZATION, self.authorization.clone())
-            .header(header::ACCEPT, HeaderValue::from_static("application/json"));
+        let base = self.base(call.target).map_err(|e| Failure::Build(e.to_string()))?;
+        let mut request = Request::new(Full::new(call.body.clone().unwrap_or_default()));
+        *request.method_mut() = call.method.clone();
+        *request.uri_mut() = uri.clone();
+        let headers = request.headers_mut();
+        headers.reserve(5);
+        headers.insert(header::HOST, base.host.clone());
+        headers.insert(header::AUTHORIZATION, self.authorization.clone());
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
         if let Some(key) = &call.idempotency_key {
-            request = request.header(openmoney_api::IDEMPOTENCY_KEY_HEADER, key);
+            let key = HeaderValue::try_from(key.as_str()).map_err(|e| Failure::Build(e.to_string()))?;
+            headers.insert(openmoney_api::IDEMPOTENCY_KEY_HEADER, key);
         }
         if call.body.is_some() {
-            request = request.header(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
-        let request = request
-            .body(Full::new(call.body.clone().unwrap_or_default()))
-            .map_err(|e| Failure::Build(e.to_string()))?;
         let exchange = async {
-            let response = self.client.request(request).await.map_err(|e| Failure::Transport(error_chain(&e)))?;
-            let (parts, body) = response.into_parts();
-            let body = body.collect().await.map_err(|e| Failure::Transport(error_chain(&e)))?.to_bytes();
+            let (parts, body) = base.pool.exchange(request).await.map_err(|e| match e {
+                PoolError::ConnectTimeout => Failure::Timeout,
+                other => Failure::Transport(error_chain(&other)),
+            })?;
             Ok(Answer {
                 status: parts.status,
                 retry_after: parts.headers.get(header::RETRY_AFTER).cloned(),
@@ -288,12 +316,14 @@ impl Upstream {
                     Ok(answer) => Ok(Answer { attempts: attempt, ..answer }),
                     Err(Failure::Timeout) => {
                         self.metrics.upstream_errors("timeout");
-                        tracing::warn!(attempts = attempt, timeout = true, "upstream call failed");
+                        let request_id = call.request_id.as_ref().and_then(|id| id.to_str().ok());
+                        tracing::warn!(attempts = attempt, timeout = true, request_id, "upstream call failed");
                         Err(Error::UpstreamTimeout)
                     }
                     Err(Failure::Transport(error)) => {
                         self.metrics.upstream_errors("transport");
-                        tracing::warn!(attempts = attempt, timeout = false, %error, "upstream call failed");
+                        let request_id = call.request_id.as_ref().and_then(|id| id.to_str().ok());
+                        tracing::warn!(attempts = attempt, timeout = false, %error, request_id, "upstream call failed");
                         Err(Error::UpstreamUnavailable)
                     }
                     Err(Failure::Build(error)) => Err(Error::internal(error)),
@@ -306,6 +336,25 @@ impl Upstream {
             attempt += 1;
         }
     }
+}
+
+/// An answer's body: the one frame a short answer comes in, or the frames joined.
+pub(super) async fn read_body(mut body: hyper::body::Incoming) -> std::result::Result<Bytes, hyper::Error> {
+    let mut first = Bytes::new();
+    let mut joined: Option<bytes::BytesMut> = None;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else { continue };
+        if let Some(all) = &mut joined {
+            all.extend_from_slice(&data);
+        } else if first.is_empty() {
+            first = data;
+        } else {
+            let mut all = bytes::BytesMut::from(&first[..]);
+            all.extend_from_slice(&data);
+            joined = Some(all);
+        }
+    }
+    Ok(joined.map_or(first, bytes::BytesMut::freeze))
 }
 
 /// An error and its causes, one line (never the request, so never the key).
@@ -339,12 +388,9 @@ mod tests {
         let upstream =
             Arc::new(Upstream::new(base, None, &key, timeouts, &budgets, Arc::new(Metrics::default())).unwrap());
         let call = || Call {
-            method: Method::POST,
-            target: Target::Api,
-            path: "orders/stars".into(),
-            query: Vec::new(),
             body: Some(Bytes::from_static(b"{}")),
             idempotency_key: Some("k-1".into()),
+            ..Call::new(Method::POST, Target::Api, "orders/stars".into())
         };
         let first = tokio::spawn({
             let upstream = upstream.clone();

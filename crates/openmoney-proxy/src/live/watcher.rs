@@ -9,13 +9,13 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::Value;
 use tokio::time::Instant;
 
 use super::replicas::Lease;
 use crate::error::Error;
-use crate::forward::{Call, Target};
+use crate::forward::Call;
 use crate::state::AppState;
 
 /// The statuses an order can still leave.
@@ -61,7 +61,7 @@ pub struct Watcher {
 
 /// The `data` of one GET of the upstream.
 pub(super) async fn read(app: &AppState, path: String, query: Vec<(&'static str, String)>) -> Result<Value, Trouble> {
-    let call = Call { method: Method::GET, target: Target::Api, path, query, body: None, idempotency_key: None };
+    let call = Call { query, ..Call::get(path) };
     let answer = match app.upstream.send(call).await {
         Ok(answer) => answer,
         Err(Error::RateLimited { retry_after, .. }) => return Err(Trouble::RateLimited(secs(retry_after))),

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Extension;
@@ -29,7 +29,7 @@ use sha2::Sha256;
 use crate::auth::{hash_token, random_token, Operator};
 use crate::db::{now_millis, LinkRow, NewAudit};
 use crate::error::{Error, Result};
-use crate::forward::{Call, OrderIdParam, Target};
+use crate::forward::{Call, OrderIdParam};
 use crate::json::ok;
 use crate::state::AppState;
 
@@ -84,15 +84,7 @@ pub fn public_router() -> Router<AppState> {
 
 /// The order, read from the upstream.
 async fn read_order(app: &AppState, id: i64) -> Result<Order> {
-    let call = Call {
-        method: Method::GET,
-        target: Target::Api,
-        path: format!("orders/{id}"),
-        query: Vec::new(),
-        body: None,
-        idempotency_key: None,
-    };
-    let answer = app.upstream.send(call).await?;
+    let answer = app.upstream.send(Call::get(format!("orders/{id}"))).await?;
     match answer.status {
         status if status.is_success() => {
             let envelope: Envelope<Order> =

@@ -1,5 +1,7 @@
 //! Serving the console and the headers on every response.
 
+use reqwest::Method;
+
 use crate::helpers::*;
 
 pub fn assert_security_headers(reply: &Reply, what: &str) {
@@ -129,11 +131,71 @@ async fn a_dead_upstream_is_a_502_with_the_headers_and_readyz_says_so() {
     })
     .await;
     let vera = proxy.login("vera").await;
-    let reply = proxy.get("/api/v1/balance", Some(&vera)).await;
+    let reply =
+        proxy.send(proxy.console(Method::GET, "/api/v1/balance", Some(&vera)).header("X-Request-Id", "dead-1")).await;
     reply.assert_error(502, "UPSTREAM_UNAVAILABLE");
     assert_security_headers(&reply, "502");
+    assert_eq!(reply.header("x-request-id"), Some("dead-1"));
+    // The log says what failed, with the request's id.
+    let logs = String::from_utf8_lossy(&logs().lock().unwrap()).into_owned();
+    for said in ["upstream call failed", "response failed"] {
+        let line = logs.lines().find(|l| l.contains(said) && l.contains("dead-1"));
+        assert!(line.is_some(), "no {said:?} line with the request id");
+    }
     assert_eq!(proxy.get("/readyz", None).await.status, 502);
     assert_eq!(proxy.get("/healthz", None).await.status, 200);
+}
+
+/// Header names of a reply, less those that differ between any two answers.
+fn header_names(reply: &Reply) -> Vec<String> {
+    let mut names: Vec<String> = reply
+        .headers
+        .keys()
+        .map(|name| name.as_str().to_owned())
+        .filter(|name| !["date", "content-length"].contains(&name.as_str()))
+        .collect();
+    names.sort();
+    names
+}
+
+/// The reads staff make all day skip the router; a query string sends the same read
+/// through it. Both must answer alike: status, body, headers, request ids and metrics.
+#[tokio::test]
+async fn the_reads_on_the_hot_path_answer_as_the_router_does() {
+    let proxy = spawn_proxy().await;
+    let otto = proxy.login("otto").await;
+    let created = proxy.create(&otto, "hot-path-1", &stars("pandus", 100)).await.json();
+    let id = created["data"]["id"].as_i64().unwrap();
+    let vera = proxy.login("vera").await;
+    let order = format!("/api/v1/orders/{id}");
+    let reads = [order.as_str(), "/api/v1/balance", "/api/v1/pricing/fee", "/api/v1/orders/stats/summary"];
+    for path in reads {
+        for staff in [Some(&vera), None] {
+            let hot = proxy.get(path, staff).await;
+            let routed = proxy.get(&format!("{path}?via=router"), staff).await;
+            let who = if staff.is_some() { "a viewer" } else { "no session" };
+            assert_eq!((hot.status, &hot.text), (routed.status, &routed.text), "{path} for {who}");
+            assert_eq!(header_names(&hot), header_names(&routed), "{path} for {who}");
+            assert_security_headers(&hot, path);
+            assert_eq!(hot.header("cache-control"), Some("no-store"), "{path}");
+            assert_ne!(hot.header("x-request-id"), routed.header("x-request-id"), "{path}: ids repeat");
+        }
+        let asked = proxy.send(proxy.console(Method::GET, path, Some(&vera)).header("X-Request-Id", "mine-7")).await;
+        assert_eq!(asked.header("x-request-id"), Some("mine-7"), "{path}");
+    }
+    let unauthorized = proxy.get("/api/v1/balance", None).await;
+    unauthorized.assert_error(401, "UNAUTHORIZED");
+    // A viewer's 3 reads of the balance: one hot, one routed, one with an id of its own.
+    let metrics = proxy.get("/metrics", None).await.text;
+    let counted = metrics
+        .lines()
+        .find(|l| {
+            l.starts_with("openmoney_proxy_requests_total{")
+                && l.contains("route=\"/api/v1/balance\"")
+                && l.contains("status=\"200\"")
+        })
+        .unwrap_or_else(|| panic!("no count of the balance reads: {metrics}"));
+    assert!(counted.ends_with(" 3"), "{counted}");
 }
 
 #[tokio::test]
