@@ -17,7 +17,7 @@ use sqlx::{AnyPool, Executor};
 pub use audit::{AuditEntry, AuditFilter, NewAudit};
 pub use devices::DEVICE_LIFETIME_MILLIS;
 pub use links::LinkRow;
-pub use sessions::SessionRow;
+pub use sessions::{SessionChange, SessionRow, SESSIONS_CHANNEL};
 pub use users::{Role, User};
 
 use crate::error::Result;

@@ -19,15 +19,31 @@ pub struct SessionRow {
     pub last_seen_at: i64,
 }
 
+/// The channel replicas sharing a PostgreSQL store tell each other of session changes on.
+pub const SESSIONS_CHANNEL: &str = "openmoney_sessions";
+
+/// Sessions that ended or changed, as replicas tell each other.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionChange {
+    /// One session (by its hash) ended.
+    Session(String),
+    /// A staff member's sessions ended or their account changed.
+    User { id: i64, username: String },
+    /// Anything may have changed (news was missed).
+    All,
+}
+
 /// How long a session read from the store is trusted without reading it again.
 pub const SESSION_CACHE_TTL: Duration = Duration::from_secs(1);
 /// Beyond this many cached sessions, stale ones are dropped before another is added.
 const SESSION_CACHE_ENTRIES: usize = 10_000;
 
 /// Sessions read in the last [`SESSION_CACHE_TTL`], so a busy console does not pay a store
-/// round trip on every request. Every change made through this [`Db`] (signing out, a new
-/// password, a role, disabling, removing) drops what it touches at once; a change made by
-/// another replica sharing a PostgreSQL store shows here within the TTL.
+/// round trip on every request. Every change made through a [`Db`] (signing out, a new
+/// password, a role, disabling, removing) drops what it touches at once, here and, on a
+/// PostgreSQL store, on every replica ([`SESSIONS_CHANNEL`]); a change made behind the
+/// proxy's back shows within the TTL.
 #[derive(Debug, Default)]
 pub(super) struct SessionCache(Mutex<Cached>);
 
@@ -82,6 +98,14 @@ impl SessionCache {
     pub(super) fn forget_user(&self, user_id: i64) {
         self.drop_where(|_, row| row.user.id == user_id);
     }
+
+    pub(super) fn forget(&self, change: &SessionChange) {
+        match change {
+            SessionChange::Session(hash) => self.drop_where(|cached, _| cached == hash),
+            SessionChange::User { id, .. } => self.forget_user(*id),
+            SessionChange::All => self.drop_where(|_, _| true),
+        }
+    }
 }
 
 impl Db {
@@ -132,14 +156,27 @@ impl Db {
 
     pub async fn end_session(&self, id_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(self.pool()).await?;
-        self.sessions.drop_where(|cached, _| cached == id_hash);
+        self.sessions_changed(SessionChange::Session(id_hash.to_owned())).await
+    }
+
+    pub async fn end_sessions_of(&self, user: &User) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.id).execute(self.pool()).await?;
+        self.sessions_changed(SessionChange::User { id: user.id, username: user.username.clone() }).await
+    }
+
+    /// Drops what changed from the cache here, and tells the other replicas to.
+    pub(super) async fn sessions_changed(&self, change: SessionChange) -> Result<()> {
+        self.sessions.forget(&change);
+        if self.postgres {
+            let payload = serde_json::to_string(&change).map_err(crate::error::Error::internal)?;
+            sqlx::query("SELECT pg_notify($1, $2)").bind(SESSIONS_CHANNEL).bind(payload).execute(self.pool()).await?;
+        }
         Ok(())
     }
 
-    pub async fn end_sessions_of(&self, user_id: i64) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(self.pool()).await?;
-        self.sessions.forget_user(user_id);
-        Ok(())
+    /// Drops what another replica said changed (nothing is told on).
+    pub fn forget_sessions(&self, change: &SessionChange) {
+        self.sessions.forget(change);
     }
 
     /// Removes sessions idle since `idle_before` or created before `created_before`.

@@ -2,6 +2,7 @@
 
 use sqlx::Row;
 
+use super::sessions::SessionChange;
 use super::{now_millis, Db};
 use crate::error::{Error, Result};
 
@@ -99,7 +100,7 @@ impl Db {
             return Err(Error::NotFound("user"));
         }
         let user = self.user(username).await?.ok_or(Error::NotFound("user"))?;
-        self.sessions.forget_user(user.id);
+        self.sessions_changed(SessionChange::User { id: user.id, username: user.username.clone() }).await?;
         Ok(user)
     }
 
@@ -109,7 +110,7 @@ impl Db {
 
     pub async fn set_password(&self, username: &str, password_hash: &str) -> Result<User> {
         let user = self.update_user(username, "password_hash", password_hash.to_owned()).await?;
-        self.end_sessions_of(user.id).await?;
+        self.end_sessions_of(&user).await?;
         Ok(user)
     }
 
@@ -117,14 +118,14 @@ impl Db {
     pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<User> {
         let user = self.update_user(username, "disabled", i64::from(disabled)).await?;
         if disabled {
-            self.end_sessions_of(user.id).await?;
+            self.end_sessions_of(&user).await?;
         }
         Ok(user)
     }
 
     pub async fn remove_user(&self, username: &str) -> Result<()> {
         let user = self.user(username).await?.ok_or(Error::NotFound("user"))?;
-        self.end_sessions_of(user.id).await?;
+        self.end_sessions_of(&user).await?;
         sqlx::query("DELETE FROM users WHERE id = $1").bind(user.id).execute(self.pool()).await?;
         Ok(())
     }

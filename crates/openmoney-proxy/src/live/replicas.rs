@@ -3,7 +3,9 @@
 //! loses its connection and so the lock, and another replica with open streams takes it
 //! within [`RETRY`]; its consoles are told to re-read, since changes in between were not
 //! seen. What any replica publishes reaches every replica's consoles through
-//! `NOTIFY`/`LISTEN` on [`CHANNEL`]. With SQLite there is one replica, and it watches.
+//! `NOTIFY`/`LISTEN` on [`CHANNEL`]. Session changes come on [`SESSIONS_CHANNEL`] (the
+//! store tells them): each replica drops them from its cache and ends the streams they
+//! held. With SQLite there is one replica, and it watches.
 
 use std::time::Duration;
 
@@ -11,7 +13,8 @@ use sqlx::postgres::{PgConnection, PgListener};
 use sqlx::Connection;
 use tokio::sync::{mpsc, watch};
 
-use super::hub::News;
+use super::hub::{Ending, News};
+use crate::db::{SessionChange, SESSIONS_CHANNEL};
 use crate::state::AppState;
 
 /// The channel replicas tell each other on.
@@ -148,28 +151,50 @@ async fn listen(app: AppState, url: String) {
                 continue;
             }
         };
-        if let Err(e) = listener.listen(CHANNEL).await {
+        if let Err(e) = listener.listen_all([CHANNEL, SESSIONS_CHANNEL]).await {
             tracing::warn!(error = %e, "the live feed cannot listen to the other replicas");
             tokio::time::sleep(RETRY).await;
             continue;
         }
         loop {
             match listener.try_recv().await {
+                Ok(Some(note)) if note.channel() == SESSIONS_CHANNEL => {
+                    match serde_json::from_str::<SessionChange>(note.payload()) {
+                        Ok(change) => sessions_changed(&app, change),
+                        Err(e) => tracing::warn!(error = %e, "an unreadable session change from another replica"),
+                    }
+                }
                 Ok(Some(note)) => match serde_json::from_str::<Relayed>(note.payload()) {
                     Ok(relayed) if relayed.from != hub.instance() => hub.apply(relayed.news),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "unreadable news from another replica"),
                 },
                 // The connection dropped; the listener reconnects on its next call, and
-                // whatever was told meanwhile is lost: this replica's consoles re-read.
-                Ok(None) => hub.apply(News::Reset),
+                // whatever was told meanwhile is lost: this replica's consoles re-read,
+                // and its sessions are read from the store again.
+                Ok(None) => {
+                    hub.apply(News::Reset);
+                    app.db.forget_sessions(&SessionChange::All);
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "the live feed stopped hearing the other replicas");
                     hub.apply(News::Reset);
+                    app.db.forget_sessions(&SessionChange::All);
                     tokio::time::sleep(RETRY).await;
                     break;
                 }
             }
         }
+    }
+}
+
+/// A session change told by any replica (this one's own too): the cache forgets it, and
+/// the streams it held end.
+fn sessions_changed(app: &AppState, change: SessionChange) {
+    app.db.forget_sessions(&change);
+    match change {
+        SessionChange::Session(hash) => app.live.hub.end(Ending::Session(hash)),
+        SessionChange::User { username, .. } => app.live.hub.end(Ending::User(username)),
+        SessionChange::All => {}
     }
 }

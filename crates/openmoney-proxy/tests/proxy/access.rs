@@ -268,3 +268,37 @@ async fn the_last_admin_cannot_be_demoted_or_removed() {
     let remove = proxy.send(proxy.console(Method::DELETE, "/console/v1/users/ada", Some(&ada))).await;
     remove.assert_error(409, "INVALID_STATE");
 }
+
+/// Replicas cache sessions for a second; an end told on one must not wait for that second
+/// on the others.
+#[tokio::test]
+async fn a_session_ended_on_one_replica_is_refused_by_the_others_at_once() {
+    let a = spawn_proxy().await;
+    if !a.state.config.database_url.starts_with("postgres") {
+        eprintln!("replicas share PostgreSQL: this runs in the suite's PostgreSQL pass");
+        return;
+    }
+    let b = start(a.state.config.clone(), a.sandbox.clone(), a.data_dir.clone(), false).await;
+    let (vera, otto, ada) = (a.login("vera").await, a.login("otto").await, a.login("ada").await);
+    for staff in [&vera, &otto] {
+        assert_eq!(b.get("/api/v1/balance", Some(staff)).await.status, 200, "the other replica reads the session");
+    }
+    assert_eq!(a.post("/auth/logout", Some(&vera), &json!({})).await.status, 200);
+    let disabled =
+        a.send(a.console(Method::PATCH, "/console/v1/users/otto", Some(&ada)).json(&json!({"disabled": true}))).await;
+    assert_eq!(disabled.status, 200, "{}", disabled.text);
+    let told = std::time::Instant::now();
+    for (who, staff) in [("signed out", &vera), ("disabled", &otto)] {
+        loop {
+            let status = b.get("/api/v1/balance", Some(staff)).await.status;
+            if status == 401 {
+                break;
+            }
+            assert!(
+                told.elapsed() < std::time::Duration::from_millis(300),
+                "the other replica still lets the {who} in"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+}
