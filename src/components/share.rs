@@ -22,8 +22,8 @@ pub fn message(l: Locale, order: &Order, link: &PaymentLink) -> String {
         (quantity, _) => td_string!(l, pay.stars, quantity = quantity.unwrap_or_default(), recipient),
     };
     let deadline = order.expires_at.map(|t| {
-        let t = t.as_offset_date_time();
-        format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
+        let (year, month, day, hour, minute) = t.utc_fields();
+        format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}")
     });
     td_string!(
         l,

@@ -20,9 +20,8 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
     }
 }
 
-/// A day as a date input writes it, `YYYY-MM-DD`. Read by hand: `time`'s format-description
-/// parser would add about 15 KB to the console for this one field.
-fn day_start(day: &str) -> Option<time::Date> {
+/// Midnight UTC of a day as a date input writes it, `YYYY-MM-DD`.
+fn day_start(day: &str) -> Option<Timestamp> {
     fn digits(part: &str, len: usize) -> Option<&str> {
         (part.len() == len && part.bytes().all(|b| b.is_ascii_digit())).then_some(part)
     }
@@ -31,12 +30,7 @@ fn day_start(day: &str) -> Option<time::Date> {
     if parts.next().is_some() {
         return None;
     }
-    let month = time::Month::try_from(month.parse::<u8>().ok()?).ok()?;
-    time::Date::from_calendar_date(year.parse().ok()?, month, date.parse().ok()?).ok()
-}
-
-fn midnight(date: time::Date) -> Timestamp {
-    Timestamp::from(date.midnight().assume_utc())
+    Timestamp::utc_midnight(year.parse().ok()?, month.parse().ok()?, date.parse().ok()?)
 }
 
 fn page_of(text: Option<String>) -> u64 {
@@ -88,8 +82,8 @@ impl OrderFilters {
             status: self.status.clone(),
             order_type: self.order_type.clone(),
             recipient_username: self.recipient.clone(),
-            created_from: self.from.as_deref().and_then(day_start).map(midnight),
-            created_to: self.to.as_deref().and_then(day_start).and_then(|d| d.next_day()).map(midnight),
+            created_from: self.from.as_deref().and_then(day_start),
+            created_to: self.to.as_deref().and_then(day_start).and_then(Timestamp::next_day),
             limit: Some(PAGE_SIZE),
             offset: Some((self.page.max(1) as i64 - 1) * PAGE_SIZE),
         }
@@ -145,8 +139,8 @@ mod tests {
 
     #[test]
     fn days_are_read_as_a_date_input_writes_them() {
-        assert_eq!(day_start("2026-11-20"), Some(time::macros::date!(2026 - 11 - 20)));
-        assert_eq!(day_start("2024-02-29"), Some(time::macros::date!(2024 - 02 - 29)));
+        assert_eq!(day_start("2026-11-20"), Some("2026-11-20T00:00:00Z".parse().unwrap()));
+        assert_eq!(day_start("2024-02-29"), Some("2024-02-29T00:00:00Z".parse().unwrap()));
         for bad in [
             "",
             "2026-11",
@@ -259,10 +253,10 @@ impl AuditFilters {
             pairs.push(("action", action.clone()));
         }
         if let Some(from) = self.from.as_deref().and_then(day_start) {
-            pairs.push(("from", midnight(from).to_string()));
+            pairs.push(("from", from.to_string()));
         }
-        if let Some(to) = self.to.as_deref().and_then(day_start).and_then(|d| d.next_day()) {
-            pairs.push(("to", midnight(to).to_string()));
+        if let Some(to) = self.to.as_deref().and_then(day_start).and_then(Timestamp::next_day) {
+            pairs.push(("to", to.to_string()));
         }
         pairs
     }
