@@ -342,18 +342,15 @@ fn chain_rows(report: &mut Report, path: &str, chains: &[Chain], measured: &[Mea
             None,
         );
     }
-    let added = |i: usize, pick: fn(&Figures) -> Duration, run: fn(&Measured) -> Figures| {
-        pick(&run(&measured[i])).saturating_sub(pick(&run(&measured[direct])))
-    };
-    let (p50, p99): (fn(&Figures) -> Duration, fn(&Figures) -> Duration) = (|f| f.p50, |f| f.p99);
-    let (fixed, single): (fn(&Measured) -> Figures, fn(&Measured) -> Figures) = (|m| m.fixed, |m| m.single);
+    // What a chain adds to the sandbox's own time.
+    let added = |i: usize, of: fn(&Measured) -> Duration| of(&measured[i]).saturating_sub(of(&measured[direct]));
     report.add(
         SECTION,
         format!("{path}: nginx adds (p50, p99)"),
-        format!("{}, {}", duration(added(nginx, p50, fixed)), duration(added(nginx, p99, fixed))),
+        format!("{}, {}", duration(added(nginx, |m| m.fixed.p50)), duration(added(nginx, |m| m.fixed.p99))),
         None,
     );
-    let (a50, a99) = (added(proxy, p50, fixed), added(proxy, p99, fixed));
+    let (a50, a99) = (added(proxy, |m| m.fixed.p50), added(proxy, |m| m.fixed.p99));
     report.add(
         SECTION,
         format!("{path}: proxy adds at p50"),
@@ -366,7 +363,7 @@ fn chain_rows(report: &mut Report, path: &str, chains: &[Chain], measured: &[Mea
         duration(a99),
         Target::at_most(a99.as_secs_f64(), 500e-6, "≤ 500 µs"),
     );
-    let (nginx_one, proxy_one) = (added(nginx, p50, single), added(proxy, p50, single));
+    let (nginx_one, proxy_one) = (added(nginx, |m| m.single.p50), added(proxy, |m| m.single.p50));
     report.add(
         SECTION,
         format!("{path}: one connection: nginx adds, proxy adds (p50)"),
