@@ -182,7 +182,7 @@ async fn a_session_lost_mid_way_goes_to_sign_in_and_back() {
     console.goto("/orders").await;
     console.find("[data-testid=order-row]").await;
     let vera = console.state.db.user("vera").await.unwrap().unwrap();
-    console.state.db.end_sessions_of(vera.id).await.unwrap();
+    console.state.db.end_sessions_of(&vera).await.unwrap();
     console.click_text("Next").await;
     let here = console.wait_here(|h| h.starts_with("/login")).await;
     assert!(here.contains("next=%2Forders%3Fpage%3D2"), "{here}");
