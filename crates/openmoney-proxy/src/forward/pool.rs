@@ -7,10 +7,9 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use axum::http::{Request, Response};
+use axum::http::Request;
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::body::Incoming;
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
@@ -82,7 +81,6 @@ impl Pool {
                 },
             }
         };
-        let response: Response<Incoming> = response;
         let (parts, body) = response.into_parts();
         let body = super::upstream::read_body(body).await?;
         let closing = parts.headers.get(axum::http::header::CONNECTION).is_some_and(|v| v.as_bytes() == b"close");
