@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
 
 use crate::components::clock::provide_clock;
@@ -28,6 +29,7 @@ pub fn App() -> impl IntoView {
     provide_clock();
     view! {
         <Router>
+            <PrefetchedForOnePage/>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=Login/>
                 <ParentRoute path=path!("") view=Authed>
@@ -46,4 +48,17 @@ pub fn App() -> impl IntoView {
             </Routes>
         </Router>
     }
+}
+
+/// What `index.html` fetched before the console loaded is for the page that was loaded:
+/// leaving it forgets the answers no read took.
+#[component]
+fn PrefetchedForOnePage() -> impl IntoView {
+    let location = use_location();
+    let loaded = location.pathname.get_untracked();
+    Effect::new(move |_| {
+        if location.pathname.get() != loaded {
+            crate::api::prefetch::forget();
+        }
+    });
 }

@@ -3,6 +3,7 @@
 
 mod change;
 mod error;
+pub mod prefetch;
 pub mod read;
 
 use std::cell::RefCell;
@@ -10,7 +11,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use gloo_net::http::{Request, RequestBuilder};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use openmoney_api::console::{
     AuditEntry, ConsoleConfig, Credentials, NewStaff, Quote, SessionInfo, StaffAccount, StaffChange,
 };
@@ -21,6 +22,7 @@ use openmoney_api::{
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use wasm_bindgen::JsCast;
 
 pub use change::Change;
 pub use error::ApiError;
@@ -37,11 +39,28 @@ pub fn set_csrf(token: Option<String>) {
     CSRF.with(|c| *c.borrow_mut() = token);
 }
 
+/// A request to send, or one the page started before the console loaded.
+enum Outgoing {
+    Fresh(Result<Request, gloo_net::Error>),
+    Prefetched(js_sys::Promise),
+}
+
 /// One exchange with the proxy: the status and body of a success, or the error. Every call
 /// shares it; only the decoding is compiled per answer type.
-async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<(u16, String), ApiError> {
-    let request = request.map_err(|e| ApiError::Network(e.to_string()))?;
-    let response = request.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+async fn exchange(outgoing: Outgoing) -> Result<(u16, String), ApiError> {
+    let response = match outgoing {
+        Outgoing::Fresh(request) => {
+            let request = request.map_err(|e| ApiError::Network(e.to_string()))?;
+            request.send().await.map_err(|e| ApiError::Network(e.to_string()))?
+        }
+        Outgoing::Prefetched(answer) => match wasm_bindgen_futures::JsFuture::from(answer).await {
+            Ok(response) => Response::from(response.unchecked_into::<web_sys::Response>()),
+            Err(error) => {
+                let message = error.dyn_into::<js_sys::Error>().map(|e| String::from(e.message()));
+                return Err(ApiError::Network(message.unwrap_or_else(|_| "the request failed".into())));
+            }
+        },
+    };
     let status = response.status();
     let retry_after = response.headers().get("retry-after").and_then(|v| v.parse().ok());
     let text = response.text().await;
@@ -99,12 +118,12 @@ fn decode<T: DeserializeOwned>(status: u16, text: String) -> Result<T, ApiError>
 /// A call to the proxy, ready to send: `.await` it for its answer.
 #[must_use = "a call does nothing until it is awaited"]
 pub struct Call<T> {
-    request: Result<Request, gloo_net::Error>,
+    request: Outgoing,
     decode: fn(u16, String) -> Result<T, ApiError>,
 }
 
 fn call<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) -> Call<T> {
-    Call { request, decode: decode::<T> }
+    Call { request: Outgoing::Fresh(request), decode: decode::<T> }
 }
 
 impl<T> IntoFuture for Call<T> {
@@ -134,7 +153,10 @@ impl<T> Future for Answer<T> {
 }
 
 fn get<T: DeserializeOwned>(path: &str) -> Call<T> {
-    call(Request::get(path).header("Accept", "application/json").build())
+    match prefetch::take(path) {
+        Some(answer) => Call { request: Outgoing::Prefetched(answer), decode: decode::<T> },
+        None => call(Request::get(path).header("Accept", "application/json").build()),
+    }
 }
 
 fn change_request(builder: RequestBuilder) -> RequestBuilder {

@@ -34,6 +34,35 @@ async fn signing_in_returns_to_the_bookmarked_order() {
     console.wait_text("[data-testid=user]", |t| t.contains("vera") && t.contains("viewer")).await;
 }
 
+/// A bookmarked order asks for its order and its history as the page arrives, alongside
+/// the session, not one after the other once the console runs; and asks only once.
+#[tokio::test]
+async fn a_bookmarked_order_asks_for_what_it_shows_at_once_and_only_once() {
+    let console = launch().await;
+    console.login("vera").await;
+    console.goto("/orders/10420").await;
+    console.find("[data-testid=status]").await;
+    // Resource timings are written as each answer ends; the history may still be coming.
+    let script = "const done = arguments[arguments.length - 1]; \
+        (function look() { \
+          const all = performance.getEntriesByType('resource'); \
+          const of = path => all.filter(r => new URL(r.name).pathname === path) \
+            .map(r => ({started: r.startTime, answered: r.responseEnd})); \
+          const reads = {session: of('/auth/session'), order: of('/api/v1/orders/10420'), \
+            audit: of('/console/v1/orders/10420/audit')}; \
+          if (reads.audit.length > 0 || performance.now() > 10000) done(reads); else setTimeout(look, 20); \
+        })();";
+    let reads = console.browser.execute_async(script, vec![]).await.expect("reads the timings");
+    for name in ["session", "order", "audit"] {
+        assert_eq!(reads[name].as_array().map(Vec::len), Some(1), "{name} asked for once: {reads}");
+    }
+    let session_answered = reads["session"][0]["answered"].as_f64().unwrap();
+    for name in ["order", "audit"] {
+        let started = reads[name][0]["started"].as_f64().unwrap();
+        assert!(started < session_answered, "{name} waited for the session: {reads}");
+    }
+}
+
 #[tokio::test]
 async fn a_new_stars_order_lands_on_its_page_with_payment_details_and_survives_reload() {
     let console = launch().await;
