@@ -81,12 +81,34 @@ fn locales(locale: Locale) -> js_sys::Array {
     js_sys::Array::of1(&locale.as_str().into())
 }
 
+type Kept<F> = std::cell::RefCell<Option<(Locale, F)>>;
+
+thread_local! {
+    static DATES: Kept<js_sys::Intl::DateTimeFormat> = const { std::cell::RefCell::new(None) };
+    static RELATIVE: Kept<js_sys::Intl::RelativeTimeFormat> = const { std::cell::RefCell::new(None) };
+}
+
+/// The formatter kept in `kept` for `locale`, made on first use. Making an `Intl` formatter
+/// costs a hundred times more than using one, and a page of orders formats fifty dates.
+fn formatter<F: Clone>(
+    kept: &'static std::thread::LocalKey<Kept<F>>,
+    locale: Locale,
+    make: impl FnOnce(&js_sys::Array) -> F,
+) -> F {
+    kept.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        match &*kept {
+            Some((made_for, format)) if *made_for == locale => format.clone(),
+            _ => kept.insert((locale, make(&locales(locale)))).1.clone(),
+        }
+    })
+}
+
 /// A date and time in the reader's language and time zone, e.g. "22 nov 2026, 9:15:02".
 pub fn when(locale: Locale, at: openmoney_api::Timestamp) -> String {
-    let format = js_sys::Intl::DateTimeFormat::new(
-        &locales(locale),
-        &options(&[("dateStyle", "medium"), ("timeStyle", "medium")]),
-    );
+    let format = formatter(&DATES, locale, |locales| {
+        js_sys::Intl::DateTimeFormat::new(locales, &options(&[("dateStyle", "medium"), ("timeStyle", "medium")]))
+    });
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.unix_millis() as f64));
     format.format().call1(&format, &date).ok().and_then(|v| v.as_string()).unwrap_or_else(|| at.to_string())
 }
@@ -94,7 +116,9 @@ pub fn when(locale: Locale, at: openmoney_api::Timestamp) -> String {
 /// How long ago (or how far ahead) `at` is from `now`, e.g. "5 minutes ago", "hace 5 minutos".
 pub fn relative(locale: Locale, at_millis: i64, now_millis: i64) -> String {
     let (value, unit) = crate::logic::countdown::relative_unit((at_millis - now_millis) / 1000);
-    let format = js_sys::Intl::RelativeTimeFormat::new(&locales(locale), &options(&[("numeric", "auto")]));
+    let format = formatter(&RELATIVE, locale, |locales| {
+        js_sys::Intl::RelativeTimeFormat::new(locales, &options(&[("numeric", "auto")]))
+    });
     format.format(value as f64, unit).as_string().unwrap_or_default()
 }
 

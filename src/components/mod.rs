@@ -5,6 +5,7 @@ pub mod copy;
 pub mod export;
 pub mod feedback;
 pub mod live;
+pub mod orders_table;
 pub mod pager;
 pub mod qr;
 pub mod runway;

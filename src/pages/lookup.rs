@@ -6,9 +6,9 @@ use openmoney_api::Order;
 
 use crate::api::{self, ApiError};
 use crate::components::feedback::loaded;
+use crate::components::orders_table::OrderTable;
 use crate::i18n::{td_string, tr, use_i18n};
 use crate::logic::filters::query_string;
-use crate::pages::orders::OrderTable;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Find {

@@ -11,13 +11,13 @@ use crate::api::{self, ApiError};
 use crate::components::clock::Countdown;
 use crate::components::copy::CopyButton;
 use crate::components::feedback::{loaded, ErrorView, StatusBadge};
+use crate::components::orders_table::what;
 use crate::components::qr::Qr;
 use crate::components::share::{live_link_by, ShareLink};
 use crate::i18n::{t_string, td_string, tr, use_i18n, Locale};
 use crate::logic::drift::{percent, Drift, TOLERANCE_BP};
 use crate::logic::live::fresher;
 use crate::logic::{money, tonlink};
-use crate::pages::orders::what;
 use crate::session::{use_sandbox_mode, use_session};
 
 const REFRESH: std::time::Duration = std::time::Duration::from_secs(2);

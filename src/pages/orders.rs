@@ -1,19 +1,18 @@
 //! The orders table: filters and page live in the query string.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use openmoney_api::{Order, OrderStatus, OrderType};
+use openmoney_api::{OrderStatus, OrderType};
 
 use crate::api;
 use crate::components::export::{ExportButton, Source};
-use crate::components::feedback::{loaded, StatusBadge};
+use crate::components::feedback::{ErrorView, Skeleton};
+use crate::components::orders_table::OrderTable;
 use crate::components::pager::Pager;
-use crate::i18n::{td_string, tr, use_i18n, Locale};
+use crate::i18n::{tr, use_i18n};
 use crate::live::use_live;
 use crate::logic::filters::OrderFilters;
-use crate::logic::live::{fresher, joins_list};
-use crate::logic::money;
+use crate::logic::live::joins_list;
 
 #[component]
 pub fn Orders() -> impl IntoView {
@@ -26,6 +25,8 @@ pub fn Orders() -> impl IntoView {
     });
     let live = use_live();
     let orders = live.read(move || api::orders(filters.get().api_query()));
+    let page = Memo::new(move |_| orders.get().and_then(Result::ok));
+    let items = Signal::derive(move || page.with(|p| p.as_ref().map(|p| p.items.clone()).unwrap_or_default()));
     // Orders created since the page opened that belong on it, newest first.
     let joined = Signal::derive(move || {
         let filters = filters.get();
@@ -88,78 +89,18 @@ pub fn Orders() -> impl IntoView {
                 <label>{tr!(common.to)}" " <input name="to" type="date" prop:value=move || filters.get().to.unwrap_or_default() on:change=on_change("to")/></label>
             </form>
             <ExportButton source=Signal::derive(move || Source::Orders(filters.get()))/>
-            {loaded(orders, move |page| {
-                let current = filters.get_untracked().page;
-                view! {
-                    <OrderTable orders=page.items joined=joined/>
-                    <Pager page=current total=page.total href_for=href_for/>
-                }
-            })}
+            // The table stays through every new answer, so only the rows that differ change.
+            {move || match orders.get() {
+                None => view! { <Skeleton/> }.into_any(),
+                Some(Err(error)) => view! { <ErrorView error=error retry=Callback::new(move |_| orders.refetch())/> }.into_any(),
+                Some(Ok(_)) => ().into_any(),
+            }}
+            <Show when=move || page.with(Option::is_some)>
+                <OrderTable orders=items joined=joined/>
+                {move || page.with(|p| p.as_ref().map(|p| p.total)).map(|total| {
+                    view! { <Pager page=filters.get_untracked().page total=total href_for=href_for/> }
+                })}
+            </Show>
         </section>
-    }
-}
-
-/// Orders as a table whose rows link to their pages. Each status follows the live feed;
-/// `joined` orders (new since the page was read) come first, marked new.
-#[component]
-pub fn OrderTable(orders: Vec<Order>, #[prop(optional, into)] joined: Option<Signal<Vec<Order>>>) -> impl IntoView {
-    let i18n = use_i18n();
-    let live = use_live();
-    let shown: Vec<i64> = orders.iter().map(|o| o.id).collect();
-    // New orders not already in the page that was read.
-    let joined = Memo::new(move |_| {
-        let mut fresh = joined.map(|j| j.get()).unwrap_or_default();
-        fresh.retain(|o| !shown.contains(&o.id));
-        fresh
-    });
-    let any_joined = Memo::new(move |_| !joined.with(Vec::is_empty));
-    move || {
-        let l = i18n.get_locale();
-        if orders.is_empty() && !any_joined.get() {
-            return view! { <p class="muted" data-testid="no-orders">{td_string!(l, orders.none)}</p> }.into_any();
-        }
-        let row = move |o: Order, new: bool| {
-            let id = o.id;
-            let read = o.clone();
-            let status = Memo::new(move |_| live.order(id).map(|event| fresher(&read, &event).status.clone()));
-            let read_status = o.status.clone();
-            view! {
-                <tr data-testid="order-row" class:fresh=new>
-                    <td><A href=format!("/orders/{}", o.id)>{format!("#{}", o.id)}</A>
-                        {new.then(|| view! { <span class="badge badge-new" data-testid="new">{td_string!(l, live.new_order)}</span> })}</td>
-                    <td>{move || view! { <StatusBadge status=status.get().unwrap_or_else(|| read_status.clone())/> }}</td>
-                    <td>{what(l, &o)}</td>
-                    <td>"@"{o.recipient_username.clone()}</td>
-                    <td class="num">{money::ton(l, o.price_ton)}</td>
-                    <td>{o.client_reference.clone().unwrap_or_default()}</td>
-                    <td><time datetime=o.created_at.to_string()>{crate::i18n::when(l, o.created_at)}</time></td>
-                </tr>
-            }
-        };
-        let rows: Vec<_> = orders.iter().map(|o| row(o.clone(), false)).collect();
-        view! {
-        <div class="table-wrap">
-            <table class="table" data-testid="orders">
-                <thead><tr>
-                    <th scope="col">{td_string!(l, common.order)}</th><th scope="col">{td_string!(l, common.status)}</th><th scope="col">{td_string!(l, common.what)}</th>
-                    <th scope="col">{td_string!(l, common.recipient)}</th><th scope="col">{td_string!(l, common.price)}</th><th scope="col">{td_string!(l, common.reference)}</th><th scope="col">{td_string!(l, common.created)}</th>
-                </tr></thead>
-                <tbody>
-                    {move || joined.get().into_iter().map(|o| row(o, true)).collect_view()}
-                    {rows}
-                </tbody>
-            </table>
-        </div>
-    }
-    .into_any()
-    }
-}
-
-/// `100 Stars` or `Premium, 6 months`.
-pub fn what(l: Locale, order: &Order) -> String {
-    match (order.stars_amount, order.premium_months) {
-        (Some(stars), _) => td_string!(l, common.stars_count, n = money::count(l, stars)),
-        (_, Some(months)) => td_string!(l, common.premium_months, n = months),
-        _ => order.order_type.to_string(),
     }
 }

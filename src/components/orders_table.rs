@@ -1,0 +1,88 @@
+//! Orders as a table whose rows link to their pages.
+
+use leptos::prelude::*;
+use openmoney_api::Order;
+
+use crate::components::feedback::StatusBadge;
+use crate::i18n::{td_string, tr, use_i18n, Locale};
+use crate::live::use_live;
+use crate::logic::live::fresher;
+use crate::logic::money;
+
+/// What identifies a drawn row: the order, the status it was read with, and the language.
+/// A row is drawn once for each and kept while it stays, so a new answer (another filter,
+/// another page, or the same page read again) only adds and removes the rows that differ.
+type RowKey = (i64, String, Locale);
+
+fn row_key((locale, order, _): &(Locale, Order, bool)) -> RowKey {
+    (order.id, order.status.as_str().to_owned(), *locale)
+}
+
+/// The table of `orders`. Each status follows the live feed; `joined` orders (new since
+/// the page was read) come first, marked new.
+#[component]
+pub fn OrderTable(
+    #[prop(into)] orders: Signal<Vec<Order>>,
+    #[prop(optional, into)] joined: Option<Signal<Vec<Order>>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    // New orders not already among those read.
+    let joined = Memo::new(move |_| {
+        let mut fresh = joined.map(|j| j.get()).unwrap_or_default();
+        orders.with(|read| fresh.retain(|o| !read.iter().any(|r| r.id == o.id)));
+        fresh
+    });
+    let rows = move || {
+        let locale = i18n.get_locale();
+        let mut rows: Vec<_> = joined.get().into_iter().map(|o| (locale, o, true)).collect();
+        rows.extend(orders.get().into_iter().map(|o| (locale, o, false)));
+        rows
+    };
+    let empty = move || orders.with(Vec::is_empty) && joined.with(Vec::is_empty);
+    view! {
+        <Show when=move || !empty() fallback=|| view! { <p class="muted" data-testid="no-orders">{tr!(orders.none)}</p> }>
+            <div class="table-wrap">
+                <table class="table" data-testid="orders">
+                    <thead><tr>
+                        <th scope="col">{tr!(common.order)}</th><th scope="col">{tr!(common.status)}</th><th scope="col">{tr!(common.what)}</th>
+                        <th scope="col">{tr!(common.recipient)}</th><th scope="col">{tr!(common.price)}</th><th scope="col">{tr!(common.reference)}</th><th scope="col">{tr!(common.created)}</th>
+                    </tr></thead>
+                    <tbody>
+                        <For each=rows key=row_key children=|(l, o, new)| row(l, o, new)/>
+                    </tbody>
+                </table>
+            </div>
+        </Show>
+    }
+}
+
+/// One order's row. Its link is a plain anchor: the router takes every same-origin click,
+/// and a row needs none of `A`'s active-route tracking.
+fn row(l: Locale, o: Order, new: bool) -> impl IntoView {
+    let live = use_live();
+    let id = o.id;
+    let read = o.clone();
+    let status =
+        Memo::new(move |_| live.order(id).map_or_else(|| read.status.clone(), |e| fresher(&read, &e).status.clone()));
+    view! {
+        <tr data-testid="order-row" class:fresh=new>
+            <td><a href=format!("/orders/{id}")>{format!("#{id}")}</a>
+                {new.then(|| view! { <span class="badge badge-new" data-testid="new">{td_string!(l, live.new_order)}</span> })}</td>
+            <td>{move || view! { <StatusBadge status=status.get()/> }}</td>
+            <td>{what(l, &o)}</td>
+            <td>"@"{o.recipient_username.clone()}</td>
+            <td class="num">{money::ton(l, o.price_ton)}</td>
+            <td>{o.client_reference.clone().unwrap_or_default()}</td>
+            <td><time datetime=o.created_at.to_string()>{crate::i18n::when(l, o.created_at)}</time></td>
+        </tr>
+    }
+}
+
+/// `100 Stars` or `Premium, 6 months`.
+pub fn what(l: Locale, order: &Order) -> String {
+    match (order.stars_amount, order.premium_months) {
+        (Some(stars), _) => td_string!(l, common.stars_count, n = money::count(l, stars)),
+        (_, Some(months)) => td_string!(l, common.premium_months, n = months),
+        _ => order.order_type.to_string(),
+    }
+}
