@@ -28,8 +28,8 @@ impl WebDriverCompatibleCommand for Cdp {
     }
 }
 
-async fn cdp(console: &Console, cmd: &'static str, params: Value) {
-    console.browser.issue_cmd(Cdp { cmd, params }).await.unwrap_or_else(|e| panic!("{cmd}: {e}"));
+async fn cdp(console: &Console, cmd: &'static str, params: Value) -> Value {
+    console.browser.issue_cmd(Cdp { cmd, params }).await.unwrap_or_else(|e| panic!("{cmd}: {e}"))
 }
 
 /// Runs in every new document before the console's own scripts: it keeps the long tasks
@@ -175,6 +175,13 @@ async fn filter_repaint(report: &mut Report, trials: usize) {
         });
         watcher.observe(document.querySelector('main'), { childList: true, subtree: true, characterData: true });
     "#;
+    // A CPU profile of the trials, for Chrome's DevTools, when asked for.
+    let profile = std::env::var_os("OPENMONEY_BENCH_PROFILE");
+    if profile.is_some() {
+        cdp(&console, "Profiler.enable", json!({})).await;
+        cdp(&console, "Profiler.setSamplingInterval", json!({"interval": 50})).await;
+        cdp(&console, "Profiler.start", json!({})).await;
+    }
     let (mut samples, mut answers) = (Vec::new(), Vec::new());
     for trial in 0..=trials {
         let name = if trial % 2 == 0 { "alice_tg" } else { "pandus" };
@@ -194,6 +201,10 @@ async fn filter_repaint(report: &mut Report, trials: usize) {
             samples.push(took);
             answers.push(answered);
         }
+    }
+    if let Some(path) = profile {
+        let taken = cdp(&console, "Profiler.stop", json!({})).await;
+        std::fs::write(&path, taken["profile"].to_string()).expect("writes the profile");
     }
     let worst = samples.iter().copied().fold(0.0, f64::max);
     let typical = median(&mut samples);
