@@ -17,11 +17,22 @@ enum Find {
     Memo(String),
 }
 
-async fn find(what: Find) -> Result<Option<Vec<Order>>, ApiError> {
+#[derive(Debug, Clone)]
+enum Found {
+    Nothing,
+    /// A reference the proxy cannot look up; nothing was asked.
+    CannotLookUp,
+    Orders(Vec<Order>),
+}
+
+async fn find(what: Find) -> Result<Found, ApiError> {
     match what {
-        Find::Nothing => Ok(None),
-        Find::Reference(reference) => api::orders_by_reference(&reference).await.map(Some),
-        Find::Memo(memo) => api::order_by_memo(&memo).await.map(|o| Some(vec![o])),
+        Find::Nothing => Ok(Found::Nothing),
+        Find::Reference(reference) if openmoney_api::validate::reference_lookup(&reference).is_err() => {
+            Ok(Found::CannotLookUp)
+        }
+        Find::Reference(reference) => api::orders_by_reference(&reference).await.map(Found::Orders),
+        Find::Memo(memo) => api::order_by_memo(&memo).await.map(|o| Found::Orders(vec![o])),
     }
 }
 
@@ -75,8 +86,9 @@ pub fn Lookup() -> impl IntoView {
                 <button type="submit">{tr!(lookup.find)}</button>
             </form>
             {loaded(results, move |found| match found {
-                None => view! { <p class="muted">{tr!(lookup.hint)}</p> }.into_any(),
-                Some(orders) => view! {
+                Found::Nothing => view! { <p class="muted">{tr!(lookup.hint)}</p> }.into_any(),
+                Found::CannotLookUp => view! { <p class="error-text" role="alert" data-testid="lookup-refused">{tr!(lookup.cannot_look_up)}</p> }.into_any(),
+                Found::Orders(orders) => view! {
                     <p data-testid="lookup-count">{td_string!(i18n.get_locale(), lookup.found, n = orders.len())}</p>
                     <OrderTable orders=orders/>
                 }.into_any(),

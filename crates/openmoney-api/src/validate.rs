@@ -81,6 +81,19 @@ pub fn client_reference(reference: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether orders with this reference can be looked up through the proxy's path
+/// `/api/v1/orders/by-reference/{ref}`. The proxy refuses every target with an encoded
+/// slash, backslash or percent sign, and dot segments, so that no double decoding upstream
+/// can turn a reference into another endpoint; such references can be created but not
+/// looked up. The console says so instead of asking.
+pub fn reference_lookup(reference: &str) -> Result<(), String> {
+    client_reference(reference)?;
+    if reference.contains(['/', '\\', '%']) || reference == "." || reference == ".." {
+        return Err("a reference with '/', '\\' or '%', or one that is '.' or '..', cannot be looked up".into());
+    }
+    Ok(())
+}
+
 /// What [`client_reference`] accepts, as the OpenAPI documents say it (ECMA-262). utoipa
 /// takes only literals, so the documents repeat it; tests hold every copy to this one.
 pub const CLIENT_REFERENCE_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]+$";
@@ -197,6 +210,18 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn references_with_separators_percent_or_only_dots_cannot_be_looked_up() {
+        for reference in ["INV/2026/42", "a\\b", "100%", ".", ".."] {
+            assert!(client_reference(reference).is_ok(), "{reference} can be created");
+            assert!(reference_lookup(reference).is_err(), "{reference} cannot be looked up");
+        }
+        for reference in ["invoice-42", "a.b", "...", "..x", "inv 42?x=1#y", "счёт-1"] {
+            assert_eq!(reference_lookup(reference), Ok(()), "{reference}");
+        }
+        assert!(reference_lookup("").is_err(), "nor can an empty one");
+    }
 
     #[test]
     fn usernames_follow_telegram_rules() {

@@ -1,6 +1,8 @@
 //! The command line: `serve`, and `user add|list|disable|enable|passwd|remove`. Every
-//! `serve` flag is also an environment variable and a key of the optional TOML file
-//! (`--config`); the command line wins over the environment, which wins over the file.
+//! `serve` flag, and `--data-dir` and `--database-url`, is also an environment variable
+//! and a key of the optional TOML file (`--config`, `OPENMONEY_CONFIG`); the command line
+//! wins over the environment, which wins over the file. `user` commands read the store
+//! the same file names.
 
 use std::io::BufRead;
 use std::net::IpAddr;
@@ -84,8 +86,8 @@ pub struct ServeOptions {
     /// SSO: addresses allowed to send that header, comma separated.
     #[arg(long, env = "OPENMONEY_SSO_TRUSTED", value_delimiter = ',')]
     pub sso_trusted: Option<Vec<IpAddr>>,
-    /// Send Strict-Transport-Security (when served over TLS).
-    #[arg(long, env = "OPENMONEY_HSTS")]
+    /// Send Strict-Transport-Security (when served over TLS): `--hsts`, or `--hsts false`.
+    #[arg(long, env = "OPENMONEY_HSTS", num_args = 0..=1, default_missing_value = "true")]
     pub hsts: Option<bool>,
     /// The origin staff use, such as https://console.example.com.
     #[arg(long, env = "OPENMONEY_PUBLIC_ORIGIN")]
@@ -105,6 +107,12 @@ pub struct ServeOptions {
     /// Live consoles: open streams in all [default: 2000; 8 per staff member].
     #[arg(long, env = "OPENMONEY_LIVE_MAX_STREAMS")]
     pub live_max_streams: Option<usize>,
+    /// The file's `data_dir`; on the command line, the global `--data-dir`.
+    #[arg(skip)]
+    pub data_dir: Option<PathBuf>,
+    /// The file's `database_url`; on the command line, the global `--database-url`.
+    #[arg(skip)]
+    pub database_url: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -141,20 +149,34 @@ macro_rules! merge {
 }
 
 impl Cli {
-    fn data_dir(&self) -> PathBuf {
-        self.data_dir.clone().unwrap_or_else(|| PathBuf::from(".data"))
+    /// What the `--config` file sets; nothing without one.
+    fn file(&self) -> Result<ServeOptions, String> {
+        let Some(path) = &self.config else { return Ok(ServeOptions::default()) };
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
-    pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| config::sqlite_url(&self.data_dir()))
+    /// The data directory and the store's URL: the command line or environment, else the
+    /// file, else `.data` and the SQLite file in it.
+    fn store(&self, file: &ServeOptions) -> (PathBuf, String) {
+        let data_dir =
+            self.data_dir.clone().or_else(|| file.data_dir.clone()).unwrap_or_else(|| PathBuf::from(".data"));
+        let url = self.database_url.clone().or_else(|| file.database_url.clone());
+        let url = url.unwrap_or_else(|| config::sqlite_url(&data_dir));
+        (data_dir, url)
+    }
+
+    /// The store's URL, as `serve` would use it.
+    pub fn database_url(&self) -> Result<String, String> {
+        Ok(self.store(&self.file()?).1)
     }
 
     /// The configuration `serve` runs with.
     pub fn serve_config(&self, options: &ServeOptions) -> Result<Config, String> {
         let mut o = options.clone();
-        if let Some(path) = &self.config {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let mut file: ServeOptions = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut file = self.file()?;
+        let (data_dir, database_url) = self.store(&file);
+        {
             merge!(
                 o,
                 file,
@@ -181,8 +203,8 @@ impl Cli {
                 live_max_streams
             );
         }
-        let mut config = Config::local(self.data_dir());
-        config.database_url = self.database_url();
+        let mut config = Config::local(data_dir);
+        config.database_url = database_url;
         if let Some(listen) = o.listen {
             config.listen = listen;
         }
@@ -255,7 +277,7 @@ fn read_password(from_stdin: bool) -> Result<(String, bool), String> {
 
 /// Runs a `user` command against the store.
 pub async fn user_command(cli: &Cli, command: &UserCommand) -> Result<String, String> {
-    let db = Db::connect(&cli.database_url()).await.map_err(|e| format!("store: {e}"))?;
+    let db = Db::connect(&cli.database_url()?).await.map_err(|e| format!("store: {e}"))?;
     let fail = |e: crate::error::Error| e.to_string();
     let audit = |action: &'static str, summary: String| {
         let db = db.clone();

@@ -176,6 +176,22 @@ async fn a_reference_lookup_lists_every_order_sharing_it() {
     console.wait_count("[data-testid=order-row]", 3).await;
 }
 
+/// A reference the proxy cannot look up (it refuses encoded slashes in a path) is
+/// explained where it is typed, and nothing is asked of the upstream.
+#[tokio::test]
+async fn a_reference_with_a_slash_is_explained_not_looked_up() {
+    let console = launch().await;
+    console.login("vera").await;
+    console.goto("/lookup").await;
+    console.fill("input[name=value]", "INV/2026/42").await;
+    console.click("form.filters button[type=submit]").await;
+    let said = console.wait_text("[data-testid=lookup-refused]", |t| !t.is_empty()).await;
+    assert!(said.contains("cannot be looked up") && said.contains("Orders page"), "{said}");
+    assert!(console.here().await.starts_with("/lookup?ref=INV"), "the address keeps what was asked");
+    let asked = console.sandbox.recent_requests().iter().any(|r| r.path.contains("by-reference"));
+    assert!(!asked, "no lookup reached the upstream");
+}
+
 #[tokio::test]
 async fn balance_history_pages_filters_in_the_url_and_draws_a_chart() {
     let console = launch().await;

@@ -39,13 +39,10 @@ pub fn memo(raw: &str) -> Result<String, Error> {
     Ok(raw.to_owned())
 }
 
-/// A client_reference: 1 to 128 printable characters, without path separators or dot
-/// segments; re-encoded for the upstream path.
+/// A client_reference that can be looked up ([`validate::reference_lookup`]), re-encoded
+/// for the upstream path.
 pub fn reference(raw: &str) -> Result<String, Error> {
-    validate::client_reference(raw).map_err(Error::Validation)?;
-    if raw.contains(['/', '\\']) || raw == "." || raw == ".." {
-        return Err(Error::Validation("client_reference must not contain '/' or '\\' or be a dot segment".into()));
-    }
+    validate::reference_lookup(raw).map_err(Error::Validation)?;
     Ok(utf8_percent_encode(raw, SEGMENT).to_string())
 }
 

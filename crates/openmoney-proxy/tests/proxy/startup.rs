@@ -44,6 +44,33 @@ fn a_config_file_fills_what_the_command_line_leaves_out() {
     assert!(serve_config(&["openmoney-proxy", "--config", file.to_str().unwrap(), "serve"]).is_err());
 }
 
+#[test]
+fn the_store_can_be_named_in_the_config_file_and_user_commands_use_it_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("proxy.toml");
+    let data = dir.path().join("state");
+    std::fs::write(&file, format!("data_dir = {:?}\n", data.to_str().unwrap())).unwrap();
+    let config = file.to_str().unwrap();
+    let served = serve_config(&["openmoney-proxy", "--config", config, "serve"]).unwrap();
+    assert!(served.database_url.contains(data.to_str().unwrap()), "{}", served.database_url);
+    let user = parse(&["openmoney-proxy", "--config", config, "user", "list"]);
+    assert_eq!(user.database_url().unwrap(), served.database_url, "`user` reads the store `serve` uses");
+    let flag = parse(&["openmoney-proxy", "--config", config, "--data-dir", "/elsewhere", "user", "list"]);
+    assert!(flag.database_url().unwrap().contains("/elsewhere"), "the command line wins");
+    std::fs::write(&file, "database_url = \"postgres://console@db.internal/console\"\n").unwrap();
+    let shared = serve_config(&["openmoney-proxy", "--config", config, "serve"]).unwrap();
+    assert_eq!(shared.database_url, "postgres://console@db.internal/console");
+}
+
+#[test]
+fn hsts_is_a_switch_that_also_takes_a_value() {
+    let on = serve_config(&["openmoney-proxy", "serve", "--hsts", "--upstream-rps", "5"]).unwrap();
+    assert!(on.hsts);
+    assert_eq!(on.budgets.upstream_rps, 5, "the next flag is read as a flag");
+    assert!(!serve_config(&["openmoney-proxy", "serve", "--hsts", "false"]).unwrap().hsts);
+    assert!(!serve_config(&["openmoney-proxy", "serve"]).unwrap().hsts);
+}
+
 #[tokio::test]
 async fn a_real_upstream_with_no_staff_refuses_to_start_and_says_how_to_add_one() {
     let dir = tempfile::tempdir().unwrap();
