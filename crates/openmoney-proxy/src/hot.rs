@@ -16,10 +16,11 @@ use futures_util::FutureExt;
 use openmoney_api::OrderId;
 
 use crate::error::Error;
-use crate::forward::{self, Call, API, FIXED};
+use crate::forward::{self, API, FIXED};
 use crate::headers::REQUEST_ID;
 use crate::state::AppState;
 use crate::targets;
+use crate::upstream::UpstreamRequest;
 
 const ORDER_ROUTE: &str = "/api/v1/orders/{id}";
 
@@ -87,6 +88,6 @@ async fn respond(app: &AppState, read: &Read, headers: &HeaderMap, id: &HeaderVa
         Some(id) => format!("orders/{id}"),
         None => read.route[API.len() + 1..].to_owned(),
     };
-    let call = Call { request_id: Some(id.clone()), ..Call::get(path) };
+    let call = UpstreamRequest { request_id: Some(id.clone()), ..UpstreamRequest::get(path) };
     forward::read(app, call).await
 }

@@ -21,6 +21,8 @@ pub mod process;
 mod server;
 mod state;
 mod targets;
+mod throttle;
+mod upstream;
 mod web;
 
 use std::net::SocketAddr;
@@ -154,9 +156,15 @@ pub async fn start(config: Config) -> Result<Running, String> {
         }
     };
     let first_admin_password = first_admin(&db, config.is_sandbox()).await?;
-    let upstream =
-        forward::Upstream::new(api_base, sandbox_base, &key, config.timeouts.clone(), &config.budgets, metrics.clone())
-            .map_err(|e| format!("upstream client: {e}"))?;
+    let upstream = upstream::Upstream::new(
+        api_base,
+        sandbox_base,
+        &key,
+        config.timeouts.clone(),
+        &config.budgets,
+        metrics.clone(),
+    )
+    .map_err(|e| format!("upstream client: {e}"))?;
     let csp = web::content_security_policy(&config.static_dir);
     let security = headers::Security::new(&csp, config.hsts);
     let live = live::Live::new(&config.live);
@@ -165,7 +173,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         config,
         db,
         upstream,
-        throttle: auth::Throttle::default(),
+        throttle: throttle::Throttle::default(),
         metrics,
         live,
         security,

@@ -14,9 +14,9 @@ use serde_json::json;
 use crate::auth::{client_addr, StaffUser};
 use crate::db::Role;
 use crate::error::{Error, Result};
-use crate::forward::Call;
 use crate::metrics::method_label;
 use crate::state::AppState;
+use crate::upstream::UpstreamRequest;
 
 /// Liveness: the process answers.
 #[utoipa::path(get, path = "/healthz", tag = "Operations", security(()),
@@ -33,7 +33,7 @@ pub async fn readyz(State(app): State<AppState>) -> Result<Json<serde_json::Valu
     if !app.db.ping().await {
         return Err(Error::Internal("the store does not answer".into()));
     }
-    let answer = app.upstream.send(Call::get("health".into())).await?;
+    let answer = app.upstream.send(UpstreamRequest::get("health".into())).await?;
     if !answer.status.is_success() {
         return Err(Error::UpstreamUnavailable);
     }

@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use crate::auth::Throttle;
 use crate::config::Config;
-use crate::db::Db;
-use crate::forward::Upstream;
+use crate::db::{Db, NewAudit};
 use crate::live::Live;
 use crate::metrics::Metrics;
+use crate::throttle::Throttle;
+use crate::upstream::Upstream;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -46,5 +46,27 @@ impl AppState {
 
     pub fn sandbox_mode(&self) -> bool {
         self.config.is_sandbox()
+    }
+
+    /// Records an event; a failure to record is logged, never hidden from the log.
+    pub async fn audit_event(
+        &self,
+        actor: &str,
+        action: &'static str,
+        outcome: &str,
+        summary: String,
+        addr: Option<&str>,
+    ) {
+        let event = NewAudit {
+            actor: actor.to_owned(),
+            action,
+            outcome: outcome.to_owned(),
+            summary,
+            client_addr: addr.map(str::to_owned),
+            ..NewAudit::default()
+        };
+        if let Err(err) = self.db.audit(event).await {
+            tracing::error!(%err, action, "audit write failed");
+        }
     }
 }

@@ -3,7 +3,6 @@
 mod csrf;
 pub mod password;
 mod session;
-mod throttle;
 
 use axum::extract::{Request, State};
 use axum::response::IntoResponse;
@@ -14,15 +13,14 @@ use openmoney_api::console::{Credentials, SessionInfo};
 
 pub use csrf::{guard as csrf_guard, CSRF_HEADER, REQUESTED_WITH, REQUESTED_WITH_VALUE};
 pub use session::{
-    client_addr, hash_token, identify, random_token, Operator, StaffUser, DEVICE_COOKIE, SESSION_COOKIE,
+    client_addr, hash_token, identify, random_token, Admin, Operator, StaffUser, DEVICE_COOKIE, SESSION_COOKIE,
 };
-use throttle::Attempt;
-pub use throttle::Throttle;
 
-use crate::db::{now_millis, NewAudit};
+use crate::db::now_millis;
 use crate::error::{Error, Result};
 use crate::json::{ok, ApiJson};
 use crate::state::AppState;
+use crate::throttle::Attempt;
 use openmoney_api::{Envelope, ErrorBody, Success};
 
 pub fn router() -> Router<AppState> {
@@ -101,28 +99,4 @@ pub(crate) async fn logout(State(app): State<AppState>, user: StaffUser) -> Resu
     responses((status = 200, description = "The session", body = Success<SessionInfo>)))]
 pub(crate) async fn current(user: StaffUser) -> Json<Envelope<SessionInfo>> {
     ok(info(&user))
-}
-
-impl AppState {
-    /// Records an event; a failure to record is logged, never hidden from the log.
-    pub async fn audit_event(
-        &self,
-        actor: &str,
-        action: &'static str,
-        outcome: &str,
-        summary: String,
-        addr: Option<&str>,
-    ) {
-        let event = NewAudit {
-            actor: actor.to_owned(),
-            action,
-            outcome: outcome.to_owned(),
-            summary,
-            client_addr: addr.map(str::to_owned),
-            ..NewAudit::default()
-        };
-        if let Err(err) = self.db.audit(event).await {
-            tracing::error!(%err, action, "audit write failed");
-        }
-    }
 }

@@ -67,6 +67,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Operator {
     }
 }
 
+/// An admin; anyone else is refused (403) before the request body is even read.
+#[derive(Debug, Clone)]
+pub struct Admin(pub StaffUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for Admin {
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        let user = StaffUser::from_request_parts(parts, state).await?;
+        user.require(Role::Admin)?;
+        Ok(Admin(user))
+    }
+}
+
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);

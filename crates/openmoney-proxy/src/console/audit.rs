@@ -8,8 +8,8 @@ use openmoney_api::export::{self, CsvFile};
 use openmoney_api::{validate, Envelope, Page, Success, Timestamp};
 use serde::Deserialize;
 
-use crate::auth::StaffUser;
-use crate::db::{AuditEntry, AuditFilter, Role};
+use crate::auth::{Admin, StaffUser};
+use crate::db::{AuditEntry, AuditFilter};
 use crate::error::{Error, Result};
 use crate::forward::{KnownQuery, OrderIdParam};
 use crate::json::ok;
@@ -64,10 +64,9 @@ impl AuditQuery {
     responses((status = 200, description = "One page of entries", body = Success<Page<AuditEntry>>)))]
 pub async fn list(
     State(app): State<AppState>,
-    user: StaffUser,
+    _: Admin,
     KnownQuery(query): KnownQuery<AuditQuery>,
 ) -> Result<Json<Envelope<Page<AuditEntry>>>> {
-    user.require(Role::Admin)?;
     let limit = validate::limit(query.limit).map_err(Error::Validation)?;
     let offset = validate::offset(query.offset).map_err(Error::Validation)?;
     let (items, total) = app.db.audit_page(&query.filter(), i64::from(limit), offset as i64).await?;
@@ -82,10 +81,9 @@ const CSV_PAGE: i64 = 1_000;
     responses((status = 200, description = "The entries as CSV", content_type = "text/csv", body = String)))]
 pub async fn csv(
     State(app): State<AppState>,
-    user: StaffUser,
+    _: Admin,
     KnownQuery(query): KnownQuery<AuditFilterQuery>,
 ) -> Result<impl IntoResponse> {
-    user.require(Role::Admin)?;
     let filter = query.filter();
     let mut file = CsvFile::new(export::AUDIT_COLUMNS);
     let mut offset = 0;

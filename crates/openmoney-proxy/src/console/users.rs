@@ -6,7 +6,7 @@ use axum::Json;
 use openmoney_api::console::{NewStaff, StaffAccount, StaffChange};
 use openmoney_api::{Envelope, ErrorBody, Success};
 
-use crate::auth::{password, StaffUser};
+use crate::auth::{password, Admin};
 use crate::db::Role;
 use crate::error::{Error, Result};
 use crate::json::{ok, ApiJson};
@@ -16,8 +16,7 @@ use crate::state::AppState;
 /// Every staff account, for admins.
 #[utoipa::path(get, path = "/console/v1/users", tag = "Users",
     responses((status = 200, description = "The accounts", body = Success<Vec<StaffAccount>>)))]
-pub async fn list(State(app): State<AppState>, user: StaffUser) -> Result<Json<Envelope<Vec<StaffAccount>>>> {
-    user.require(Role::Admin)?;
+pub async fn list(State(app): State<AppState>, _: Admin) -> Result<Json<Envelope<Vec<StaffAccount>>>> {
     Ok(ok(app.db.users().await?.iter().map(|u| u.account()).collect()))
 }
 
@@ -27,10 +26,9 @@ pub async fn list(State(app): State<AppState>, user: StaffUser) -> Result<Json<E
         (status = 409, description = "The name is taken", body = ErrorBody)))]
 pub async fn add(
     State(app): State<AppState>,
-    user: StaffUser,
+    Admin(user): Admin,
     ApiJson(new): ApiJson<NewStaff>,
 ) -> Result<Json<Envelope<StaffAccount>>> {
-    user.require(Role::Admin)?;
     password::check_strength(&new.password)?;
     let hash = password::hash(new.password).await?;
     let created = app.db.add_user(&new.username, &hash, new.role).await?;
@@ -51,11 +49,10 @@ async fn other_active_admins(app: &AppState, username: &str) -> Result<usize> {
         (status = 409, description = "It would leave no active admin", body = ErrorBody)))]
 pub async fn change(
     State(app): State<AppState>,
-    user: StaffUser,
+    Admin(user): Admin,
     Path(username): Path<String>,
     ApiJson(change): ApiJson<StaffChange>,
 ) -> Result<Json<Envelope<StaffAccount>>> {
-    user.require(Role::Admin)?;
     let target = app.db.user(&username).await?.ok_or(Error::NotFound("user"))?;
     let loses_admin = change.role.is_some_and(|r| r != Role::Admin) || change.disabled == Some(true);
     if target.role == Role::Admin && loses_admin && other_active_admins(&app, &username).await? == 0 {
@@ -93,10 +90,9 @@ pub async fn change(
         (status = 409, description = "It would leave no active admin", body = ErrorBody)))]
 pub async fn remove(
     State(app): State<AppState>,
-    user: StaffUser,
+    Admin(user): Admin,
     Path(username): Path<String>,
 ) -> Result<Json<Envelope<String>>> {
-    user.require(Role::Admin)?;
     let target = app.db.user(&username).await?.ok_or(Error::NotFound("user"))?;
     if target.role == Role::Admin && other_active_admins(&app, &username).await? == 0 {
         return Err(Error::Conflict("the last active admin cannot be removed".into()));

@@ -2,8 +2,6 @@
 //! path pairs, each with its role. Nothing else reaches the upstream.
 
 mod params;
-mod pool;
-mod upstream;
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Request, State};
@@ -19,13 +17,12 @@ use openmoney_api::{
 };
 use serde::Serialize;
 
-pub use upstream::{Answer, Call, Target, Upstream};
-
 use crate::auth::{client_addr, Operator, StaffUser};
 use crate::db::NewAudit;
 use crate::error::{Error, Result};
 use crate::json::ApiJson;
 use crate::state::AppState;
+use crate::upstream::{Target, UpstreamReply, UpstreamRequest};
 /// The path segment a client_reference travels upstream in (for the fuzzer).
 pub use params::reference as reference_segment;
 use params::{idempotency_key, memo, reference};
@@ -78,7 +75,7 @@ const UPSTREAM_ATTEMPTS: HeaderName = HeaderName::from_static(UPSTREAM_ATTEMPTS_
 /// The upstream's answer as the client gets it: its status and body, untouched. A success
 /// passes once its status and content type say it is the API's JSON; an error must be the
 /// upstream's envelope. Anything else (a load balancer's error page) is a 502.
-fn relay(answer: &Answer) -> Response {
+fn relay(answer: &UpstreamReply) -> Response {
     if !is_the_apis(answer) {
         return Error::UpstreamUnavailable.into_response();
     }
@@ -104,7 +101,7 @@ fn relay(answer: &Answer) -> Response {
 }
 
 /// Whether an answer is the API's own: only an error is parsed, and only its `ok` is read.
-fn is_the_apis(answer: &Answer) -> bool {
+fn is_the_apis(answer: &UpstreamReply) -> bool {
     #[derive(serde::Deserialize)]
     struct Envelope {
         #[allow(dead_code)]
@@ -117,16 +114,18 @@ fn is_the_apis(answer: &Answer) -> bool {
     is_object && serde_json::from_slice::<Envelope>(&answer.body).is_ok()
 }
 
-pub(crate) async fn read(app: &AppState, call: Call) -> Result<Response> {
+pub(crate) async fn read(app: &AppState, call: UpstreamRequest) -> Result<Response> {
     Ok(relay(&app.upstream.send(call).await?))
 }
 
 fn fixed(path: &'static str) -> MethodRouter<AppState> {
-    get(move |State(app): State<AppState>, _: StaffUser| async move { read(&app, Call::get(path.to_owned())).await })
+    get(move |State(app): State<AppState>, _: StaffUser| async move {
+        read(&app, UpstreamRequest::get(path.to_owned())).await
+    })
 }
 
 async fn get_order(State(app): State<AppState>, _: StaffUser, OrderIdParam(id): OrderIdParam) -> Result<Response> {
-    read(&app, Call::get(format!("orders/{id}"))).await
+    read(&app, UpstreamRequest::get(format!("orders/{id}"))).await
 }
 
 /// A path parameter as text; one that is not UTF-8 is refused in the envelope.
@@ -140,7 +139,7 @@ async fn by_memo(
     raw: Result<axum::extract::Path<String>, PathRejection>,
 ) -> Result<Response> {
     let raw = path_text(raw, "memo")?;
-    read(&app, Call::get(format!("orders/by-memo/{}", memo(&raw)?))).await
+    read(&app, UpstreamRequest::get(format!("orders/by-memo/{}", memo(&raw)?))).await
 }
 
 async fn by_reference(
@@ -149,7 +148,7 @@ async fn by_reference(
     raw: Result<axum::extract::Path<String>, PathRejection>,
 ) -> Result<Response> {
     let raw = path_text(raw, "reference")?;
-    read(&app, Call::get(format!("orders/by-reference/{}", reference(&raw)?))).await
+    read(&app, UpstreamRequest::get(format!("orders/by-reference/{}", reference(&raw)?))).await
 }
 
 fn known<T: PartialEq>(name: &str, value: Option<&T>, known: &[T], list: String) -> Result<()> {
@@ -171,7 +170,7 @@ async fn list_orders(
     if let Some(name) = &query.recipient_username {
         validate::username(name).map_err(Error::Validation)?;
     }
-    read(&app, Call { query: query.to_pairs(), ..Call::get("orders".into()) }).await
+    read(&app, UpstreamRequest { query: query.to_pairs(), ..UpstreamRequest::get("orders".into()) }).await
 }
 
 async fn transactions(
@@ -182,7 +181,7 @@ async fn transactions(
     validate::limit(query.limit).map_err(Error::Validation)?;
     validate::offset(query.offset).map_err(Error::Validation)?;
     known("type", query.kind.as_ref(), TransactionType::KNOWN, TransactionType::known_list())?;
-    read(&app, Call { query: query.to_pairs(), ..Call::get("balance/transactions".into()) }).await
+    read(&app, UpstreamRequest { query: query.to_pairs(), ..UpstreamRequest::get("balance/transactions".into()) }).await
 }
 
 async fn estimate_stars(
@@ -192,7 +191,7 @@ async fn estimate_stars(
 ) -> Result<Response> {
     let quantity = validate::quantity(query.quantity).map_err(Error::Validation)?;
     let path = "pricing/estimate/stars".to_owned();
-    read(&app, Call { query: vec![("quantity", quantity.to_string())], ..Call::get(path) }).await
+    read(&app, UpstreamRequest { query: vec![("quantity", quantity.to_string())], ..UpstreamRequest::get(path) }).await
 }
 
 async fn estimate_premium(
@@ -202,12 +201,12 @@ async fn estimate_premium(
 ) -> Result<Response> {
     let months = validate::months(query.months).map_err(Error::Validation)?;
     let path = "pricing/estimate/premium".to_owned();
-    read(&app, Call { query: vec![("months", months.to_string())], ..Call::get(path) }).await
+    read(&app, UpstreamRequest { query: vec![("months", months.to_string())], ..UpstreamRequest::get(path) }).await
 }
 
 async fn recipient(app: &AppState, query: RecipientQuery, path: &str) -> Result<Response> {
     let name = validate::username(&query.username).map_err(Error::Validation)?;
-    read(app, Call { query: vec![("username", name)], ..Call::get(path.to_owned()) }).await
+    read(app, UpstreamRequest { query: vec![("username", name)], ..UpstreamRequest::get(path.to_owned()) }).await
 }
 
 async fn recipient_stars(
@@ -227,7 +226,7 @@ async fn recipient_premium(
 }
 
 /// What a change did, for the audit: the outcome and the order it touched.
-fn outcome(result: &Result<Answer>) -> (String, Option<i64>) {
+fn outcome(result: &Result<UpstreamReply>) -> (String, Option<i64>) {
     match result {
         Ok(answer) => {
             let body: serde_json::Value = serde_json::from_slice(&answer.body).unwrap_or_default();
@@ -249,7 +248,7 @@ fn outcome(result: &Result<Answer>) -> (String, Option<i64>) {
 }
 
 /// A change: sent, audited, relayed.
-struct Change {
+struct AuditedChange {
     action: &'static str,
     target: Target,
     path: String,
@@ -260,9 +259,9 @@ struct Change {
     quote: Option<Quote>,
 }
 
-impl Change {
+impl AuditedChange {
     fn new(action: &'static str, target: Target, path: String, summary: String) -> Self {
-        Change { action, target, path, body: None, idempotency_key: None, summary, order_id: None, quote: None }
+        AuditedChange { action, target, path, body: None, idempotency_key: None, summary, order_id: None, quote: None }
     }
 
     fn body(mut self, value: &impl Serialize) -> Result<Self> {
@@ -289,10 +288,10 @@ impl Change {
             quote: self.quote,
         };
         let journal = app.db.journal_change(event.clone()).await?;
-        let call = Call {
+        let call = UpstreamRequest {
             body: self.body,
             idempotency_key: self.idempotency_key,
-            ..Call::new(Method::POST, self.target, self.path)
+            ..UpstreamRequest::new(Method::POST, self.target, self.path)
         };
         let app = app.clone();
         let sent = tokio::spawn(async move {
@@ -358,7 +357,7 @@ async fn create<T: OrderCreate>(
     };
     let ApiJson(order) = ApiJson::<T>::from_request(request).await?;
     let summary = order.summary().map_err(Error::Validation)?;
-    let mut create = Change::new("order.create", Target::Api, T::PATH.into(), summary).body(&order)?;
+    let mut create = AuditedChange::new("order.create", Target::Api, T::PATH.into(), summary).body(&order)?;
     create.idempotency_key = Some(key);
     create.quote = quote;
     create.send(&app, &user, addr).await
@@ -370,7 +369,8 @@ async fn cancel_order(
     OrderIdParam(id): OrderIdParam,
     request: Request,
 ) -> Result<Response> {
-    let cancel = Change::new("order.cancel", Target::Api, format!("orders/{id}/cancel"), format!("cancel order {id}"));
+    let cancel =
+        AuditedChange::new("order.cancel", Target::Api, format!("orders/{id}/cancel"), format!("cancel order {id}"));
     cancel.order(id).send(&app, &user, addr(&request)).await
 }
 
@@ -387,7 +387,7 @@ pub(crate) async fn sandbox_pay(
     let addr = addr(&request);
     let ApiJson(payment) = ApiJson::<SimulatePayment>::from_request(request).await?;
     let summary = format!("simulate a {:?} payment of order {id}", payment.mode).to_lowercase();
-    let pay = Change::new("sandbox.pay", Target::Sandbox, format!("orders/{id}/pay"), summary).body(&payment)?;
+    let pay = AuditedChange::new("sandbox.pay", Target::Sandbox, format!("orders/{id}/pay"), summary).body(&payment)?;
     pay.order(id).send(&app, &user, addr).await
 }
 
@@ -401,7 +401,7 @@ pub(crate) async fn sandbox_fail(
     request: Request,
 ) -> Result<Response> {
     let summary = format!("simulate a delivery failure of order {id}");
-    let fail = Change::new("sandbox.fail", Target::Sandbox, format!("orders/{id}/fail"), summary)
+    let fail = AuditedChange::new("sandbox.fail", Target::Sandbox, format!("orders/{id}/fail"), summary)
         .body(&FailOrder::default())?;
     fail.order(id).send(&app, &user, addr(&request)).await
 }
@@ -418,7 +418,7 @@ pub(crate) async fn sandbox_topup(
     let ApiJson(topup) = ApiJson::<TopUp>::from_request(request).await?;
     validate::simulated_amount(topup.amount_ton).map_err(Error::Validation)?;
     let summary = format!("simulate a top-up of {} TON", topup.amount_ton);
-    Change::new("sandbox.topup", Target::Sandbox, "balance/topup".into(), summary)
+    AuditedChange::new("sandbox.topup", Target::Sandbox, "balance/topup".into(), summary)
         .body(&topup)?
         .send(&app, &user, addr)
         .await
@@ -433,8 +433,8 @@ pub fn is_bare_405(response: &Response) -> bool {
 mod tests {
     use super::*;
 
-    fn answer(status: StatusCode, json: bool, body: &'static str) -> Answer {
-        Answer { status, body: body.into(), retry_after: None, replayed: false, attempts: 1, json }
+    fn answer(status: StatusCode, json: bool, body: &'static str) -> UpstreamReply {
+        UpstreamReply { status, body: body.into(), retry_after: None, replayed: false, attempts: 1, json }
     }
 
     #[test]

@@ -15,8 +15,8 @@ use tokio::time::Instant;
 
 use super::replicas::Lease;
 use crate::error::Error;
-use crate::forward::Call;
 use crate::state::AppState;
+use crate::upstream::UpstreamRequest;
 
 /// The statuses an order can still leave.
 const MOVING: [&str; 3] = ["pending_payment", "paid", "processing"];
@@ -61,7 +61,7 @@ pub struct Watcher {
 
 /// The `data` of one GET of the upstream.
 pub(super) async fn read(app: &AppState, path: String, query: Vec<(&'static str, String)>) -> Result<Value, Trouble> {
-    let call = Call { query, ..Call::get(path) };
+    let call = UpstreamRequest { query, ..UpstreamRequest::get(path) };
     let answer = match app.upstream.send(call).await {
         Ok(answer) => answer,
         Err(Error::RateLimited { retry_after, .. }) => return Err(Trouble::RateLimited(secs(retry_after))),

@@ -29,9 +29,10 @@ use sha2::Sha256;
 use crate::auth::{hash_token, random_token, Operator};
 use crate::db::{now_millis, LinkRow, NewAudit};
 use crate::error::{Error, Result};
-use crate::forward::{Call, OrderIdParam};
+use crate::forward::OrderIdParam;
 use crate::json::ok;
 use crate::state::AppState;
+use crate::upstream::UpstreamRequest;
 
 /// A page opens for a day after its order's deadline, to show how the order ended.
 const AFTER_DEADLINE_MILLIS: i64 = 24 * 3600 * 1000;
@@ -84,7 +85,7 @@ pub fn public_router() -> Router<AppState> {
 
 /// The order, read from the upstream.
 async fn read_order(app: &AppState, id: i64) -> Result<Order> {
-    let answer = app.upstream.send(Call::get(format!("orders/{id}"))).await?;
+    let answer = app.upstream.send(UpstreamRequest::get(format!("orders/{id}"))).await?;
     match answer.status {
         status if status.is_success() => {
             let envelope: Envelope<Order> =

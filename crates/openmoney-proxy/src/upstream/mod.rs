@@ -18,10 +18,12 @@ use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
 use tower::retry::budget::{Budget, TpsBudget};
 
-use super::pool::{Endpoint, Pool, PoolError};
+mod pool;
+
 use crate::config::{Budgets, Timeouts};
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
+use pool::{Endpoint, Pool, PoolError};
 
 pub const MAX_ATTEMPTS: u32 = 3;
 const BACKOFF_BASE: Duration = Duration::from_millis(100);
@@ -34,7 +36,7 @@ pub enum Target {
 }
 
 #[derive(Debug)]
-pub struct Call {
+pub struct UpstreamRequest {
     pub method: Method,
     pub target: Target,
     /// Below the target's base, already percent-encoded: `orders/10421`.
@@ -46,19 +48,19 @@ pub struct Call {
     pub request_id: Option<HeaderValue>,
 }
 
-impl Call {
+impl UpstreamRequest {
     /// A GET of the API.
-    pub fn get(path: String) -> Call {
-        Call::new(Method::GET, Target::Api, path)
+    pub fn get(path: String) -> UpstreamRequest {
+        UpstreamRequest::new(Method::GET, Target::Api, path)
     }
 
-    pub fn new(method: Method, target: Target, path: String) -> Call {
-        Call { method, target, path, query: Vec::new(), body: None, idempotency_key: None, request_id: None }
+    pub fn new(method: Method, target: Target, path: String) -> UpstreamRequest {
+        UpstreamRequest { method, target, path, query: Vec::new(), body: None, idempotency_key: None, request_id: None }
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct Answer {
+pub struct UpstreamReply {
     pub status: StatusCode,
     pub body: Bytes,
     pub retry_after: Option<HeaderValue>,
@@ -94,7 +96,7 @@ pub struct Upstream {
 struct Flight {
     path: String,
     body: Option<Bytes>,
-    answer: tokio::sync::OnceCell<Result<Answer>>,
+    answer: tokio::sync::OnceCell<Result<UpstreamReply>>,
 }
 
 /// A caller's hold on a flight. However the caller leaves (answered, or cancelled because
@@ -190,7 +192,7 @@ impl Upstream {
         }
     }
 
-    fn uri(&self, call: &Call) -> Result<Uri> {
+    fn uri(&self, call: &UpstreamRequest) -> Result<Uri> {
         let base = &self.base(call.target)?.prefix;
         let mut text = String::with_capacity(base.len() + call.path.len() + 64);
         text.push_str(base);
@@ -219,7 +221,7 @@ impl Upstream {
         }
     }
 
-    async fn attempt(&self, call: &Call, uri: &Uri) -> std::result::Result<Answer, Failure> {
+    async fn attempt(&self, call: &UpstreamRequest, uri: &Uri) -> std::result::Result<UpstreamReply, Failure> {
         let base = self.base(call.target).map_err(|e| Failure::Build(e.to_string()))?;
         let mut request = Request::new(Full::new(call.body.clone().unwrap_or_default()));
         *request.method_mut() = call.method.clone();
@@ -241,7 +243,7 @@ impl Upstream {
                 PoolError::ConnectTimeout => Failure::Timeout,
                 other => Failure::Transport(error_chain(&other)),
             })?;
-            Ok(Answer {
+            Ok(UpstreamReply {
                 status: parts.status,
                 retry_after: parts.headers.get(header::RETRY_AFTER).cloned(),
                 replayed: parts.headers.contains_key(openmoney_api::IDEMPOTENT_REPLAYED_HEADER),
@@ -258,7 +260,7 @@ impl Upstream {
     /// Sends a call, retrying what is safe to retry. A call with an Idempotency-Key joins
     /// one already in flight with the same key and body, and gets its answer (marked as
     /// replayed); the upstream would only have answered it `IDEMPOTENCY_KEY_IN_USE`.
-    pub async fn send(&self, call: Call) -> Result<Answer> {
+    pub async fn send(&self, call: UpstreamRequest) -> Result<UpstreamReply> {
         let Some(key) = call.idempotency_key.clone() else { return self.send_alone(&call).await };
         let flight = {
             let mut flights = self.flights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -290,10 +292,10 @@ impl Upstream {
             .await
             .clone();
         drop(leave);
-        answer.map(|answer| if sent { answer } else { Answer { replayed: true, ..answer } })
+        answer.map(|answer| if sent { answer } else { UpstreamReply { replayed: true, ..answer } })
     }
 
-    async fn send_alone(&self, call: &Call) -> Result<Answer> {
+    async fn send_alone(&self, call: &UpstreamRequest) -> Result<UpstreamReply> {
         let uri = self.uri(call)?;
         let retry_safe = call.method == Method::GET || call.idempotency_key.is_some();
         let deadline = Instant::now() + self.timeouts.total;
@@ -313,7 +315,7 @@ impl Upstream {
                 && self.budget.withdraw();
             if !may_retry {
                 return match result {
-                    Ok(answer) => Ok(Answer { attempts: attempt, ..answer }),
+                    Ok(answer) => Ok(UpstreamReply { attempts: attempt, ..answer }),
                     Err(Failure::Timeout) => {
                         self.metrics.upstream_errors("timeout");
                         let request_id = call.request_id.as_ref().and_then(|id| id.to_str().ok());
@@ -387,10 +389,10 @@ mod tests {
         let key = SecretString::from("osk_test_key".to_owned());
         let upstream =
             Arc::new(Upstream::new(base, None, &key, timeouts, &budgets, Arc::new(Metrics::default())).unwrap());
-        let call = || Call {
+        let call = || UpstreamRequest {
             body: Some(Bytes::from_static(b"{}")),
             idempotency_key: Some("k-1".into()),
-            ..Call::new(Method::POST, Target::Api, "orders/stars".into())
+            ..UpstreamRequest::new(Method::POST, Target::Api, "orders/stars".into())
         };
         let first = tokio::spawn({
             let upstream = upstream.clone();

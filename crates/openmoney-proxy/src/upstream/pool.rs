@@ -82,7 +82,7 @@ impl Pool {
             }
         };
         let (parts, body) = response.into_parts();
-        let body = super::upstream::read_body(body).await?;
+        let body = super::read_body(body).await?;
         let closing = parts.headers.get(axum::http::header::CONNECTION).is_some_and(|v| v.as_bytes() == b"close");
         if !closing && !sender.is_closed() {
             let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
