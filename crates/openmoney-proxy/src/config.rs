@@ -84,7 +84,7 @@ pub struct Config {
     /// request's own Host is the origin.
     pub public_origin: Option<String>,
     /// The live feed: the watcher's pace and the stream caps.
-    pub live: crate::live::LiveConfig,
+    pub live: LiveConfig,
     /// The name heading buyers' payment pages.
     pub brand: Option<String>,
 }
@@ -109,7 +109,7 @@ impl Config {
             hsts: false,
             public_origin: None,
             brand: None,
-            live: crate::live::LiveConfig::default(),
+            live: LiveConfig::default(),
         }
     }
 
@@ -129,4 +129,39 @@ pub fn check_key(key: &str) -> Result<(), String> {
         return Err("the API key must be an osk_… key".into());
     }
     Ok(())
+}
+
+/// How the live feed is set up.
+#[derive(Debug, Clone)]
+pub struct LiveConfig {
+    pub pace: Pace,
+    /// Open streams per staff member.
+    pub per_user: usize,
+    /// Open streams in all.
+    pub global: usize,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        LiveConfig {
+            pace: Pace {
+                interval: Duration::from_secs(3),
+                idle_interval: Duration::from_secs(15),
+                grace: Duration::from_secs(10),
+            },
+            per_user: 8,
+            global: 2000,
+        }
+    }
+}
+
+/// How the watcher is paced.
+#[derive(Debug, Clone)]
+pub struct Pace {
+    /// Between looks while any order can still change.
+    pub interval: Duration,
+    /// Between looks while none can.
+    pub idle_interval: Duration,
+    /// How long the watcher keeps going after the last stream closes.
+    pub grace: Duration,
 }

@@ -10,8 +10,6 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::request_id::{MakeRequestId, RequestId};
 
-use crate::state::AppState;
-
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 const NO_STORE_PREFIXES: [&str; 7] = ["/api", "/auth", "/console", "/sandbox", "/metrics", "/healthz", "/readyz"];
@@ -52,10 +50,10 @@ pub fn no_store(path: &str) -> bool {
     NO_STORE_PREFIXES.iter().any(|p| path.starts_with(p))
 }
 
-pub async fn security(State(app): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn security(State(security): State<Arc<Security>>, request: Request, next: Next) -> Response {
     let no_store = no_store(request.uri().path());
     let mut response = next.run(request).await;
-    app.security.apply(no_store, response.headers_mut());
+    security.apply(no_store, response.headers_mut());
     response
 }
 

@@ -22,6 +22,7 @@ mod server;
 mod state;
 mod targets;
 mod throttle;
+mod tokens;
 mod upstream;
 mod web;
 
@@ -91,7 +92,7 @@ pub fn app(state: AppState) -> Router {
                     tracing::info_span!("request", method = %request.method(), path = %path, request_id = %id)
                 }))
                 .layer(PropagateRequestIdLayer::x_request_id())
-                .layer(from_fn_with_state(state.clone(), headers::security))
+                .layer(from_fn_with_state(state.security.clone(), headers::security))
                 .layer(CatchPanicLayer::custom(|_| Error::internal("a handler panicked").into_response()))
                 .layer(from_fn(targets::refuse_tricky_targets))
                 .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -166,7 +167,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     )
     .map_err(|e| format!("upstream client: {e}"))?;
     let csp = web::content_security_policy(&config.static_dir);
-    let security = headers::Security::new(&csp, config.hsts);
+    let security = std::sync::Arc::new(headers::Security::new(&csp, config.hsts));
     let live = live::Live::new(&config.live);
     let request_ids = headers::RequestIds::new(live.hub.instance());
     let state = AppState::new(state::Inner {

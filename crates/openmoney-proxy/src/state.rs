@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::db::{Db, NewAudit};
-use crate::live::Live;
+use crate::live::hub::Live;
 use crate::metrics::Metrics;
 use crate::throttle::Throttle;
 use crate::upstream::Upstream;
@@ -22,14 +22,14 @@ pub struct Inner {
     pub live: Live,
     /// The security headers, with the Content-Security-Policy that hashes index.html's
     /// inline scripts.
-    pub security: crate::headers::Security,
+    pub security: Arc<crate::headers::Security>,
     pub request_ids: crate::headers::RequestIds,
     /// Per-process secret for SSO CSRF tokens.
     pub sso_secret: String,
     /// The key payment-link tokens are derived with (from the API key).
     pub link_key: [u8; 32],
     /// The buyers' pages: the orders they watch, and their request budgets.
-    pub pay: crate::pay::PayState,
+    pub pay: crate::pay::buyers::PayState,
 }
 
 impl std::ops::Deref for AppState {

@@ -11,10 +11,10 @@ use axum::{Json, Router};
 use axum_extra::extract::cookie::CookieJar;
 use openmoney_api::console::{Credentials, SessionInfo};
 
+/// The token helpers, where the sign-in code always had them.
+pub use crate::tokens::{hash_token, random_token};
 pub use csrf::{guard as csrf_guard, CSRF_HEADER, REQUESTED_WITH, REQUESTED_WITH_VALUE};
-pub use session::{
-    client_addr, hash_token, identify, random_token, Admin, Operator, StaffUser, DEVICE_COOKIE, SESSION_COOKIE,
-};
+pub use session::{client_addr, identify, Admin, Operator, StaffUser, DEVICE_COOKIE, SESSION_COOKIE};
 
 use crate::db::now_millis;
 use crate::error::{Error, Result};
@@ -39,7 +39,7 @@ fn info(user: &StaffUser) -> SessionInfo {
         (status = 429, description = "Too many failed sign-ins; see Retry-After", body = ErrorBody)))]
 pub(crate) async fn login(State(app): State<AppState>, request: Request) -> Result<impl IntoResponse> {
     let address = client_addr(&request).map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
-    let device = CookieJar::from_headers(request.headers()).get(DEVICE_COOKIE).map(|c| session::hash_token(c.value()));
+    let device = CookieJar::from_headers(request.headers()).get(DEVICE_COOKIE).map(|c| hash_token(c.value()));
     let ApiJson(credentials) = ApiJson::<Credentials>::from_request(request).await?;
     let username: String = credentials.username.trim().chars().take(64).collect();
     let now = now_millis();
@@ -68,14 +68,14 @@ pub(crate) async fn login(State(app): State<AppState>, request: Request) -> Resu
     app.throttle.succeed(&username, attempt);
     let token = random_token();
     let csrf_token = random_token();
-    app.db.add_session(&session::hash_token(&token), user.id, &csrf_token, now).await?;
+    app.db.add_session(&hash_token(&token), user.id, &csrf_token, now).await?;
     app.audit_event(&user.username, "auth.login", "ok", format!("signed in as {} {from}", user.role), Some(&address))
         .await;
     let max_age = time::Duration::try_from(app.config.sessions.absolute).unwrap_or(time::Duration::HOUR);
     let mut jar = CookieJar::new().add(session::session_cookie(token, Some(max_age)));
     if known_device.is_none() {
         let device = random_token();
-        app.db.add_device(&session::hash_token(&device), user.id, now).await?;
+        app.db.add_device(&hash_token(&device), user.id, now).await?;
         jar = jar.add(session::device_cookie(device));
     }
     Ok((jar, ok(SessionInfo { username: user.username, role: user.role, csrf_token })))

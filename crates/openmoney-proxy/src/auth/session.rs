@@ -10,13 +10,11 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use base64::Engine;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use crate::db::{now_millis, Role, SessionRow, User};
 use crate::error::{Error, Result};
 use crate::state::AppState;
+use crate::tokens::{hash_token, TokenHash};
 
 pub const SESSION_COOKIE: &str = "__Host-om_session";
 /// Marks a browser that has signed in before; see [`crate::auth::Throttle`].
@@ -78,36 +76,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Admin {
         user.require(Role::Admin)?;
         Ok(Admin(user))
     }
-}
-
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// The SHA-256 of a token in lower-case hex, what the store keeps instead of the token;
-/// made without allocating, since every request makes one.
-pub struct TokenHash([u8; 64]);
-
-impl TokenHash {
-    pub fn of(token: &str) -> Self {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut hex = [0u8; 64];
-        for (pair, byte) in hex.chunks_exact_mut(2).zip(Sha256::digest(token.as_bytes())) {
-            pair[0] = DIGITS[usize::from(byte >> 4)];
-            pair[1] = DIGITS[usize::from(byte & 0x0f)];
-        }
-        TokenHash(hex)
-    }
-
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or_default()
-    }
-}
-
-pub fn hash_token(token: &str) -> String {
-    TokenHash::of(token).as_str().to_owned()
 }
 
 /// A cookie's value, from the request's `Cookie` headers.

@@ -141,7 +141,7 @@ pub struct Subscription {
 impl Hub {
     pub fn new(per_user: usize, global: usize) -> Arc<Hub> {
         let (sender, _) = broadcast::channel(REPLAY_BUFFER);
-        let instance = crate::auth::random_token().chars().filter(char::is_ascii_alphanumeric).take(8).collect();
+        let instance = crate::tokens::random_token().chars().filter(char::is_ascii_alphanumeric).take(8).collect();
         Arc::new(Hub {
             instance,
             // Event 0 is never sent: a status learned silently carries it.
@@ -407,6 +407,17 @@ impl Hub {
     pub fn end(&self, ending: Ending) {
         // No receiver is not an error: no stream is open.
         let _ = self.endings.send(ending);
+    }
+}
+
+/// The live feed of one process.
+pub struct Live {
+    pub hub: Arc<Hub>,
+}
+
+impl Live {
+    pub fn new(config: &crate::config::LiveConfig) -> Self {
+        Live { hub: Hub::new(config.per_user, config.global) }
     }
 }
 

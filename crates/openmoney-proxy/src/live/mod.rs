@@ -20,49 +20,15 @@ use serde_json::Value;
 use tokio::sync::broadcast;
 
 use crate::auth::StaffUser;
+pub use crate::config::{LiveConfig, Pace};
 use crate::error::{Error, Result};
 use crate::state::AppState;
-use hub::{Ending, Event, Hub, Kind, Refused};
-pub use watcher::Pace;
+pub use hub::Live;
+use hub::{Ending, Event, Kind, Refused};
 
 /// A comment this often keeps load balancers from closing an idle stream; the stream's
 /// session is checked as often.
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
-
-/// How the live feed is set up.
-#[derive(Debug, Clone)]
-pub struct LiveConfig {
-    pub pace: Pace,
-    /// Open streams per staff member.
-    pub per_user: usize,
-    /// Open streams in all.
-    pub global: usize,
-}
-
-impl Default for LiveConfig {
-    fn default() -> Self {
-        LiveConfig {
-            pace: Pace {
-                interval: Duration::from_secs(3),
-                idle_interval: Duration::from_secs(15),
-                grace: Duration::from_secs(10),
-            },
-            per_user: 8,
-            global: 2000,
-        }
-    }
-}
-
-/// The live feed of one process.
-pub struct Live {
-    pub hub: Arc<Hub>,
-}
-
-impl Live {
-    pub fn new(config: &LiveConfig) -> Self {
-        Live { hub: Hub::new(config.per_user, config.global) }
-    }
-}
 
 /// Publishes a change made through the console at once, with who made it: its audit
 /// entry, and what it did to an order or to the balance (`body`: the upstream's answer).

@@ -14,6 +14,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use super::replicas::Lease;
+use crate::config::Pace;
 use crate::error::Error;
 use crate::state::AppState;
 use crate::upstream::UpstreamRequest;
@@ -24,17 +25,6 @@ const MOVING: [&str; 3] = ["pending_payment", "paid", "processing"];
 const PAGE: usize = 100;
 /// The longest back-off after failures.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
-
-/// How the watcher is paced.
-#[derive(Debug, Clone)]
-pub struct Pace {
-    /// Between looks while any order can still change.
-    pub interval: Duration,
-    /// Between looks while none can.
-    pub idle_interval: Duration,
-    /// How long the watcher keeps going after the last stream closes.
-    pub grace: Duration,
-}
 
 /// Why a look stopped short.
 pub(super) enum Trouble {

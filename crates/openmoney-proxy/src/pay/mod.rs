@@ -7,12 +7,15 @@
 //! can show an order's live link again while the store keeps only the token's hash: the
 //! store alone opens no page.
 
+pub mod buyers;
 mod page;
+
+use buyers::STATUS_TTL;
+pub use buyers::{PayState, PUBLIC_PER_MINUTE};
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -36,22 +39,6 @@ use crate::upstream::UpstreamRequest;
 
 /// A page opens for a day after its order's deadline, to show how the order ended.
 const AFTER_DEADLINE_MILLIS: i64 = 24 * 3600 * 1000;
-/// However many buyers watch one order, the upstream hears of it at most this often.
-const STATUS_TTL: Duration = Duration::from_secs(5);
-/// Requests to the public routes per client address per minute.
-pub const PUBLIC_PER_MINUTE: u32 = 120;
-
-/// What the public routes keep between requests.
-#[derive(Default)]
-pub struct PayState {
-    /// Orders as last read, by id.
-    orders: Mutex<HashMap<i64, (Instant, Order)>>,
-    /// One upstream read at a time: a buyer who asks while another's read runs gets its answer.
-    reading: tokio::sync::Mutex<()>,
-    /// Requests per client address in the current minute.
-    budget: Mutex<HashMap<IpAddr, (Instant, u32)>>,
-}
-
 /// The key tokens are derived with, made from the API key: every replica has it, and it
 /// never leaves the proxy.
 pub fn link_key(api_key: &str) -> [u8; 32] {
@@ -203,30 +190,6 @@ pub(crate) async fn revoke(
     }
     audit_link(&app, &user, "payment_link.revoke", id, format!("payment link for order {id} revoked")).await;
     Ok(ok(Revoked { revoked }))
-}
-
-impl PayState {
-    /// Counts a request of `addr`; false once it is over its minute's budget.
-    fn admit(&self, addr: Option<IpAddr>) -> bool {
-        let Some(addr) = addr else { return true };
-        let mut budget = self.budget.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let now = Instant::now();
-        if budget.len() > 10_000 {
-            budget.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
-        }
-        let (start, count) = budget.entry(addr).or_insert((now, 0));
-        if now.duration_since(*start) >= Duration::from_secs(60) {
-            *start = now;
-            *count = 0;
-        }
-        *count += 1;
-        *count <= PUBLIC_PER_MINUTE
-    }
-
-    fn cached(&self, id: i64) -> Option<Order> {
-        let orders = self.orders.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        orders.get(&id).filter(|(at, _)| at.elapsed() < STATUS_TTL).map(|(_, order)| order.clone())
-    }
 }
 
 /// The order behind a token, at most [`STATUS_TTL`] old; `None` for a token that opens nothing.

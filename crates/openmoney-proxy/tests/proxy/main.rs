@@ -8,6 +8,7 @@ mod forwarding;
 mod helpers;
 mod live;
 mod matrix;
+mod modules;
 mod pay;
 mod reliability;
 mod slow;
