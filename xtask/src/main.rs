@@ -111,6 +111,10 @@ fn test(extra: &[String]) -> Result {
         cargo(&env).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
     )?;
     step(
+        "clippy (the proxy without the embedded sandbox)",
+        cargo(&env).args(["clippy", "--package", "openmoney-proxy", "--no-default-features", "--", "-D", "warnings"]),
+    )?;
+    step(
         "clippy (the console, wasm32)",
         cargo(&env).args([
             "clippy",

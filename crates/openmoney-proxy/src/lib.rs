@@ -26,7 +26,6 @@ mod tokens;
 mod upstream;
 mod web;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -36,7 +35,7 @@ use axum::middleware::{from_fn, from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use openmoney_sandbox::{PartnerConfig, Sandbox, SandboxConfig};
+use openmoney_sandbox::Sandbox;
 use secrecy::{ExposeSecret, SecretString};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -138,23 +137,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
             let key = config.api_key.clone().ok_or("a real upstream needs --api-key-file or OPENMONEY_API_KEY")?;
             (url.clone(), None, key, None)
         }
-        config::Upstream::Sandbox => {
-            let key = format!("osk_embedded_{}", auth::random_token());
-            let sandbox_config = SandboxConfig {
-                partners: vec![PartnerConfig::new(key.clone())],
-                demo: true,
-                ..SandboxConfig::default()
-            };
-            let sandbox = Sandbox::new(sandbox_config);
-            let addr: SocketAddr = sandbox
-                .clone()
-                .spawn("127.0.0.1:0".parse().map_err(|_| "loopback")?)
-                .await
-                .map_err(|e| format!("embedded sandbox: {e}"))?;
-            let api = url::Url::parse(&format!("http://{addr}/api/v1")).map_err(|e| e.to_string())?;
-            let controls = url::Url::parse(&format!("http://{addr}/sandbox/v1")).map_err(|e| e.to_string())?;
-            (api, Some(controls), SecretString::from(key), Some(sandbox))
-        }
+        config::Upstream::Sandbox => embedded_sandbox().await?,
     };
     let first_admin_password = first_admin(&db, config.is_sandbox()).await?;
     let upstream = upstream::Upstream::new(
@@ -184,6 +167,33 @@ pub async fn start(config: Config) -> Result<Running, String> {
         pay: pay::PayState::default(),
     });
     Ok(Running { state, sandbox, first_admin_password })
+}
+
+/// Starts the embedded sandbox on a loopback port: its API base, its controls' base, the
+/// key it was made with, and the sandbox.
+#[cfg(feature = "embedded-sandbox")]
+async fn embedded_sandbox() -> Result<(url::Url, Option<url::Url>, SecretString, Option<Sandbox>), String> {
+    use openmoney_sandbox::{PartnerConfig, SandboxConfig};
+    let key = format!("osk_embedded_{}", auth::random_token());
+    let config =
+        SandboxConfig { partners: vec![PartnerConfig::new(key.clone())], demo: true, ..SandboxConfig::default() };
+    let sandbox = Sandbox::new(config);
+    let addr: std::net::SocketAddr = sandbox
+        .clone()
+        .spawn("127.0.0.1:0".parse().map_err(|_| "loopback")?)
+        .await
+        .map_err(|e| format!("embedded sandbox: {e}"))?;
+    let api = url::Url::parse(&format!("http://{addr}/api/v1")).map_err(|e| e.to_string())?;
+    let controls = url::Url::parse(&format!("http://{addr}/sandbox/v1")).map_err(|e| e.to_string())?;
+    Ok((api, Some(controls), SecretString::from(key), Some(sandbox)))
+}
+
+/// Without the `embedded-sandbox` feature there is none to start.
+#[cfg(not(feature = "embedded-sandbox"))]
+async fn embedded_sandbox() -> Result<(url::Url, Option<url::Url>, SecretString, Option<Sandbox>), String> {
+    Err("this build has no embedded sandbox (cargo feature `embedded-sandbox`): give --upstream URL and its key, \
+         or run a sandbox of its own (openmoney-sandbox) and give its URL"
+        .into())
 }
 
 /// On a sandbox run with no users, creates `admin` with a random password. On a real
