@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use openmoney_api::console::{
-    AuditEntry, ConsoleConfig, Credentials, NewStaff, Quote, SessionInfo, StaffAccount, StaffChange,
+    AuditEntry, AuditQuery, ConsoleConfig, Credentials, NewStaff, Quote, SessionInfo, StaffAccount, StaffChange,
 };
 use openmoney_api::sandbox::{PaymentResult, SimulatePayment};
 use openmoney_api::{
@@ -279,8 +279,8 @@ fn encode(segment: &str) -> String {
 }
 
 /// One page of the audit (admins).
-pub fn audit(pairs: Vec<(&'static str, String)>) -> Call<Page<AuditEntry>> {
-    get(&with_query("/console/v1/audit", pairs))
+pub fn audit(query: AuditQuery) -> Call<Page<AuditEntry>> {
+    get(&with_query("/console/v1/audit", query.to_pairs()))
 }
 
 pub fn staff() -> Call<Vec<StaffAccount>> {

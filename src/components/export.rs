@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use openmoney_api::console::AuditQuery;
 use openmoney_api::export::{self, CsvFile};
 
 use crate::api::{self, ApiError};
@@ -172,12 +173,8 @@ async fn run(
             Ok(Some(("transactions.csv".into(), csv, rows.len() as u64)))
         }
         Source::Audit(filters) => {
-            let page = |offset: i64| {
-                let mut pairs = filters.api_pairs();
-                pairs.push(("limit", PAGE.to_string()));
-                pairs.push(("offset", offset.to_string()));
-                api::audit(pairs)
-            };
+            let page =
+                |offset: i64| api::audit(AuditQuery { limit: Some(PAGE), offset: Some(offset), ..filters.api_query() });
             let Some(rows) = collect(page, progress, cancelled).await? else { return Ok(None) };
             Ok(Some((
                 "audit.csv".into(),

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use openmoney_api::pay::PaymentLink;
-use openmoney_api::Order;
+use openmoney_api::{AuditAction, Order};
 
 use crate::api::{self, ApiError, Change};
 use crate::components::copy::CopyButton;
@@ -40,9 +40,11 @@ pub fn message(l: Locale, order: &Order, link: &PaymentLink) -> String {
 pub fn live_link_by(history: &[openmoney_api::console::AuditEntry]) -> Option<String> {
     history
         .iter()
-        .filter(|e| e.outcome == "ok" && e.action.starts_with("payment_link."))
+        .filter(|e| {
+            e.outcome == "ok" && matches!(e.action, AuditAction::PaymentLinkCreate | AuditAction::PaymentLinkRevoke)
+        })
         .max_by_key(|e| (e.at, e.id))
-        .filter(|e| e.action == "payment_link.create")
+        .filter(|e| e.action == AuditAction::PaymentLinkCreate)
         .map(|e| e.actor.clone())
 }
 

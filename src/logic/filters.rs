@@ -1,7 +1,10 @@
 //! Bookmarkable list state: the query string of a page is the source of truth, and these
 //! turn it into filters, back into a query string, and into the API's query.
 
-use openmoney_api::{OrderListQuery, OrderStatus, OrderType, Timestamp, TransactionQuery, TransactionType};
+use openmoney_api::console::AuditQuery;
+use openmoney_api::{
+    AuditAction, OrderListQuery, OrderStatus, OrderType, Timestamp, TransactionQuery, TransactionType,
+};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
 pub const PAGE_SIZE: i64 = 20;
@@ -199,34 +202,18 @@ mod tests {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AuditFilters {
     pub actor: Option<String>,
-    pub action: Option<String>,
+    pub action: Option<AuditAction>,
     pub from: Option<String>,
     pub to: Option<String>,
     pub page: u64,
 }
-
-/// Every action the audit records.
-pub const AUDIT_ACTIONS: [&str; 12] = [
-    "auth.login",
-    "auth.login_failed",
-    "auth.login_throttled",
-    "auth.logout",
-    "order.create",
-    "order.cancel",
-    "sandbox.pay",
-    "sandbox.fail",
-    "sandbox.topup",
-    "user.add",
-    "user.change",
-    "user.remove",
-];
 
 impl AuditFilters {
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
         let known = |value: Option<String>| value.filter(|v| !v.is_empty());
         AuditFilters {
             actor: known(get("actor")),
-            action: known(get("action")).filter(|a| AUDIT_ACTIONS.contains(&a.as_str())),
+            action: known(get("action")).map(|a| AuditAction::from_wire(&a)).filter(AuditAction::is_known),
             from: known(get("from")).filter(|d| day_start(d).is_some()),
             to: known(get("to")).filter(|d| day_start(d).is_some()),
             page: page_of(get("page")),
@@ -236,36 +223,23 @@ impl AuditFilters {
     pub fn to_query(&self) -> String {
         query_string(&[
             ("actor", self.actor.clone().unwrap_or_default()),
-            ("action", self.action.clone().unwrap_or_default()),
+            ("action", self.action.as_ref().map(ToString::to_string).unwrap_or_default()),
             ("from", self.from.clone().unwrap_or_default()),
             ("to", self.to.clone().unwrap_or_default()),
             ("page", if self.page > 1 { self.page.to_string() } else { String::new() }),
         ])
     }
 
-    /// The filters as the proxy's audit query (without paging, for the CSV too).
-    pub fn api_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = Vec::new();
-        if let Some(actor) = &self.actor {
-            pairs.push(("actor", actor.clone()));
+    /// The filters as the proxy's audit query, on this page.
+    pub fn api_query(&self) -> AuditQuery {
+        AuditQuery {
+            actor: self.actor.clone(),
+            action: self.action.clone(),
+            from: self.from.as_deref().and_then(day_start),
+            to: self.to.as_deref().and_then(day_start).and_then(Timestamp::next_day),
+            limit: Some(PAGE_SIZE),
+            offset: Some((self.page.max(1) as i64 - 1) * PAGE_SIZE),
         }
-        if let Some(action) = &self.action {
-            pairs.push(("action", action.clone()));
-        }
-        if let Some(from) = self.from.as_deref().and_then(day_start) {
-            pairs.push(("from", from.to_string()));
-        }
-        if let Some(to) = self.to.as_deref().and_then(day_start).and_then(Timestamp::next_day) {
-            pairs.push(("to", to.to_string()));
-        }
-        pairs
-    }
-
-    pub fn page_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = self.api_pairs();
-        pairs.push(("limit", PAGE_SIZE.to_string()));
-        pairs.push(("offset", ((self.page.max(1) as i64 - 1) * PAGE_SIZE).to_string()));
-        pairs
     }
 }
 
@@ -277,13 +251,14 @@ mod audit_tests {
     fn audit_filters_keep_known_actions_and_whole_days() {
         let filters = AuditFilters::from_query(|k| match k {
             "actor" => Some("otto".into()),
-            "action" => Some("order.create".into()),
+            "action" => Some("payment_link.create".into()),
             "to" => Some("2026-11-21".into()),
             "page" => Some("2".into()),
             _ => None,
         });
-        assert_eq!(filters.to_query(), "?actor=otto&action=order%2Ecreate&to=2026%2D11%2D21&page=2");
-        let pairs = filters.page_pairs();
+        assert_eq!(filters.action, Some(AuditAction::PaymentLinkCreate), "every action the proxy writes is offered");
+        assert_eq!(filters.to_query(), "?actor=otto&action=payment%5Flink%2Ecreate&to=2026%2D11%2D21&page=2");
+        let pairs = filters.api_query().to_pairs();
         assert!(pairs.contains(&("to", "2026-11-22T00:00:00Z".into())));
         assert!(pairs.contains(&("offset", "20".into())));
         assert_eq!(AuditFilters::from_query(|k| (k == "action").then(|| "drop.tables".into())).action, None);

@@ -4,14 +4,14 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use openmoney_api::Timestamp;
+use openmoney_api::{AuditAction, Timestamp};
 
 use crate::api;
 use crate::components::export::{ExportButton, Source};
 use crate::components::feedback::loaded;
 use crate::components::pager::Pager;
 use crate::i18n::{td_string, tr, use_i18n};
-use crate::logic::filters::{AuditFilters, AUDIT_ACTIONS};
+use crate::logic::filters::AuditFilters;
 
 #[component]
 pub fn Audit() -> impl IntoView {
@@ -22,7 +22,7 @@ pub fn Audit() -> impl IntoView {
         let map = query.get();
         AuditFilters::from_query(|k| map.get(k))
     });
-    let entries = api::Read::new(move || api::audit(filters.get().page_pairs()));
+    let entries = api::Read::new(move || api::audit(filters.get().api_query()));
     let on_change = move |name: &'static str| {
         let navigate = navigate.clone();
         move |ev: leptos::ev::Event| {
@@ -30,7 +30,7 @@ pub fn Audit() -> impl IntoView {
             let mut next = filters.get_untracked();
             match name {
                 "actor" => next.actor = value,
-                "action" => next.action = value,
+                "action" => next.action = value.map(|a| AuditAction::from_wire(&a)),
                 "from" => next.from = value,
                 _ => next.to = value,
             }
@@ -49,8 +49,8 @@ pub fn Audit() -> impl IntoView {
                 <label>{tr!(common.action)}
                     <select name="action" on:change=on_change("action")>
                         <option value="" selected=move || filters.get().action.is_none()>{tr!(common.any)}</option>
-                        {AUDIT_ACTIONS.iter().map(|a| view! {
-                            <option value=*a selected=move || filters.get().action.as_deref() == Some(*a)>{*a}</option>
+                        {AuditAction::KNOWN.iter().map(|a| view! {
+                            <option value=a.as_str() selected=move || filters.get().action.as_ref() == Some(a)>{a.as_str()}</option>
                         }).collect_view()}
                     </select>
                 </label>
@@ -70,7 +70,7 @@ pub fn Audit() -> impl IntoView {
                                     <tr data-testid="audit-row">
                                         <td><time datetime=Timestamp::from_unix_millis(e.at).to_string()>{crate::i18n::when(l, Timestamp::from_unix_millis(e.at))}</time></td>
                                         <td>{e.actor.clone()}</td>
-                                        <td>{e.action.clone()}</td>
+                                        <td>{e.action.to_string()}</td>
                                         <td>{e.outcome.clone()}</td>
                                         <td>{e.order_id.map(|id| view! { <A href=format!("/orders/{id}")>{format!("#{id}")}</A> })}</td>
                                         <td>{e.summary.clone()}</td>

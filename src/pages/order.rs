@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use openmoney_api::console::{AuditEntry, Role};
 use openmoney_api::sandbox::{PaymentMode, PaymentResult, SimulatePayment};
-use openmoney_api::{Order, OrderStatus, PaymentMethod};
+use openmoney_api::{AuditAction, Order, OrderStatus, PaymentMethod};
 
 use crate::api::{self, ApiError};
 use crate::components::clock::Countdown;
@@ -117,15 +117,15 @@ pub fn OrderPage() -> impl IntoView {
     }
 }
 
-fn action_text(l: Locale, action: &str) -> String {
+fn action_text(l: Locale, action: &AuditAction) -> String {
     match action {
-        "order.create" => td_string!(l, order.action_create),
-        "order.cancel" => td_string!(l, order.action_cancel),
-        "sandbox.pay" => td_string!(l, order.action_pay),
-        "sandbox.fail" => td_string!(l, order.action_fail),
-        "payment_link.create" => td_string!(l, order.action_link),
-        "payment_link.revoke" => td_string!(l, order.action_unlink),
-        other => other,
+        AuditAction::OrderCreate => td_string!(l, order.action_create),
+        AuditAction::OrderCancel => td_string!(l, order.action_cancel),
+        AuditAction::SandboxPay => td_string!(l, order.action_pay),
+        AuditAction::SandboxFail => td_string!(l, order.action_fail),
+        AuditAction::PaymentLinkCreate => td_string!(l, order.action_link),
+        AuditAction::PaymentLinkRevoke => td_string!(l, order.action_unlink),
+        other => other.as_str(),
     }
     .to_owned()
 }
@@ -186,7 +186,7 @@ fn QuoteCheck(charged: openmoney_api::Ton, audit: api::Read<Result<Vec<AuditEntr
     move || {
         let entries = audit.get()?.ok()?;
         let l = i18n.get_locale();
-        let quote = entries.iter().filter(|e| e.action == "order.create").find_map(|e| e.quote);
+        let quote = entries.iter().filter(|e| e.action == AuditAction::OrderCreate).find_map(|e| e.quote);
         let Some(quote) = quote else {
             return Some(
                 view! { <p class="muted" data-testid="quote-check">{td_string!(l, order.drift_unknown)}</p> }

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::{AuditAction, Timestamp};
+
 /// What a staff member may do. Each role can do everything the one before it can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -70,6 +72,40 @@ pub struct ConsoleConfig {
     pub version: String,
 }
 
+/// Query of the audit (`GET /console/v1/audit`, and without paging its CSV): every filter
+/// optional, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct AuditQuery {
+    /// Who acted: a staff member's name, or the name a failed sign-in gave.
+    pub actor: Option<String>,
+    pub action: Option<AuditAction>,
+    /// Entries at or after this instant.
+    pub from: Option<Timestamp>,
+    /// Entries before this instant.
+    pub to: Option<Timestamp>,
+    /// Page size, 1 to 100 (default 20).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
+    pub limit: Option<i64>,
+    #[cfg_attr(feature = "openapi", param(minimum = 0))]
+    pub offset: Option<i64>,
+}
+
+impl AuditQuery {
+    /// The set parameters as query pairs, for building a URL.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        crate::orders::push(&mut pairs, "actor", self.actor.as_ref());
+        crate::orders::push(&mut pairs, "action", self.action.as_ref());
+        crate::orders::push(&mut pairs, "from", self.from.as_ref());
+        crate::orders::push(&mut pairs, "to", self.to.as_ref());
+        crate::orders::push(&mut pairs, "limit", self.limit.as_ref());
+        crate::orders::push(&mut pairs, "offset", self.offset.as_ref());
+        pairs
+    }
+}
+
 /// One audit entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -78,7 +114,7 @@ pub struct AuditEntry {
     /// Unix epoch milliseconds.
     pub at: i64,
     pub actor: String,
-    pub action: String,
+    pub action: AuditAction,
     pub outcome: String,
     pub order_id: Option<i64>,
     pub idempotency_key: Option<String>,

@@ -151,6 +151,27 @@ wire_enum!(
 );
 
 wire_enum!(
+    /// What an audit entry records: a sign-in, a change made through the console, or a
+    /// change to staff. The proxy writes them, the console filters and names them.
+    AuditAction {
+        Login => "auth.login",
+        LoginFailed => "auth.login_failed",
+        LoginThrottled => "auth.login_throttled",
+        Logout => "auth.logout",
+        OrderCreate => "order.create",
+        OrderCancel => "order.cancel",
+        SandboxPay => "sandbox.pay",
+        SandboxFail => "sandbox.fail",
+        SandboxTopup => "sandbox.topup",
+        PaymentLinkCreate => "payment_link.create",
+        PaymentLinkRevoke => "payment_link.revoke",
+        UserAdd => "user.add",
+        UserChange => "user.change",
+        UserRemove => "user.remove",
+    }
+);
+
+wire_enum!(
     /// Service health as reported by `/health`.
     HealthStatus {
         Ok => "ok",

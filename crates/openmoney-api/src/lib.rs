@@ -27,7 +27,9 @@ mod timestamp;
 pub mod validate;
 
 pub use balance::{Balance, Transaction, TransactionQuery};
-pub use enums::{Currency, ErrorCode, HealthStatus, OrderStatus, OrderType, PaymentMethod, TransactionType};
+pub use enums::{
+    AuditAction, Currency, ErrorCode, HealthStatus, OrderStatus, OrderType, PaymentMethod, TransactionType,
+};
 #[cfg(feature = "openapi")]
 pub use envelope::Success;
 pub use envelope::{Envelope, ErrorBody, NoData};

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use openmoney_api::AuditAction;
 use openmoney_proxy::db::{AuditFilter, Db};
 use openmoney_sandbox::config::RateLimitConfig;
 use openmoney_sandbox::{Sandbox, SandboxConfig};
@@ -67,8 +68,14 @@ pub async fn lists(report: &mut Report, times: usize) {
 }
 
 const ACTORS: [&str; 8] = ["ada", "otto", "vera", "lena", "raj", "maria", "tom", "kim"];
-const ACTIONS: [&str; 6] =
-    ["order.create", "order.cancel", "auth.login", "auth.login_failed", "sandbox.pay", "user.add"];
+const ACTIONS: [AuditAction; 6] = [
+    AuditAction::OrderCreate,
+    AuditAction::OrderCancel,
+    AuditAction::Login,
+    AuditAction::LoginFailed,
+    AuditAction::SandboxPay,
+    AuditAction::UserAdd,
+];
 
 /// Fills the audit with `rows` entries over the last 90 days, in large transactions.
 async fn fill_audit(path: &std::path::Path, rows: usize) {
@@ -93,9 +100,10 @@ async fn fill_audit(path: &std::path::Path, rows: usize) {
             for i in done..done + n {
                 let at = now - span + (span / rows as i64) * i as i64;
                 // Rows 0 and 1 of every six are about an order (whose id follows the row's).
-                let action = ACTIONS[i % ACTIONS.len()];
-                let order = action.starts_with("order").then_some(10_000 + i as i64);
-                query = query.bind(at).bind(ACTORS[(i / 7) % ACTORS.len()]).bind(action).bind(order);
+                let action = &ACTIONS[i % ACTIONS.len()];
+                let order =
+                    matches!(action, AuditAction::OrderCreate | AuditAction::OrderCancel).then_some(10_000 + i as i64);
+                query = query.bind(at).bind(ACTORS[(i / 7) % ACTORS.len()]).bind(action.as_str()).bind(order);
             }
             query.execute(&mut *tx).await.expect("audit rows");
             done += n;
@@ -116,13 +124,13 @@ pub async fn audit(report: &mut Report, rows: usize, times: usize) {
         ("no filter", AuditFilter::default(), 0),
         ("no filter, page 200", AuditFilter::default(), 199 * 50),
         ("actor", AuditFilter { actor: Some("otto".into()), ..Default::default() }, 0),
-        ("action", AuditFilter { action: Some("order.cancel".into()), ..Default::default() }, 0),
+        ("action", AuditFilter { action: Some(AuditAction::OrderCancel), ..Default::default() }, 0),
         ("last day", AuditFilter { from: Some(now - day), ..Default::default() }, 0),
         (
             "actor + action + a week",
             AuditFilter {
                 actor: Some("vera".into()),
-                action: Some("order.create".into()),
+                action: Some(AuditAction::OrderCreate),
                 from: Some(now - 7 * day),
                 ..Default::default()
             },

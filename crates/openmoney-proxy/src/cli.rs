@@ -13,6 +13,8 @@ use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use openmoney_api::AuditAction;
+
 use crate::config::{self, Config, Sso, Upstream};
 use crate::db::{Db, Role};
 
@@ -279,16 +281,11 @@ fn read_password(from_stdin: bool) -> Result<(String, bool), String> {
 pub async fn user_command(cli: &Cli, command: &UserCommand) -> Result<String, String> {
     let db = Db::connect(&cli.database_url()?).await.map_err(|e| format!("store: {e}"))?;
     let fail = |e: crate::error::Error| e.to_string();
-    let audit = |action: &'static str, summary: String| {
+    let audit = |action: AuditAction, summary: String| {
         let db = db.clone();
         async move {
-            let event = crate::db::NewAudit {
-                actor: "cli".into(),
-                action,
-                outcome: "ok".into(),
-                summary,
-                ..Default::default()
-            };
+            let event =
+                crate::db::NewAudit { outcome: "ok".into(), summary, ..crate::db::NewAudit::new("cli", action) };
             db.audit(event).await.map_err(|e| e.to_string())
         }
     };
@@ -298,7 +295,7 @@ pub async fn user_command(cli: &Cli, command: &UserCommand) -> Result<String, St
             crate::auth::password::check_strength(&password).map_err(fail)?;
             let hash = crate::auth::password::hash(password.clone()).await.map_err(fail)?;
             db.add_user(name, &hash, *role).await.map_err(fail)?;
-            audit("user.add", format!("added {name} as {role}")).await?;
+            audit(AuditAction::UserAdd, format!("added {name} as {role}")).await?;
             Ok(if generated {
                 format!("added {name} ({role}); password: {password}")
             } else {
@@ -317,7 +314,7 @@ pub async fn user_command(cli: &Cli, command: &UserCommand) -> Result<String, St
             let disable = matches!(command, UserCommand::Disable { .. });
             db.set_disabled(name, disable).await.map_err(fail)?;
             let what = if disable { "disabled" } else { "enabled" };
-            audit("user.change", format!("{name}: {what}")).await?;
+            audit(AuditAction::UserChange, format!("{name}: {what}")).await?;
             Ok(format!("{what} {name}"))
         }
         UserCommand::Passwd { name, password_stdin } => {
@@ -325,7 +322,7 @@ pub async fn user_command(cli: &Cli, command: &UserCommand) -> Result<String, St
             crate::auth::password::check_strength(&password).map_err(fail)?;
             let hash = crate::auth::password::hash(password.clone()).await.map_err(fail)?;
             db.set_password(name, &hash).await.map_err(fail)?;
-            audit("user.change", format!("{name}: password reset")).await?;
+            audit(AuditAction::UserChange, format!("{name}: password reset")).await?;
             Ok(if generated {
                 format!("new password for {name}: {password}")
             } else {
@@ -334,7 +331,7 @@ pub async fn user_command(cli: &Cli, command: &UserCommand) -> Result<String, St
         }
         UserCommand::Remove { name } => {
             db.remove_user(name).await.map_err(fail)?;
-            audit("user.remove", format!("removed {name}")).await?;
+            audit(AuditAction::UserRemove, format!("removed {name}")).await?;
             Ok(format!("removed {name}"))
         }
     }

@@ -3,6 +3,8 @@
 use std::sync::Arc;
 
 use crate::config::Config;
+use openmoney_api::AuditAction;
+
 use crate::db::{Db, NewAudit};
 use crate::live::hub::Live;
 use crate::metrics::Metrics;
@@ -52,21 +54,19 @@ impl AppState {
     pub async fn audit_event(
         &self,
         actor: &str,
-        action: &'static str,
+        action: AuditAction,
         outcome: &str,
         summary: String,
         addr: Option<&str>,
     ) {
         let event = NewAudit {
-            actor: actor.to_owned(),
-            action,
             outcome: outcome.to_owned(),
             summary,
             client_addr: addr.map(str::to_owned),
-            ..NewAudit::default()
+            ..NewAudit::new(actor, action)
         };
         if let Err(err) = self.db.audit(event).await {
-            tracing::error!(%err, action, "audit write failed");
+            tracing::error!(%err, "audit write failed");
         }
     }
 }

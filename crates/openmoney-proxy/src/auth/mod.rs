@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::json::{ok, ApiJson};
 use crate::state::AppState;
 use crate::throttle::Attempt;
-use openmoney_api::{Envelope, ErrorBody, Success};
+use openmoney_api::{AuditAction, Envelope, ErrorBody, Success};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/login", post(login)).route("/logout", post(logout)).route("/session", get(current))
@@ -51,7 +51,7 @@ pub(crate) async fn login(State(app): State<AppState>, request: Request) -> Resu
     let from = format!("from {address}{}", if known_device.is_some() { " on a known device" } else { "" });
     if let Some(wait) = app.throttle.wait(&username, attempt, now) {
         let retry_after = (wait as u64).div_ceil(1000);
-        app.audit_event(&username, "auth.login_throttled", "refused", from, Some(&address)).await;
+        app.audit_event(&username, AuditAction::LoginThrottled, "refused", from, Some(&address)).await;
         return Err(Error::RateLimited {
             retry_after,
             message: format!("too many failed sign-ins; try again in {retry_after} s"),
@@ -62,15 +62,21 @@ pub(crate) async fn login(State(app): State<AppState>, request: Request) -> Resu
     let verified = password::verify(credentials.password, hash).await;
     let Some(user) = user.filter(|_| verified) else {
         app.throttle.fail(&username, attempt, now);
-        app.audit_event(&username, "auth.login_failed", "refused", from, Some(&address)).await;
+        app.audit_event(&username, AuditAction::LoginFailed, "refused", from, Some(&address)).await;
         return Err(Error::InvalidCredentials);
     };
     app.throttle.succeed(&username, attempt);
     let token = random_token();
     let csrf_token = random_token();
     app.db.add_session(&hash_token(&token), user.id, &csrf_token, now).await?;
-    app.audit_event(&user.username, "auth.login", "ok", format!("signed in as {} {from}", user.role), Some(&address))
-        .await;
+    app.audit_event(
+        &user.username,
+        AuditAction::Login,
+        "ok",
+        format!("signed in as {} {from}", user.role),
+        Some(&address),
+    )
+    .await;
     let max_age = time::Duration::try_from(app.config.sessions.absolute).unwrap_or(time::Duration::HOUR);
     let mut jar = CookieJar::new().add(session::session_cookie(token, Some(max_age)));
     if known_device.is_none() {
@@ -89,7 +95,7 @@ pub(crate) async fn logout(State(app): State<AppState>, user: StaffUser) -> Resu
         app.db.end_session(session).await?;
         app.live.hub.end(crate::live::hub::Ending::Session(session.clone()));
     }
-    app.audit_event(&user.username, "auth.logout", "ok", String::new(), None).await;
+    app.audit_event(&user.username, AuditAction::Logout, "ok", String::new(), None).await;
     let jar = CookieJar::new().add(session::session_cookie(String::new(), Some(time::Duration::ZERO)));
     Ok((jar, ok(info(&user))))
 }

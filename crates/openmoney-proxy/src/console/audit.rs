@@ -4,58 +4,48 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
+use openmoney_api::console::AuditQuery;
 use openmoney_api::export::{self, CsvFile};
-use openmoney_api::{validate, Envelope, Page, Success, Timestamp};
+use openmoney_api::{validate, AuditAction, Envelope, Page, Success, Timestamp};
 use serde::Deserialize;
 
 use crate::auth::{Admin, StaffUser};
 use crate::db::{AuditEntry, AuditFilter};
 use crate::error::{Error, Result};
-use crate::forward::{KnownQuery, OrderIdParam};
+use crate::forward::{known, KnownQuery, OrderIdParam};
 use crate::json::ok;
 use crate::state::AppState;
 
-/// The filters of the audit, for the CSV.
+/// The filters of the audit, for the CSV: [`AuditQuery`]'s without the page.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditFilterQuery {
     pub actor: Option<String>,
-    pub action: Option<String>,
+    pub action: Option<AuditAction>,
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
-}
-
-/// The filters and a page, for the list.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    pub actor: Option<String>,
-    pub action: Option<String>,
-    pub from: Option<Timestamp>,
-    pub to: Option<Timestamp>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0)]
-    pub offset: Option<i64>,
 }
 
 impl AuditFilterQuery {
-    fn filter(self) -> AuditFilter {
-        AuditFilter {
+    /// The filter; an action this build does not write is refused (422), and an empty
+    /// `action=` is no filter.
+    fn filter(self) -> Result<AuditFilter> {
+        let action = self.action.filter(|a| !a.as_str().is_empty());
+        known("action", action.as_ref(), AuditAction::KNOWN, AuditAction::known_list())?;
+        Ok(AuditFilter {
             actor: self.actor.filter(|a| !a.is_empty()),
-            action: self.action.filter(|a| !a.is_empty()),
+            action,
             from: self.from.map(Timestamp::unix_millis),
             to: self.to.map(Timestamp::unix_millis),
             order_id: None,
-        }
+        })
     }
 }
 
-impl AuditQuery {
-    fn filter(&self) -> AuditFilter {
-        let AuditQuery { actor, action, from, to, .. } = self;
-        AuditFilterQuery { actor: actor.clone(), action: action.clone(), from: *from, to: *to }.filter()
+impl From<&AuditQuery> for AuditFilterQuery {
+    fn from(query: &AuditQuery) -> Self {
+        let AuditQuery { actor, action, from, to, .. } = query;
+        AuditFilterQuery { actor: actor.clone(), action: action.clone(), from: *from, to: *to }
     }
 }
 
@@ -69,7 +59,8 @@ pub async fn list(
 ) -> Result<Json<Envelope<Page<AuditEntry>>>> {
     let limit = validate::limit(query.limit).map_err(Error::Validation)?;
     let offset = validate::offset(query.offset).map_err(Error::Validation)?;
-    let (items, total) = app.db.audit_page(&query.filter(), i64::from(limit), offset as i64).await?;
+    let (items, total) =
+        app.db.audit_page(&AuditFilterQuery::from(&query).filter()?, i64::from(limit), offset as i64).await?;
     Ok(ok(Page { items, total: total as u64, limit, offset }))
 }
 
@@ -84,7 +75,7 @@ pub async fn csv(
     _: Admin,
     KnownQuery(query): KnownQuery<AuditFilterQuery>,
 ) -> Result<impl IntoResponse> {
-    let filter = query.filter();
+    let filter = query.filter()?;
     let mut file = CsvFile::new(export::AUDIT_COLUMNS);
     let mut offset = 0;
     loop {

@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use openmoney_api::console::{NewStaff, StaffAccount, StaffChange};
-use openmoney_api::{Envelope, ErrorBody, Success};
+use openmoney_api::{AuditAction, Envelope, ErrorBody, Success};
 
 use crate::auth::{password, Admin};
 use crate::db::Role;
@@ -33,7 +33,7 @@ pub async fn add(
     let hash = password::hash(new.password).await?;
     let created = app.db.add_user(&new.username, &hash, new.role).await?;
     let summary = format!("added {} as {}", created.username, created.role);
-    app.audit_event(&user.username, "user.add", "ok", summary, None).await;
+    app.audit_event(&user.username, AuditAction::UserAdd, "ok", summary, None).await;
     Ok(ok(created.account()))
 }
 
@@ -79,7 +79,7 @@ pub async fn change(
     // Their open consoles reconnect, as what they now are (or not at all).
     app.live.hub.end(Ending::User(username.clone()));
     let summary = format!("{username}: {}", notes.join(", "));
-    app.audit_event(&user.username, "user.change", "ok", summary, None).await;
+    app.audit_event(&user.username, AuditAction::UserChange, "ok", summary, None).await;
     Ok(ok(changed.account()))
 }
 
@@ -99,6 +99,6 @@ pub async fn remove(
     }
     app.db.remove_user(&username).await?;
     app.live.hub.end(Ending::User(username.clone()));
-    app.audit_event(&user.username, "user.remove", "ok", format!("removed {username}"), None).await;
+    app.audit_event(&user.username, AuditAction::UserRemove, "ok", format!("removed {username}"), None).await;
     Ok(ok(username))
 }

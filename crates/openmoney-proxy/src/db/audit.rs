@@ -6,10 +6,10 @@ use super::{now_millis, Db};
 use crate::error::Result;
 
 /// An event to record.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewAudit {
     pub actor: String,
-    pub action: &'static str,
+    pub action: AuditAction,
     pub outcome: String,
     pub order_id: Option<i64>,
     pub idempotency_key: Option<String>,
@@ -18,12 +18,29 @@ pub struct NewAudit {
     pub quote: Option<openmoney_api::console::Quote>,
 }
 
+impl NewAudit {
+    /// An event of `actor` doing `action`, with nothing else known yet.
+    pub fn new(actor: impl Into<String>, action: AuditAction) -> Self {
+        NewAudit {
+            actor: actor.into(),
+            action,
+            outcome: String::new(),
+            order_id: None,
+            idempotency_key: None,
+            summary: String::new(),
+            client_addr: None,
+            quote: None,
+        }
+    }
+}
+
 pub use openmoney_api::console::AuditEntry;
+use openmoney_api::AuditAction;
 
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     pub actor: Option<String>,
-    pub action: Option<String>,
+    pub action: Option<AuditAction>,
     pub from: Option<i64>,
     pub to: Option<i64>,
     pub order_id: Option<i64>,
@@ -34,7 +51,7 @@ fn entry_from(row: &sqlx::any::AnyRow) -> Result<AuditEntry> {
         id: row.try_get("id")?,
         at: row.try_get("at")?,
         actor: row.try_get("actor")?,
-        action: row.try_get("action")?,
+        action: AuditAction::from_wire(row.try_get("action")?),
         outcome: row.try_get("outcome")?,
         order_id: row.try_get("order_id")?,
         idempotency_key: row.try_get("idempotency_key")?,
@@ -56,7 +73,7 @@ fn where_clause(filter: &AuditFilter) -> (String, Vec<Param>) {
         add("actor = ?", Param::Text(actor.clone()));
     }
     if let Some(action) = &filter.action {
-        add("action = ?", Param::Text(action.clone()));
+        add("action = ?", Param::Text(action.to_string()));
     }
     if let Some(from) = filter.from {
         add("at >= ?", Param::Int(from));
@@ -109,7 +126,7 @@ fn bind_event(query: Query<'_>, event: NewAudit) -> Query<'_> {
     query
         .bind(now_millis())
         .bind(event.actor)
-        .bind(event.action)
+        .bind(event.action.to_string())
         .bind(event.outcome)
         .bind(event.order_id)
         .bind(event.idempotency_key)

@@ -12,7 +12,7 @@ use axum::Router;
 use openmoney_api::console::Quote;
 use openmoney_api::sandbox::{FailOrder, PaymentResult, SimulatePayment, TopUp};
 use openmoney_api::{
-    validate, CreatePremiumOrder, CreateStarsOrder, Order, OrderListQuery, OrderStatus, OrderType,
+    validate, AuditAction, CreatePremiumOrder, CreateStarsOrder, Order, OrderListQuery, OrderStatus, OrderType,
     PremiumEstimateQuery, RecipientQuery, StarsEstimateQuery, Success, Transaction, TransactionQuery, TransactionType,
 };
 use serde::Serialize;
@@ -151,7 +151,7 @@ async fn by_reference(
     read(&app, UpstreamRequest::get(format!("orders/by-reference/{}", reference(&raw)?))).await
 }
 
-fn known<T: PartialEq>(name: &str, value: Option<&T>, known: &[T], list: String) -> Result<()> {
+pub(crate) fn known<T: PartialEq>(name: &str, value: Option<&T>, known: &[T], list: String) -> Result<()> {
     match value {
         Some(v) if !known.contains(v) => Err(Error::Validation(format!("{name} must be one of: {list}"))),
         _ => Ok(()),
@@ -249,7 +249,7 @@ fn outcome(result: &Result<UpstreamReply>) -> (String, Option<i64>) {
 
 /// A change: sent, audited, relayed.
 struct AuditedChange {
-    action: &'static str,
+    action: AuditAction,
     target: Target,
     path: String,
     body: Option<bytes::Bytes>,
@@ -260,7 +260,7 @@ struct AuditedChange {
 }
 
 impl AuditedChange {
-    fn new(action: &'static str, target: Target, path: String, summary: String) -> Self {
+    fn new(action: AuditAction, target: Target, path: String, summary: String) -> Self {
         AuditedChange { action, target, path, body: None, idempotency_key: None, summary, order_id: None, quote: None }
     }
 
@@ -357,7 +357,7 @@ async fn create<T: OrderCreate>(
     };
     let ApiJson(order) = ApiJson::<T>::from_request(request).await?;
     let summary = order.summary().map_err(Error::Validation)?;
-    let mut create = AuditedChange::new("order.create", Target::Api, T::PATH.into(), summary).body(&order)?;
+    let mut create = AuditedChange::new(AuditAction::OrderCreate, Target::Api, T::PATH.into(), summary).body(&order)?;
     create.idempotency_key = Some(key);
     create.quote = quote;
     create.send(&app, &user, addr).await
@@ -369,8 +369,12 @@ async fn cancel_order(
     OrderIdParam(id): OrderIdParam,
     request: Request,
 ) -> Result<Response> {
-    let cancel =
-        AuditedChange::new("order.cancel", Target::Api, format!("orders/{id}/cancel"), format!("cancel order {id}"));
+    let cancel = AuditedChange::new(
+        AuditAction::OrderCancel,
+        Target::Api,
+        format!("orders/{id}/cancel"),
+        format!("cancel order {id}"),
+    );
     cancel.order(id).send(&app, &user, addr(&request)).await
 }
 
@@ -387,7 +391,8 @@ pub(crate) async fn sandbox_pay(
     let addr = addr(&request);
     let ApiJson(payment) = ApiJson::<SimulatePayment>::from_request(request).await?;
     let summary = format!("simulate a {:?} payment of order {id}", payment.mode).to_lowercase();
-    let pay = AuditedChange::new("sandbox.pay", Target::Sandbox, format!("orders/{id}/pay"), summary).body(&payment)?;
+    let pay = AuditedChange::new(AuditAction::SandboxPay, Target::Sandbox, format!("orders/{id}/pay"), summary)
+        .body(&payment)?;
     pay.order(id).send(&app, &user, addr).await
 }
 
@@ -401,7 +406,7 @@ pub(crate) async fn sandbox_fail(
     request: Request,
 ) -> Result<Response> {
     let summary = format!("simulate a delivery failure of order {id}");
-    let fail = AuditedChange::new("sandbox.fail", Target::Sandbox, format!("orders/{id}/fail"), summary)
+    let fail = AuditedChange::new(AuditAction::SandboxFail, Target::Sandbox, format!("orders/{id}/fail"), summary)
         .body(&FailOrder::default())?;
     fail.order(id).send(&app, &user, addr(&request)).await
 }
@@ -418,7 +423,7 @@ pub(crate) async fn sandbox_topup(
     let ApiJson(topup) = ApiJson::<TopUp>::from_request(request).await?;
     validate::simulated_amount(topup.amount_ton).map_err(Error::Validation)?;
     let summary = format!("simulate a top-up of {} TON", topup.amount_ton);
-    AuditedChange::new("sandbox.topup", Target::Sandbox, "balance/topup".into(), summary)
+    AuditedChange::new(AuditAction::SandboxTopup, Target::Sandbox, "balance/topup".into(), summary)
         .body(&topup)?
         .send(&app, &user, addr)
         .await

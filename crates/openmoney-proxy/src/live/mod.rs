@@ -16,6 +16,7 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
 use openmoney_api::console::AuditEntry;
+use openmoney_api::AuditAction;
 use serde_json::Value;
 use tokio::sync::broadcast;
 
@@ -45,14 +46,14 @@ fn publish_effect(app: &AppState, entry: &AuditEntry, data: &Value) {
         return;
     }
     let actor = Some(entry.actor.as_str());
-    match entry.action.as_str() {
-        "order.create" | "order.cancel" | "sandbox.fail" => {
+    match entry.action {
+        AuditAction::OrderCreate | AuditAction::OrderCancel | AuditAction::SandboxFail => {
             hub.order(data, None, actor);
         }
-        "sandbox.pay" => {
+        AuditAction::SandboxPay => {
             hub.order(&data["order"], None, actor);
         }
-        "sandbox.topup" => {
+        AuditAction::SandboxTopup => {
             // The answer is the transaction; the balance it made is one read away.
             let (app, transaction) = (app.clone(), data.clone());
             tokio::spawn(async move {

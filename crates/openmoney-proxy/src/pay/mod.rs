@@ -26,7 +26,7 @@ use axum::{Json, Router};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use openmoney_api::pay::{BuyerOrder, PaymentLink};
-use openmoney_api::{Envelope, Order, OrderStatus, PaymentMethod, Success, Timestamp};
+use openmoney_api::{AuditAction, Envelope, Order, OrderStatus, PaymentMethod, Success, Timestamp};
 use sha2::Sha256;
 
 use crate::auth::{hash_token, random_token, Operator};
@@ -102,15 +102,9 @@ fn link_answer(app: &AppState, headers: &HeaderMap, token: String, expires_at: i
     PaymentLink { token, url, expires_at: Timestamp::from_unix_millis(expires_at) }
 }
 
-async fn audit_link(app: &AppState, user: &crate::auth::StaffUser, action: &'static str, id: i64, summary: String) {
-    let event = NewAudit {
-        actor: user.username.clone(),
-        action,
-        outcome: "ok".into(),
-        order_id: Some(id),
-        summary,
-        ..NewAudit::default()
-    };
+async fn audit_link(app: &AppState, user: &crate::auth::StaffUser, action: AuditAction, id: i64, summary: String) {
+    let event =
+        NewAudit { outcome: "ok".into(), order_id: Some(id), summary, ..NewAudit::new(user.username.as_str(), action) };
     match app.db.audit_returning(event).await {
         Ok(entry) => app.live.hub.audit(&entry),
         Err(e) => tracing::error!(error = %e, order = id, "a payment link's audit row was not written"),
@@ -162,7 +156,7 @@ pub(crate) async fn create(
     };
     app.db.add_link(&link).await?;
     tracing::info!(order = id, token = token_prefix(&token), "payment link made");
-    audit_link(&app, &user, "payment_link.create", id, format!("payment link for order {id}")).await;
+    audit_link(&app, &user, AuditAction::PaymentLinkCreate, id, format!("payment link for order {id}")).await;
     Ok(ok(link_answer(&app, &headers, token, expires_at)))
 }
 
@@ -188,7 +182,7 @@ pub(crate) async fn revoke(
     if revoked == 0 {
         return Err(Error::NotFound("payment link"));
     }
-    audit_link(&app, &user, "payment_link.revoke", id, format!("payment link for order {id} revoked")).await;
+    audit_link(&app, &user, AuditAction::PaymentLinkRevoke, id, format!("payment link for order {id} revoked")).await;
     Ok(ok(Revoked { revoked }))
 }
 

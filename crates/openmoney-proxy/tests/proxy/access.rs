@@ -88,13 +88,15 @@ async fn a_thousand_wrong_passwords_are_slowed_and_audited_and_the_user_still_ge
     assert_eq!(checked + slowed, 1000, "only 401s and 429s: {statuses:?}");
     assert!(checked <= 60, "{checked} of 1,000 wrong passwords were checked; the rest must wait");
 
-    let filter = |action: &str| openmoney_proxy::db::AuditFilter {
+    let filter = |action: openmoney_api::AuditAction| openmoney_proxy::db::AuditFilter {
         actor: Some("otto".into()),
-        action: Some(action.into()),
+        action: Some(action),
         ..Default::default()
     };
-    let (failed, failed_total) = proxy.state.db.audit_page(&filter("auth.login_failed"), 1000, 0).await.unwrap();
-    let (_, throttled_total) = proxy.state.db.audit_page(&filter("auth.login_throttled"), 1000, 0).await.unwrap();
+    let (failed, failed_total) =
+        proxy.state.db.audit_page(&filter(openmoney_api::AuditAction::LoginFailed), 1000, 0).await.unwrap();
+    let (_, throttled_total) =
+        proxy.state.db.audit_page(&filter(openmoney_api::AuditAction::LoginThrottled), 1000, 0).await.unwrap();
     assert_eq!((failed_total as usize, throttled_total as usize), (checked, slowed));
     assert!(failed.iter().all(|e| e.client_addr.as_deref().is_some_and(|a| a.starts_with("127.0.0."))));
 
@@ -118,7 +120,7 @@ async fn a_thousand_wrong_passwords_are_slowed_and_audited_and_the_user_still_ge
         )
         .await;
     borrowed.assert_error(401, "UNAUTHORIZED");
-    let (rows, _) = proxy.state.db.audit_page(&filter("auth.login"), 10, 0).await.unwrap();
+    let (rows, _) = proxy.state.db.audit_page(&filter(openmoney_api::AuditAction::Login), 10, 0).await.unwrap();
     assert!(rows[0].summary.ends_with("from 127.0.0.41 on a known device"), "{}", rows[0].summary);
     figure(
         "login brute force: 1,000 wrong passwords from 10 addresses",

@@ -66,6 +66,13 @@ async fn creates_cancels_logins_and_user_changes_are_audited() {
 
     let filtered = proxy.get("/console/v1/audit?actor=otto&action=order.cancel", Some(&ada)).await.json();
     assert_eq!(filtered["data"]["total"], 2);
+    let any = proxy.get("/console/v1/audit?actor=otto&action=", Some(&ada)).await.json();
+    assert!(any["data"]["total"].as_u64().unwrap() > 2, "an empty action is no filter: {any}");
+    for path in ["/console/v1/audit?action=order.delete", "/console/v1/audit.csv?action=order.delete"] {
+        let refused = proxy.get(path, Some(&ada)).await;
+        assert_eq!(refused.status, 422, "{}", refused.text);
+        assert!(refused.text.contains("payment_link.create"), "the known actions are listed: {}", refused.text);
+    }
     let csv = proxy.get("/console/v1/audit.csv?action=order.create", Some(&ada)).await;
     assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
     let lines: Vec<&str> = csv.text.lines().collect();
@@ -165,7 +172,10 @@ async fn a_create_whose_client_hangs_up_is_still_made_once_and_audited() {
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
 
     assert_eq!(proxy.sandbox.order_count(), before + 1);
-    let filter = openmoney_proxy::db::AuditFilter { action: Some("order.create".into()), ..Default::default() };
+    let filter = openmoney_proxy::db::AuditFilter {
+        action: Some(openmoney_api::AuditAction::OrderCreate),
+        ..Default::default()
+    };
     let (rows, _) = proxy.state.db.audit_page(&filter, 10, 0).await.unwrap();
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!((rows[0].outcome.as_str(), rows[0].order_id.is_some()), ("ok", true), "{rows:?}");
@@ -178,11 +188,9 @@ async fn a_change_cut_off_by_a_crash_is_audited_as_interrupted_at_the_next_start
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("console.db").display());
     let db = Db::connect(&url).await.unwrap();
     let change = NewAudit {
-        actor: "otto".into(),
-        action: "order.create",
         idempotency_key: Some("k-cut-off".into()),
         summary: "100 Stars for @pandus, ton_memo".into(),
-        ..NewAudit::default()
+        ..NewAudit::new("otto", openmoney_api::AuditAction::OrderCreate)
     };
     let settled = db.journal_change(change.clone()).await.unwrap();
     db.audit_change(settled, NewAudit { outcome: "ok".into(), order_id: Some(7), ..change.clone() }).await.unwrap();

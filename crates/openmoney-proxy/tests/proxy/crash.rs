@@ -166,7 +166,10 @@ async fn a_proxy_killed_mid_run_loses_no_session_no_order_and_no_audit() {
     proxy.kill();
     proxy.start().await;
     let db = openmoney_proxy::db::Db::connect(&database_url(dir.path())).await.unwrap();
-    let filter = openmoney_proxy::db::AuditFilter { action: Some("order.create".into()), ..Default::default() };
+    let filter = openmoney_proxy::db::AuditFilter {
+        action: Some(openmoney_api::AuditAction::OrderCreate),
+        ..Default::default()
+    };
     let (rows, _) = db.audit_page(&filter, 100_000, 0).await.unwrap();
     let audited: BTreeSet<i64> =
         rows.iter().filter(|r| r.outcome == "ok" || r.outcome == "replayed").filter_map(|r| r.order_id).collect();

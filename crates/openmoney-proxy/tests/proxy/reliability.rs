@@ -300,7 +300,10 @@ async fn a_faulty_upstream_neither_loses_nor_duplicates_an_order() {
         assert_eq!(ids, [*id], "the orders of {reference}");
     }
     // …and in the audit.
-    let filter = openmoney_proxy::db::AuditFilter { action: Some("order.create".into()), ..Default::default() };
+    let filter = openmoney_proxy::db::AuditFilter {
+        action: Some(openmoney_api::AuditAction::OrderCreate),
+        ..Default::default()
+    };
     let (rows, _) = proxy.state.db.audit_page(&filter, 100_000, 0).await.unwrap();
     let audited: BTreeSet<i64> =
         rows.iter().filter(|r| r.outcome == "ok" || r.outcome == "replayed").filter_map(|r| r.order_id).collect();

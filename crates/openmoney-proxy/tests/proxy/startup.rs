@@ -118,7 +118,7 @@ async fn a_store_from_before_quotes_gains_the_column_and_keeps_its_rows() {
     let quote = openmoney_api::console::Quote::from_header("price_ton=0.418; ton_usd_rate=3.6").unwrap();
     db.audit(openmoney_proxy::db::NewAudit {
         actor: "otto".into(),
-        action: "order.create",
+        action: openmoney_api::AuditAction::OrderCreate,
         outcome: "ok".into(),
         order_id: Some(7),
         idempotency_key: None,
