@@ -8,13 +8,14 @@ use leptos_router::path;
 use crate::components::clock::provide_clock;
 use crate::components::shell::Authed;
 use crate::i18n::provide_i18n;
+use crate::logic::order_form::Product;
 use crate::pages::audit::Audit;
 use crate::pages::balance::BalancePage;
 use crate::pages::bulk::BulkCheck;
 use crate::pages::dashboard::Dashboard;
 use crate::pages::login::Login;
 use crate::pages::lookup::Lookup;
-use crate::pages::new_order::{NewOrder, Product};
+use crate::pages::new_order::NewOrder;
 use crate::pages::not_found::NotFound;
 use crate::pages::order::OrderPage;
 use crate::pages::orders::Orders;
@@ -29,21 +30,21 @@ pub fn App() -> impl IntoView {
     provide_clock();
     view! {
         <Router>
-            <PrefetchedForOnePage/>
+            <PrefetchedForOnePage />
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=Login/>
+                <Route path=path!("/login") view=Login />
                 <ParentRoute path=path!("") view=Authed>
-                    <Route path=path!("/") view=Dashboard/>
-                    <Route path=path!("/orders") view=Orders/>
-                    <Route path=path!("/orders/new/stars") view=|| view! { <NewOrder product=Product::Stars/> }/>
-                    <Route path=path!("/orders/new/premium") view=|| view! { <NewOrder product=Product::Premium/> }/>
-                    <Route path=path!("/orders/:id") view=OrderPage/>
-                    <Route path=path!("/lookup") view=Lookup/>
-                    <Route path=path!("/recipients") view=BulkCheck/>
-                    <Route path=path!("/balance") view=BalancePage/>
-                    <Route path=path!("/pricing") view=Pricing/>
-                    <Route path=path!("/audit") view=Audit/>
-                    <Route path=path!("/users") view=Users/>
+                    <Route path=path!("/") view=Dashboard />
+                    <Route path=path!("/orders") view=Orders />
+                    <Route path=path!("/orders/new/stars") view=|| view! { <NewOrder product=Product::Stars /> } />
+                    <Route path=path!("/orders/new/premium") view=|| view! { <NewOrder product=Product::Premium /> } />
+                    <Route path=path!("/orders/:id") view=OrderPage />
+                    <Route path=path!("/lookup") view=Lookup />
+                    <Route path=path!("/recipients") view=BulkCheck />
+                    <Route path=path!("/balance") view=BalancePage />
+                    <Route path=path!("/pricing") view=Pricing />
+                    <Route path=path!("/audit") view=Audit />
+                    <Route path=path!("/users") view=Users />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -7,8 +7,8 @@ mod components;
 mod i18n;
 mod live;
 mod logic;
+mod nav;
 mod pages;
-mod routes;
 mod session;
 
 fn main() {

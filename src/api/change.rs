@@ -58,6 +58,24 @@ where
     }
 }
 
+impl<I, T, E> Change<I, Result<T, E>>
+where
+    I: Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+    E: Clone + Send + Sync + 'static,
+{
+    /// Runs `then` with each successful answer, as it arrives: what a page does after a
+    /// change went through (read again, tell, clear the form).
+    pub fn on_ok(&self, then: impl Fn(T) + 'static) {
+        let change = *self;
+        Effect::new(move |_| {
+            if let Some(Ok(answer)) = change.value() {
+                then(answer);
+            }
+        });
+    }
+}
+
 impl<I, O> Change<I, O> {
     /// Whether a change is on its way; tracked.
     pub fn pending(&self) -> Memo<bool> {

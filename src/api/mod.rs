@@ -5,6 +5,7 @@ mod change;
 mod error;
 pub mod prefetch;
 pub mod read;
+mod wait;
 
 use std::cell::RefCell;
 use std::future::{Future, IntoFuture};
@@ -27,6 +28,7 @@ use wasm_bindgen::JsCast;
 pub use change::Change;
 pub use error::ApiError;
 pub use read::Read;
+pub use wait::patiently;
 
 use crate::logic::filters::query_string;
 

@@ -30,7 +30,12 @@ pub fn Countdown(expires_millis: i64) -> impl IntoView {
     let i18n = crate::i18n::use_i18n();
     let state = move || crate::logic::countdown::until(expires_millis, now.get());
     view! {
-        <span class="countdown" class:urgent=move || state().is_urgent() class:expired=move || state() == crate::logic::countdown::Countdown::Expired data-testid="countdown">
+        <span
+            class="countdown"
+            class:urgent=move || state().is_urgent()
+            class:expired=move || state() == crate::logic::countdown::Countdown::Expired
+            data-testid="countdown"
+        >
             {move || state().text(i18n.get_locale())}
         </span>
     }

@@ -19,8 +19,19 @@ pub fn CopyButton(value: String, #[prop(into)] label: String) -> impl IntoView {
         });
     };
     view! {
-        <button type="button" class="copy" on:click=copy aria-label=move || crate::i18n::t_string!(i18n, common.copy_label, what = label.clone())>
-            {move || if copied.get() { crate::i18n::t_string!(i18n, common.copied) } else { crate::i18n::t_string!(i18n, common.copy) }}
+        <button
+            type="button"
+            class="copy"
+            on:click=copy
+            aria-label=move || crate::i18n::t_string!(i18n, common.copy_label, what = label.clone())
+        >
+            {move || {
+                if copied.get() {
+                    crate::i18n::t_string!(i18n, common.copied)
+                } else {
+                    crate::i18n::t_string!(i18n, common.copy)
+                }
+            }}
         </button>
     }
 }

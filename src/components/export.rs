@@ -28,17 +28,6 @@ struct Progress {
     of: u64,
 }
 
-/// Waits `seconds` without blocking the page.
-pub async fn sleep(seconds: u64) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let millis = i32::try_from(seconds * 1000).unwrap_or(i32::MAX);
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
 /// Walks every page through `page(offset)`, one at a time, waiting out rate limits;
 /// `None` when cancelled.
 async fn collect<T, F>(
@@ -52,13 +41,7 @@ where
     let mut rows = Vec::new();
     let mut offset = 0;
     loop {
-        let batch = match page(offset).await {
-            Err(ApiError::RateLimited { retry_after, .. }) => {
-                sleep(retry_after).await;
-                continue;
-            }
-            other => other?,
-        };
+        let batch = api::patiently(|| page(offset)).await?;
         let fetched = batch.items.len();
         rows.extend(batch.items);
         offset += PAGE;
@@ -122,17 +105,43 @@ pub fn ExportButton(#[prop(into)] source: Signal<Source>) -> impl IntoView {
     };
     view! {
         <div class="export">
-            <Show when=move || progress.get().is_some() fallback=move || view! {
-                <button type="button" on:click=start data-testid="export">{crate::i18n::tr!(export.button)}</button>
-            }>
+            <Show
+                when=move || progress.get().is_some()
+                fallback=move || {
+                    view! {
+                        <button type="button" on:click=start data-testid="export">
+                            {crate::i18n::tr!(export.button)}
+                        </button>
+                    }
+                }
+            >
                 <label>
-                    {move || progress.get().map(|p| crate::i18n::t_string!(i18n, export.progress, page = p.pages, of = p.of.max(1)))}
-                    <progress max=move || progress.get().map_or(1, |p| p.of.max(1)) value=move || progress.get().map_or(0, |p| p.pages) data-testid="export-progress"></progress>
+                    {move || {
+                        progress
+                            .get()
+                            .map(|p| crate::i18n::t_string!(i18n, export.progress, page = p.pages, of = p.of.max(1)))
+                    }}
+                    <progress
+                        max=move || progress.get().map_or(1, |p| p.of.max(1))
+                        value=move || progress.get().map_or(0, |p| p.pages)
+                        data-testid="export-progress"
+                    ></progress>
                 </label>
-                <button type="button" on:click=move |_| cancelled.set_value(true)>{crate::i18n::tr!(export.cancel)}</button>
+                <button type="button" on:click=move |_| cancelled.set_value(true)>
+                    {crate::i18n::tr!(export.cancel)}
+                </button>
             </Show>
-            {move || done.get().map(|rows| view! { <span role="status" data-testid="export-done">{move || crate::i18n::t_string!(i18n, export.done, n = rows)}</span> })}
-            {move || error.get().map(|e| view! { <crate::components::feedback::ErrorView error=e/> })}
+            {move || {
+                done.get()
+                    .map(|rows| {
+                        view! {
+                            <span role="status" data-testid="export-done">
+                                {move || crate::i18n::t_string!(i18n, export.done, n = rows)}
+                            </span>
+                        }
+                    })
+            }}
+            {move || error.get().map(|e| view! { <crate::components::feedback::ErrorView error=e /> })}
         </div>
     }
 }

@@ -24,7 +24,11 @@ pub fn StatusBadge(status: OrderStatus) -> impl IntoView {
     let class = format!("badge badge-{}", status.as_str().replace('_', "-"));
     let i18n = use_i18n();
     let wire = status.as_str().to_owned();
-    view! { <span class=class data-testid="status" data-status=wire>{move || crate::i18n::status(i18n.get_locale(), &status)}</span> }
+    view! {
+        <span class=class data-testid="status" data-status=wire>
+            {move || crate::i18n::status(i18n.get_locale(), &status)}
+        </span>
+    }
 }
 
 /// Seconds before a read that failed for a passing reason (the upstream or the network
@@ -89,10 +93,30 @@ pub fn ErrorView(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>)
     view! {
         <div class="error" role="alert" data-testid="error">
             <p class="error-text">{text}</p>
-            {detail.map(|d| view! { <details><summary>{tr!(error.details)}</summary><code>{d}</code></details> })}
-            {(transient && retry.is_some()).then(|| view! {
-                <button type="button" on:click=move |_| { if let Some(retry) = retry { retry.run(()) } }>{tr!(error.retry)}</button>
-            })}
+            {detail
+                .map(|d| {
+                    view! {
+                        <details>
+                            <summary>{tr!(error.details)}</summary>
+                            <code>{d}</code>
+                        </details>
+                    }
+                })}
+            {(transient && retry.is_some())
+                .then(|| {
+                    view! {
+                        <button
+                            type="button"
+                            on:click=move |_| {
+                                if let Some(retry) = retry {
+                                    retry.run(())
+                                }
+                            }
+                        >
+                            {tr!(error.retry)}
+                        </button>
+                    }
+                })}
         </div>
     }
 }
@@ -108,7 +132,7 @@ where
         read.erased(),
         Arc::new(move |answer| match downcast::<Result<T, ApiError>>(answer) {
             Ok(value) => render(value).into_any(),
-            Err(error) => view! { <ErrorView error=error retry=Callback::new(move |_| read.refetch())/> }.into_any(),
+            Err(error) => view! { <ErrorView error=error retry=Callback::new(move |_| read.refetch()) /> }.into_any(),
         }),
     )
 }
@@ -116,9 +140,9 @@ where
 /// The part of [`loaded`] that does not depend on the answer's type, compiled once.
 fn transition(resource: LocalResource<Erased>, render: Arc<dyn Fn(&Erased) -> AnyView + Send + Sync>) -> AnyView {
     view! {
-        <Transition fallback=|| view! { <Skeleton/> }>
-            {move || resource.get().map(|answer| render(&answer))}
-        </Transition>
+        <Transition fallback=|| {
+            view! { <Skeleton /> }
+        }>{move || resource.get().map(|answer| render(&answer))}</Transition>
     }
     .into_any()
 }

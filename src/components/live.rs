@@ -37,14 +37,30 @@ pub fn LiveStatus() -> impl IntoView {
         }
     };
     view! {
-        {move || live.signed_out.get().then(|| view! { <ErrorView error=ApiError::Unauthorized/> })}
-        <span class="live" data-testid="live" data-link=state
-            title=move || (live.link.get() == Link::Offline).then(|| t_string!(i18n, live.offline_hint))>
-            <span class="dot" class:dot-ok=move || live.link.get() == Link::Live
-                class:dot-down=move || live.link.get() == Link::Offline></span>" "{text}
+        {move || live.signed_out.get().then(|| view! { <ErrorView error=ApiError::Unauthorized /> })}
+        <span
+            class="live"
+            data-testid="live"
+            data-link=state
+            title=move || (live.link.get() == Link::Offline).then(|| t_string!(i18n, live.offline_hint))
+        >
+            <span
+                class="dot"
+                class:dot-ok=move || live.link.get() == Link::Live
+                class:dot-down=move || live.link.get() == Link::Offline
+            ></span>
+            " "
+            {text}
         </span>
-        <button type="button" class="notify" data-testid="notify" aria-pressed=move || live.notify.get().to_string()
-            on:click=move |_| live.set_notify(!live.notify.get_untracked())>{tr!(live.notify)}</button>
+        <button
+            type="button"
+            class="notify"
+            data-testid="notify"
+            aria-pressed=move || live.notify.get().to_string()
+            on:click=move |_| live.set_notify(!live.notify.get_untracked())
+        >
+            {tr!(live.notify)}
+        </button>
     }
 }
 
@@ -69,8 +85,14 @@ pub fn LiveNotices() -> impl IntoView {
                     view! {
                         <p class="toast" data-testid="toast" data-order=id>
                             <A href=format!("/orders/{id}")>{text}</A>
-                            <button type="button" class="dismiss" aria-label=tr!(live.dismiss)
-                                on:click=move |_| live.dismiss(key)>"×"</button>
+                            <button
+                                type="button"
+                                class="dismiss"
+                                aria-label=tr!(live.dismiss)
+                                on:click=move |_| live.dismiss(key)
+                            >
+                                "×"
+                            </button>
                         </p>
                     }
                 }

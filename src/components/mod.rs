@@ -8,6 +8,7 @@ pub mod live;
 pub mod orders_table;
 pub mod pager;
 pub mod qr;
+pub mod rate;
 pub mod runway;
 pub mod share;
 pub mod shell;

@@ -8,6 +8,7 @@ use crate::i18n::{td_string, tr, use_i18n, Locale};
 use crate::live::use_live;
 use crate::logic::live::fresher;
 use crate::logic::money;
+use crate::logic::numbers;
 
 /// What identifies a drawn row: the order, the status it was read with, and the language.
 /// A row is drawn once for each and kept while it stays, so a new answer (another filter,
@@ -40,15 +41,31 @@ pub fn OrderTable(
     };
     let empty = move || orders.with(Vec::is_empty) && joined.with(Vec::is_empty);
     view! {
-        <Show when=move || !empty() fallback=|| view! { <p class="muted" data-testid="no-orders">{tr!(orders.none)}</p> }>
+        <Show
+            when=move || !empty()
+            fallback=|| {
+                view! {
+                    <p class="muted" data-testid="no-orders">
+                        {tr!(orders.none)}
+                    </p>
+                }
+            }
+        >
             <div class="table-wrap">
                 <table class="table" data-testid="orders">
-                    <thead><tr>
-                        <th scope="col">{tr!(common.order)}</th><th scope="col">{tr!(common.status)}</th><th scope="col">{tr!(common.what)}</th>
-                        <th scope="col">{tr!(common.recipient)}</th><th scope="col">{tr!(common.price)}</th><th scope="col">{tr!(common.reference)}</th><th scope="col">{tr!(common.created)}</th>
-                    </tr></thead>
+                    <thead>
+                        <tr>
+                            <th scope="col">{tr!(common.order)}</th>
+                            <th scope="col">{tr!(common.status)}</th>
+                            <th scope="col">{tr!(common.what)}</th>
+                            <th scope="col">{tr!(common.recipient)}</th>
+                            <th scope="col">{tr!(common.price)}</th>
+                            <th scope="col">{tr!(common.reference)}</th>
+                            <th scope="col">{tr!(common.created)}</th>
+                        </tr>
+                    </thead>
                     <tbody>
-                        <For each=rows key=row_key children=|(l, o, new)| row(l, o, new)/>
+                        <For each=rows key=row_key children=|(l, o, new)| row(l, o, new) />
                     </tbody>
                 </table>
             </div>
@@ -66,14 +83,25 @@ fn row(l: Locale, o: Order, new: bool) -> impl IntoView {
         Memo::new(move |_| live.order(id).map_or_else(|| read.status.clone(), |e| fresher(&read, &e).status.clone()));
     view! {
         <tr data-testid="order-row" class:fresh=new>
-            <td><a href=format!("/orders/{id}")>{format!("#{id}")}</a>
-                {new.then(|| view! { <span class="badge badge-new" data-testid="new">{td_string!(l, live.new_order)}</span> })}</td>
-            <td>{move || view! { <StatusBadge status=status.get()/> }}</td>
+            <td>
+                <a href=format!("/orders/{id}")>{format!("#{id}")}</a>
+                {new
+                    .then(|| {
+                        view! {
+                            <span class="badge badge-new" data-testid="new">
+                                {td_string!(l, live.new_order)}
+                            </span>
+                        }
+                    })}
+            </td>
+            <td>{move || view! { <StatusBadge status=status.get() /> }}</td>
             <td>{what(l, &o)}</td>
             <td>"@"{o.recipient_username.clone()}</td>
             <td class="num">{money::ton(l, o.price_ton)}</td>
             <td>{o.client_reference.clone().unwrap_or_default()}</td>
-            <td><time datetime=o.created_at.to_string()>{crate::i18n::when(l, o.created_at)}</time></td>
+            <td>
+                <time datetime=o.created_at.to_string()>{crate::i18n::when(l, o.created_at)}</time>
+            </td>
         </tr>
     }
 }
@@ -81,7 +109,7 @@ fn row(l: Locale, o: Order, new: bool) -> impl IntoView {
 /// `100 Stars` or `Premium, 6 months`.
 pub fn what(l: Locale, order: &Order) -> String {
     match (order.stars_amount, order.premium_months) {
-        (Some(stars), _) => td_string!(l, common.stars_count, n = money::count(l, stars)),
+        (Some(stars), _) => td_string!(l, common.stars_count, n = numbers::count(l, stars)),
         (_, Some(months)) => td_string!(l, common.premium_months, n = months),
         _ => order.order_type.to_string(),
     }

@@ -24,13 +24,19 @@ pub fn RunwayNote() -> impl IntoView {
             let runway = runway::estimate(balance.balance_ton, &history, now_millis());
             let link = tonlink::topup(&balance.topup_address);
             view! {
-                <p class="runway" class:error-text=runway.is_low() data-testid="runway">{move || runway.text(i18n.get_locale())}</p>
-                {runway.is_low().then(|| view! {
-                    <div class="runway-topup">
-                        <p>{crate::i18n::tr!(runway.topup_soon)}</p>
-                        <Qr text=link label=crate::i18n::td_string!(i18n.get_locale(), runway.qr_label)/>
-                    </div>
-                })}
+                <p class="runway" class:error-text=runway.is_low() data-testid="runway">
+                    {move || runway.text(i18n.get_locale())}
+                </p>
+                {runway
+                    .is_low()
+                    .then(|| {
+                        view! {
+                            <div class="runway-topup">
+                                <p>{crate::i18n::tr!(runway.topup_soon)}</p>
+                                <Qr text=link label=crate::i18n::td_string!(i18n.get_locale(), runway.qr_label) />
+                            </div>
+                        }
+                    })}
             }
         })
     }

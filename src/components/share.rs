@@ -57,63 +57,88 @@ pub fn ShareLink(order: Order, #[prop(into)] shared_by: Signal<Option<String>>) 
     let revoke: Change<(), Result<serde_json::Value, ApiError>> =
         Change::new(move |_: &()| api::revoke_payment_link(id));
     let link = RwSignal::new(None::<PaymentLink>);
-    Effect::new(move |_| {
-        if let Some(Ok(made)) = make.value() {
-            link.set(Some(made));
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = revoke.value() {
-            link.set(None);
-        }
-    });
+    make.on_ok(move |made| link.set(Some(made)));
+    revoke.on_ok(move |_| link.set(None));
     let language = RwSignal::new(i18n.get_locale_untracked());
     let error = move || make.value().and_then(Result::err).or_else(|| revoke.value().and_then(Result::err));
     view! {
         <section class="card share" aria-labelledby="share-title" data-testid="share">
             <h2 id="share-title">{tr!(share.title)}</h2>
-            {move || error().map(|e| view! { <ErrorView error=e/> })}
+            {move || error().map(|e| view! { <ErrorView error=e /> })}
             {move || match link.get() {
-                None => view! {
-                    <p class="muted">{move || match shared_by.get() {
-                        Some(actor) => t_string!(i18n, share.live_by, actor).to_string(),
-                        None => t_string!(i18n, share.explain).to_string(),
-                    }}</p>
-                    <button type="button" data-testid="share-make" disabled=move || make.pending().get()
-                        on:click=move |_| make.dispatch(())>
-                        {move || if shared_by.get().is_some() { t_string!(i18n, share.show) } else { t_string!(i18n, share.make) }}
-                    </button>
-                }.into_any(),
+                None => {
+                    view! {
+                        <p class="muted">
+                            {move || match shared_by.get() {
+                                Some(actor) => t_string!(i18n, share.live_by, actor).to_string(),
+                                None => t_string!(i18n, share.explain).to_string(),
+                            }}
+                        </p>
+                        <button
+                            type="button"
+                            data-testid="share-make"
+                            disabled=move || make.pending().get()
+                            on:click=move |_| make.dispatch(())
+                        >
+                            {move || {
+                                if shared_by.get().is_some() {
+                                    t_string!(i18n, share.show)
+                                } else {
+                                    t_string!(i18n, share.make)
+                                }
+                            }}
+                        </button>
+                    }
+                        .into_any()
+                }
                 Some(made) => {
                     let url = made.url.clone();
                     let order = order.clone();
                     view! {
                         <p class="share-url">
                             <label for="share-url">{tr!(share.link)}</label>
-                            <input id="share-url" readonly value=url.clone() data-testid="share-url"/>
-                            <CopyButton value=url.clone() label=t_string!(i18n, share.link_thing)/>
+                            <input id="share-url" readonly value=url.clone() data-testid="share-url" />
+                            <CopyButton value=url.clone() label=t_string!(i18n, share.link_thing) />
                         </p>
-                        <Qr text=url label=t_string!(i18n, share.qr_label)/>
+                        <Qr text=url label=t_string!(i18n, share.qr_label) />
                         <p class="share-message">
                             <label for="share-language">{tr!(share.message_language)}</label>
-                            <select id="share-language" data-testid="share-language"
+                            <select
+                                id="share-language"
+                                data-testid="share-language"
                                 on:change=move |ev| {
                                     if let Some(l) = locale_of(&event_target_value(&ev)) {
                                         language.set(l);
                                     }
-                                }>
-                                {LANGUAGES.iter().map(|(l, name)| view! {
-                                    <option value=l.as_str() selected=move || language.get() == *l>{*name}</option>
-                                }).collect_view()}
+                                }
+                            >
+                                {LANGUAGES
+                                    .iter()
+                                    .map(|(l, name)| {
+                                        view! {
+                                            <option value=l.as_str() selected=move || language.get() == *l>
+                                                {*name}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
                             </select>
                             {move || {
                                 let text = message(language.get(), &order, &made);
-                                view! { <CopyButton value=text label=t_string!(i18n, share.message_thing)/> }
+                                view! { <CopyButton value=text label=t_string!(i18n, share.message_thing) /> }
                             }}
                         </p>
-                        <button type="button" class="danger" data-testid="share-revoke"
-                            disabled=move || revoke.pending().get() on:click=move |_| revoke.dispatch(())>{tr!(share.revoke)}</button>
-                    }.into_any()
+                        <button
+                            type="button"
+                            class="danger"
+                            data-testid="share-revoke"
+                            disabled=move || revoke.pending().get()
+                            on:click=move |_| revoke.dispatch(())
+                        >
+                            {tr!(share.revoke)}
+                        </button>
+                    }
+                        .into_any()
                 }
             }}
         </section>

@@ -13,7 +13,7 @@ use crate::components::feedback::{ErrorView, Skeleton};
 use crate::components::live::{LiveNotices, LiveStatus};
 use crate::i18n::{choose, locale_of, t, tr, use_i18n, LANGUAGES};
 use crate::logic::shortcuts::{Keys, Shortcut, LIST};
-use crate::routes::NAV;
+use crate::nav::NAV;
 use crate::session::{use_sandbox_mode, use_session};
 
 /// Makes sure someone is signed in (or sends them to sign in and back), then shows the
@@ -43,9 +43,14 @@ pub fn Authed() -> impl IntoView {
     // No Suspense here: it would hold the whole page (and its focus) hostage to every
     // resource a page loads.
     move || match check.get() {
-        None => view! { <Skeleton/> }.into_any(),
-        Some(Ok(_)) => view! { <Shell/> }.into_any(),
-        Some(Err(error)) => view! { <main id="main"><ErrorView error=error/></main> }.into_any(),
+        None => view! { <Skeleton /> }.into_any(),
+        Some(Ok(_)) => view! { <Shell /> }.into_any(),
+        Some(Err(error)) => view! {
+            <main id="main">
+                <ErrorView error=error />
+            </main>
+        }
+        .into_any(),
     }
 }
 
@@ -135,23 +140,38 @@ fn Shell() -> impl IntoView {
     });
     on_cleanup(move || listener.remove());
     view! {
-        <a class="skip-link" href="#main" on:click=|ev| {
-            // The router would treat the link as a navigation: move the focus ourselves.
-            ev.prevent_default();
-            if let Some(main) = document().get_element_by_id("main").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-                let _ = main.focus();
+        <a
+            class="skip-link"
+            href="#main"
+            on:click=|ev| {
+                ev.prevent_default();
+                if let Some(main) = document()
+                    .get_element_by_id("main")
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = main.focus();
+                }
             }
-        }>{tr!(shell.skip)}</a>
+        >
+            {tr!(shell.skip)}
+        </a>
         <header class="topbar">
-            <A href="/" attr:class="brand">{t!(i18n, app_name)}</A>
+            <A href="/" attr:class="brand">
+                {t!(i18n, app_name)}
+            </A>
             <nav aria-label=tr!(nav.main)>
                 <ul class="nav">
-                    {NAV.iter()
+                    {NAV
+                        .iter()
                         .map(|item| {
                             let needs = item.role;
                             view! {
                                 <Show when=move || session.can(needs)>
-                                    <li><A href=item.path exact=true>{move || (item.label)(i18n.get_locale())}</A></li>
+                                    <li>
+                                        <A href=item.path exact=true>
+                                            {move || (item.label)(i18n.get_locale())}
+                                        </A>
+                                    </li>
                                 </Show>
                             }
                         })
@@ -159,48 +179,120 @@ fn Shell() -> impl IntoView {
                 </ul>
             </nav>
             <form class="search" role="search" on:submit=go>
-                <label class="visually-hidden" for="search">{tr!(shell.search_label)}</label>
-                <input id="search" type="search" placeholder=tr!(shell.search_placeholder)
-                    prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
+                <label class="visually-hidden" for="search">
+                    {tr!(shell.search_label)}
+                </label>
+                <input
+                    id="search"
+                    type="search"
+                    placeholder=tr!(shell.search_placeholder)
+                    prop:value=move || search.get()
+                    on:input=move |ev| search.set(event_target_value(&ev))
+                />
             </form>
             <span class="health" data-testid="health">
                 {move || match upstream_up() {
-                    None => view! { <span class="dot dot-unknown" title=tr!(shell.health_checking)></span><span class="visually-hidden">{tr!(shell.health_checking)}</span> }.into_any(),
-                    Some(true) => view! { <span class="dot dot-ok" title=tr!(shell.health_up)></span><span class="visually-hidden">{tr!(shell.health_up)}</span> }.into_any(),
-                    Some(false) => view! { <span class="dot dot-down" title=tr!(shell.health_down)></span><span class="visually-hidden">{tr!(shell.health_down)}</span> }.into_any(),
+                    None => {
+                        view! {
+                            <span class="dot dot-unknown" title=tr!(shell.health_checking)></span>
+                            <span class="visually-hidden">{tr!(shell.health_checking)}</span>
+                        }
+                            .into_any()
+                    }
+                    Some(true) => {
+                        view! {
+                            <span class="dot dot-ok" title=tr!(shell.health_up)></span>
+                            <span class="visually-hidden">{tr!(shell.health_up)}</span>
+                        }
+                            .into_any()
+                    }
+                    Some(false) => {
+                        view! {
+                            <span class="dot dot-down" title=tr!(shell.health_down)></span>
+                            <span class="visually-hidden">{tr!(shell.health_down)}</span>
+                        }
+                            .into_any()
+                    }
                 }}
             </span>
-            <LiveStatus/>
-            <span class="user" data-testid="user">{move || who().0}" · "<span class="role">{move || who().1}</span></span>
-            <button type="button" class="theme" aria-pressed=move || (theme.get() == "dark").to_string()
-                on:click=move |_| theme.update(|t| *t = if t == "dark" { "light".into() } else { "dark".into() })>
+            <LiveStatus />
+            <span class="user" data-testid="user">
+                {move || who().0}
+                " · "
+                <span class="role">{move || who().1}</span>
+            </span>
+            <button
+                type="button"
+                class="theme"
+                aria-pressed=move || (theme.get() == "dark").to_string()
+                on:click=move |_| theme.update(|t| *t = if t == "dark" { "light".into() } else { "dark".into() })
+            >
                 {tr!(shell.theme_dark)}
             </button>
-            <label class="visually-hidden" for="language">{tr!(shell.language)}</label>
-            <select id="language" class="language" data-testid="language"
+            <label class="visually-hidden" for="language">
+                {tr!(shell.language)}
+            </label>
+            <select
+                id="language"
+                class="language"
+                data-testid="language"
                 on:change=move |ev| {
                     if let Some(locale) = locale_of(&event_target_value(&ev)) {
                         choose(i18n, locale);
                     }
-                }>
-                {LANGUAGES.iter().map(|(locale, name)| {
-                    let locale = *locale;
-                    view! { <option value=locale.as_str() lang=locale.as_str() selected=move || i18n.get_locale() == locale>{*name}</option> }
-                }).collect_view()}
+                }
+            >
+                {LANGUAGES
+                    .iter()
+                    .map(|(locale, name)| {
+                        let locale = *locale;
+                        view! {
+                            <option
+                                value=locale.as_str()
+                                lang=locale.as_str()
+                                selected=move || i18n.get_locale() == locale
+                            >
+                                {*name}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
             </select>
-            <button type="button" class="logout" on:click=logout>{tr!(shell.sign_out)}</button>
+            <button type="button" class="logout" on:click=logout>
+                {tr!(shell.sign_out)}
+            </button>
         </header>
-        <main id="main" tabindex="-1"><Outlet/></main>
-        <LiveNotices/>
+        <main id="main" tabindex="-1">
+            <Outlet />
+        </main>
+        <LiveNotices />
         <Show when=move || help.get()>
             <div class="overlay" on:click=move |_| help.set(false)>
-                <div class="card dialog" role="dialog" aria-modal="true" aria-labelledby="keys-title" data-testid="shortcuts"
-                    on:click=|ev| ev.stop_propagation()>
+                <div
+                    class="card dialog"
+                    role="dialog"
+                    aria-modal="true"
+                    aria-labelledby="keys-title"
+                    data-testid="shortcuts"
+                    on:click=|ev| ev.stop_propagation()
+                >
                     <h2 id="keys-title">{tr!(shell.shortcuts_title)}</h2>
                     <dl class="facts">
-                        {LIST.iter().map(|(keys, what)| view! { <dt><kbd>{*keys}</kbd></dt><dd>{move || what(i18n.get_locale())}</dd> }).collect_view()}
+                        {LIST
+                            .iter()
+                            .map(|(keys, what)| {
+                                view! {
+                                    <dt>
+                                        <kbd>{*keys}</kbd>
+                                    </dt>
+                                    <dd>{move || what(i18n.get_locale())}</dd>
+                                }
+                            })
+                            .collect_view()}
                     </dl>
-                    <button type="button" on:click=move |_| help.set(false)>{tr!(shell.close)}</button>
+                    <button type="button" on:click=move |_| help.set(false)>
+                        {tr!(shell.close)}
+                    </button>
                 </div>
             </div>
         </Show>

@@ -7,6 +7,8 @@ pub mod filters;
 pub mod idempotency;
 pub mod live;
 pub mod money;
+pub mod numbers;
+pub mod order_form;
 pub mod runway;
 pub mod search;
 pub mod shortcuts;

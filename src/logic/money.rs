@@ -1,8 +1,9 @@
-//! Money and numbers as text, per language and exact: TON keeps every decimal it has, USD
+//! Money as text, per language and exact: TON keeps every decimal it has, USD
 //! rounds half away from zero to the cent, and no float is involved.
 
 use openmoney_api::{Decimal, Ton};
 
+use super::numbers::number;
 use crate::i18n::Locale;
 
 /// A TON amount, e.g. `1,308.3692 TON`, `1308,3692 TON`.
@@ -32,45 +33,6 @@ fn dollars(locale: Locale, text: &str) -> String {
             None => format!("${text}"),
         },
     }
-}
-
-/// A count, grouped for the language.
-pub fn count(locale: Locale, n: impl std::fmt::Display) -> String {
-    number(locale, &n.to_string())
-}
-
-/// A plain decimal text (`-1234567.5`) grouped and pointed for the language: English groups
-/// by thousands, Spanish uses `.` and `,` and leaves four-digit numbers whole, Hindi groups
-/// the Indian way (12,34,567).
-pub fn number(locale: Locale, text: &str) -> String {
-    let (sign, rest) = text.strip_prefix('-').map_or(("", text), |r| ("-", r));
-    let (whole, fraction) = rest.split_once('.').map_or((rest, None), |(w, f)| (w, Some(f)));
-    let (group, point) = match locale {
-        Locale::es => ('.', ','),
-        _ => (',', '.'),
-    };
-    let digits: Vec<char> = whole.chars().collect();
-    let n = digits.len();
-    let separate = |i: usize| -> bool {
-        let from_end = n - i;
-        match locale {
-            Locale::es => n > 4 && from_end.is_multiple_of(3),
-            Locale::hi => from_end == 3 || (from_end > 3 && (from_end - 3).is_multiple_of(2)),
-            Locale::en => from_end.is_multiple_of(3),
-        }
-    };
-    let mut out = String::from(sign);
-    for (i, digit) in digits.iter().enumerate() {
-        if i > 0 && separate(i) {
-            out.push(group);
-        }
-        out.push(*digit);
-    }
-    if let Some(f) = fraction {
-        out.push(point);
-        out.push_str(f);
-    }
-    out
 }
 
 #[cfg(test)]

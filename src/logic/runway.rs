@@ -36,8 +36,8 @@ impl Runway {
     pub fn text(self, l: Locale) -> String {
         match self {
             Runway::Idle => td_string!(l, runway.idle).into(),
-            Runway::Hours(h) if h < 48 => td_string!(l, runway.hours, n = crate::logic::money::count(l, h)),
-            Runway::Hours(h) => td_string!(l, runway.days, n = crate::logic::money::count(l, h / 24)),
+            Runway::Hours(h) if h < 48 => td_string!(l, runway.hours, n = crate::logic::numbers::count(l, h)),
+            Runway::Hours(h) => td_string!(l, runway.days, n = crate::logic::numbers::count(l, h / 24)),
         }
     }
 

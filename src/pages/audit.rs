@@ -45,43 +45,107 @@ pub fn Audit() -> impl IntoView {
         <section class="page">
             <h1>{tr!(audit.title)}</h1>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
-                <label>{tr!(common.who)}" " <input name="actor" type="search" prop:value=move || filters.get().actor.unwrap_or_default() on:change=on_change("actor")/></label>
-                <label>{tr!(common.action)}
-                    <select name="action" on:change=on_change("action")>
-                        <option value="" selected=move || filters.get().action.is_none()>{tr!(common.any)}</option>
-                        {AuditAction::KNOWN.iter().map(|a| view! {
-                            <option value=a.as_str() selected=move || filters.get().action.as_ref() == Some(a)>{a.as_str()}</option>
-                        }).collect_view()}
+                <label>
+                    {tr!(common.who)}" "
+                    <input
+                        name="actor"
+                        type="search"
+                        prop:value=move || filters.get().actor.unwrap_or_default()
+                        on:change=on_change("actor")
+                    />
+                </label>
+                <label>
+                    {tr!(common.action)} <select name="action" on:change=on_change("action")>
+                        <option value="" selected=move || filters.get().action.is_none()>
+                            {tr!(common.any)}
+                        </option>
+                        {AuditAction::KNOWN
+                            .iter()
+                            .map(|a| {
+                                view! {
+                                    <option value=a.as_str() selected=move || filters.get().action.as_ref() == Some(a)>
+                                        {a.as_str()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                 </label>
-                <label>{tr!(common.from)}" " <input name="from" type="date" prop:value=move || filters.get().from.unwrap_or_default() on:change=on_change("from")/></label>
-                <label>{tr!(common.to)}" " <input name="to" type="date" prop:value=move || filters.get().to.unwrap_or_default() on:change=on_change("to")/></label>
+                <label>
+                    {tr!(common.from)}" "
+                    <input
+                        name="from"
+                        type="date"
+                        prop:value=move || filters.get().from.unwrap_or_default()
+                        on:change=on_change("from")
+                    />
+                </label>
+                <label>
+                    {tr!(common.to)}" "
+                    <input
+                        name="to"
+                        type="date"
+                        prop:value=move || filters.get().to.unwrap_or_default()
+                        on:change=on_change("to")
+                    />
+                </label>
             </form>
-            <ExportButton source=Signal::derive(move || Source::Audit(filters.get()))/>
-            {loaded(entries, move |page| {
-                let current = filters.get_untracked().page;
-                let l = i18n.get_locale();
-                view! {
-                    <div class="table-wrap">
-                        <table class="table" data-testid="audit">
-                            <thead><tr><th scope="col">{td_string!(l, common.when)}</th><th scope="col">{td_string!(l, common.who)}</th><th scope="col">{td_string!(l, common.action)}</th><th scope="col">{td_string!(l, audit.outcome)}</th><th scope="col">{td_string!(l, common.order)}</th><th scope="col">{td_string!(l, common.what)}</th></tr></thead>
-                            <tbody>
-                                {page.items.into_iter().map(|e| view! {
-                                    <tr data-testid="audit-row">
-                                        <td><time datetime=Timestamp::from_unix_millis(e.at).to_string()>{crate::i18n::when(l, Timestamp::from_unix_millis(e.at))}</time></td>
-                                        <td>{e.actor.clone()}</td>
-                                        <td>{e.action.to_string()}</td>
-                                        <td>{e.outcome.clone()}</td>
-                                        <td>{e.order_id.map(|id| view! { <A href=format!("/orders/{id}")>{format!("#{id}")}</A> })}</td>
-                                        <td>{e.summary.clone()}</td>
+            <ExportButton source=Signal::derive(move || Source::Audit(filters.get())) />
+            {loaded(
+                entries,
+                move |page| {
+                    let current = filters.get_untracked().page;
+                    let l = i18n.get_locale();
+                    view! {
+                        <div class="table-wrap">
+                            <table class="table" data-testid="audit">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{td_string!(l, common.when)}</th>
+                                        <th scope="col">{td_string!(l, common.who)}</th>
+                                        <th scope="col">{td_string!(l, common.action)}</th>
+                                        <th scope="col">{td_string!(l, audit.outcome)}</th>
+                                        <th scope="col">{td_string!(l, common.order)}</th>
+                                        <th scope="col">{td_string!(l, common.what)}</th>
                                     </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                    <Pager page=current total=page.total href_for=href_for/>
-                }
-            })}
+                                </thead>
+                                <tbody>
+                                    {page
+                                        .items
+                                        .into_iter()
+                                        .map(|e| {
+                                            view! {
+                                                <tr data-testid="audit-row">
+                                                    <td>
+                                                        <time datetime=Timestamp::from_unix_millis(e.at)
+                                                            .to_string()>
+                                                            {crate::i18n::when(l, Timestamp::from_unix_millis(e.at))}
+                                                        </time>
+                                                    </td>
+                                                    <td>{e.actor.clone()}</td>
+                                                    <td>{e.action.to_string()}</td>
+                                                    <td>{e.outcome.clone()}</td>
+                                                    <td>
+                                                        {e
+                                                            .order_id
+                                                            .map(|id| {
+                                                                view! {
+                                                                    <A href=format!("/orders/{id}")>{format!("#{id}")}</A>
+                                                                }
+                                                            })}
+                                                    </td>
+                                                    <td>{e.summary.clone()}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        <Pager page=current total=page.total href_for=href_for />
+                    }
+                },
+            )}
         </section>
     }
 }

@@ -45,12 +45,10 @@ pub fn BalancePage() -> impl IntoView {
     let sandbox = use_sandbox_mode();
     let amount = RwSignal::new("100".to_owned());
     let topup = api::Change::new(move |amount: &Ton| api::sandbox_topup(*amount));
-    Effect::new(move |_| {
-        if topup.value().is_some_and(|r| r.is_ok()) {
-            balance.refetch();
-            history.refetch();
-            recent.refetch();
-        }
+    topup.on_ok(move |_| {
+        balance.refetch();
+        history.refetch();
+        recent.refetch();
     });
     let topup_error = RwSignal::new(None::<String>);
     let submit_topup = move |ev: leptos::ev::SubmitEvent| {
@@ -70,73 +68,145 @@ pub fn BalancePage() -> impl IntoView {
     view! {
         <section class="page">
             <h1>{tr!(balance.title)}</h1>
-            {loaded(balance, move |read| move || {
-                let b = live.balance.get().unwrap_or_else(|| read.clone());
-                let l = i18n.get_locale();
-                let link = tonlink::topup(&b.topup_address);
-                view! {
-                    <div class="card topup">
-                        <div>
-                            <p class="big" data-testid="balance">{money::ton(l, b.balance_ton)}</p>
-                            <p>{td_string!(l, balance.topup_by)}" "<code data-testid="topup-address">{b.topup_address.clone()}</code>
-                                <CopyButton value=b.topup_address.clone() label=td_string!(l, dashboard.topup_address_thing)/></p>
-                            <p><a href=link.clone()>{td_string!(l, common.open_wallet)}</a></p>
+            {loaded(
+                balance,
+                move |read| move || {
+                    let b = live.balance.get().unwrap_or_else(|| read.clone());
+                    let l = i18n.get_locale();
+                    let link = tonlink::topup(&b.topup_address);
+                    view! {
+                        <div class="card topup">
+                            <div>
+                                <p class="big" data-testid="balance">
+                                    {money::ton(l, b.balance_ton)}
+                                </p>
+                                <p>
+                                    {td_string!(l, balance.topup_by)}" "
+                                    <code data-testid="topup-address">{b.topup_address.clone()}</code>
+                                    <CopyButton
+                                        value=b.topup_address.clone()
+                                        label=td_string!(l, dashboard.topup_address_thing)
+                                    />
+                                </p>
+                                <p>
+                                    <a href=link.clone()>{td_string!(l, common.open_wallet)}</a>
+                                </p>
+                            </div>
+                            <Qr text=link label=td_string!(l, runway.qr_label) />
                         </div>
-                        <Qr text=link label=td_string!(l, runway.qr_label)/>
-                    </div>
-                }
-            })}
+                    }
+                },
+            )}
             <Show when=move || sandbox.0.get() && session.can(Role::Operator)>
                 <form class="filters card" on:submit=submit_topup aria-label=tr!(balance.sandbox_form)>
-                    <label>{tr!(balance.sandbox_amount)}
-                        <input name="topup" inputmode="decimal" prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
+                    <label>
+                        {tr!(balance.sandbox_amount)}
+                        <input
+                            name="topup"
+                            inputmode="decimal"
+                            prop:value=move || amount.get()
+                            on:input=move |ev| amount.set(event_target_value(&ev))
+                        />
                     </label>
-                    <button type="submit" disabled=move || topup.pending().get()>{tr!(balance.topup)}</button>
-                    {move || topup_error.get().map(|e| view! { <p class="error-text" role="alert">{e}</p> })}
-                    {move || topup.value().and_then(Result::err).map(|e| view! { <ErrorView error=e/> })}
+                    <button type="submit" disabled=move || topup.pending().get()>
+                        {tr!(balance.topup)}
+                    </button>
+                    {move || {
+                        topup_error
+                            .get()
+                            .map(|e| {
+                                view! {
+                                    <p class="error-text" role="alert">
+                                        {e}
+                                    </p>
+                                }
+                            })
+                    }}
+                    {move || topup.value().and_then(Result::err).map(|e| view! { <ErrorView error=e /> })}
                 </form>
             </Show>
-            <RunwayNote/>
+            <RunwayNote />
             <h2>{tr!(balance.over_time)}</h2>
-            {loaded(recent, |page| view! { <Chart transactions=page.items/> })}
+            {loaded(recent, |page| view! { <Chart transactions=page.items /> })}
             <h2>{tr!(balance.transactions)}</h2>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
-                <label>{tr!(common.kind)}
-                    <select name="type" on:change=move |ev| set_kind(event_target_value(&ev))>
-                        <option value="" selected=move || filters.get().kind.is_none()>{tr!(common.any)}</option>
-                        {TransactionType::KNOWN.iter().map(|k| {
-                            let value = k.as_str().to_owned();
-                            let current = k.clone();
-                            let name = k.clone();
-                            view! { <option value=value.clone() selected=move || filters.get().kind.as_ref() == Some(&current)>{move || crate::i18n::transaction_type(i18n.get_locale(), &name)}</option> }
-                        }).collect_view()}
+                <label>
+                    {tr!(common.kind)} <select name="type" on:change=move |ev| set_kind(event_target_value(&ev))>
+                        <option value="" selected=move || filters.get().kind.is_none()>
+                            {tr!(common.any)}
+                        </option>
+                        {TransactionType::KNOWN
+                            .iter()
+                            .map(|k| {
+                                let value = k.as_str().to_owned();
+                                let current = k.clone();
+                                let name = k.clone();
+                                view! {
+                                    <option
+                                        value=value.clone()
+                                        selected=move || filters.get().kind.as_ref() == Some(&current)
+                                    >
+                                        {move || crate::i18n::transaction_type(i18n.get_locale(), &name)}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                 </label>
             </form>
-            <ExportButton source=Signal::derive(move || Source::Transactions(filters.get()))/>
-            {loaded(history, move |page| {
-                let current = filters.get_untracked().page;
-                let l = i18n.get_locale();
-                view! {
-                    <div class="table-wrap">
-                        <table class="table" data-testid="transactions">
-                            <thead><tr><th scope="col">{td_string!(l, common.when)}</th><th scope="col">{td_string!(l, common.kind)}</th><th scope="col">{td_string!(l, common.amount)}</th><th scope="col">{td_string!(l, balance.after)}</th><th scope="col">{td_string!(l, common.order)}</th></tr></thead>
-                            <tbody>
-                                {page.items.into_iter().map(|t| view! {
-                                    <tr data-testid="transaction-row">
-                                        <td><time datetime=t.created_at.to_string()>{crate::i18n::when(l, t.created_at)}</time></td>
-                                        <td>{crate::i18n::transaction_type(l, &t.kind)}</td>
-                                        <td class="num">{money::ton(l, t.amount_ton)}</td>
-                                        <td class="num">{money::ton(l, t.balance_after_ton)}</td>
-                                        <td>{t.order_id.map(|id| view! { <a href=format!("/orders/{id}")>{format!("#{id}")}</a> })}</td>
+            <ExportButton source=Signal::derive(move || Source::Transactions(filters.get())) />
+            {loaded(
+                history,
+                move |page| {
+                    let current = filters.get_untracked().page;
+                    let l = i18n.get_locale();
+                    view! {
+                        <div class="table-wrap">
+                            <table class="table" data-testid="transactions">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{td_string!(l, common.when)}</th>
+                                        <th scope="col">{td_string!(l, common.kind)}</th>
+                                        <th scope="col">{td_string!(l, common.amount)}</th>
+                                        <th scope="col">{td_string!(l, balance.after)}</th>
+                                        <th scope="col">{td_string!(l, common.order)}</th>
                                     </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                    <Pager page=current total=page.total href_for=href_for/>
-                }
-            })}
+                                </thead>
+                                <tbody>
+                                    {page
+                                        .items
+                                        .into_iter()
+                                        .map(|t| {
+                                            view! {
+                                                <tr data-testid="transaction-row">
+                                                    <td>
+                                                        <time datetime=t
+                                                            .created_at
+                                                            .to_string()>{crate::i18n::when(l, t.created_at)}</time>
+                                                    </td>
+                                                    <td>{crate::i18n::transaction_type(l, &t.kind)}</td>
+                                                    <td class="num">{money::ton(l, t.amount_ton)}</td>
+                                                    <td class="num">{money::ton(l, t.balance_after_ton)}</td>
+                                                    <td>
+                                                        {t
+                                                            .order_id
+                                                            .map(|id| {
+                                                                view! {
+                                                                    <a href=format!("/orders/{id}")>{format!("#{id}")}</a>
+                                                                }
+                                                            })}
+                                                    </td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        <Pager page=current total=page.total href_for=href_for />
+                    }
+                },
+            )}
         </section>
     }
 }
@@ -169,7 +239,7 @@ fn Chart(transactions: Vec<Transaction>) -> impl IntoView {
     let path: Vec<String> = points.iter().map(|(x, y)| format!("{x},{y}")).collect();
     view! {
         <svg class="chart" viewBox="-4 -4 608 168" role="img" aria-label=tr!(balance.chart_label) data-testid="chart">
-            <polyline points=path.join(" ") fill="none" stroke="currentColor" stroke-width="2"/>
+            <polyline points=path.join(" ") fill="none" stroke="currentColor" stroke-width="2" />
         </svg>
     }
     .into_any()

@@ -3,20 +3,17 @@
 
 use leptos::prelude::*;
 
-use crate::api::{self, ApiError};
-use crate::components::export::{download, sleep};
+use crate::api;
+use crate::components::export::download;
 use crate::i18n::{t_string, td_string, tr, use_i18n, Locale};
 use crate::logic::bulk::{self, group_name, Verdict};
-use crate::pages::new_order::{reason_text, INVALID_USERNAME};
+use crate::logic::order_form::{reason_text, INVALID_USERNAME};
 
 async fn check(l: Locale, name: &str, premium: bool) -> Verdict {
-    loop {
-        match api::recipient(name, premium).await {
-            Ok(c) if c.can_receive => return Verdict::CanReceive,
-            Ok(c) => return Verdict::Cannot(c.reason.unwrap_or_else(|| "unknown".into())),
-            Err(ApiError::RateLimited { retry_after, .. }) => sleep(retry_after).await,
-            Err(e) => return Verdict::Unknown(e.human(l)),
-        }
+    match api::patiently(|| api::recipient(name, premium)).await {
+        Ok(c) if c.can_receive => Verdict::CanReceive,
+        Ok(c) => Verdict::Cannot(c.reason.unwrap_or_else(|| "unknown".into())),
+        Err(e) => Verdict::Unknown(e.human(l)),
     }
 }
 
@@ -80,28 +77,64 @@ pub fn BulkCheck() -> impl IntoView {
             <h1>{tr!(bulk.title)}</h1>
             <form class="card order-form" on:submit=start>
                 <label for="names">{tr!(bulk.names)}</label>
-                <textarea id="names" rows="6" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-                <label class="inline"><input type="checkbox" prop:checked=move || premium.get() on:change=move |ev| premium.set(event_target_checked(&ev))/>" "{tr!(bulk.for_premium)}</label>
-                <button type="submit" disabled=move || running.get()>{tr!(bulk.check)}</button>
+                <textarea
+                    id="names"
+                    rows="6"
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                ></textarea>
+                <label class="inline">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || premium.get()
+                        on:change=move |ev| premium.set(event_target_checked(&ev))
+                    />
+                    " "
+                    {tr!(bulk.for_premium)}
+                </label>
+                <button type="submit" disabled=move || running.get()>
+                    {tr!(bulk.check)}
+                </button>
             </form>
             <Show when=move || running.get() || !results.get().is_empty()>
                 <p>
-                    <label>{move || t_string!(i18n, bulk.progress, done = results.get().len(), total = total.get())}
-                        <progress max=move || total.get().max(1) value=move || results.get().len() data-testid="bulk-progress"></progress>
+                    <label>
+                        {move || t_string!(i18n, bulk.progress, done = results.get().len(), total = total.get())}
+                        <progress
+                            max=move || total.get().max(1)
+                            value=move || results.get().len()
+                            data-testid="bulk-progress"
+                        ></progress>
                     </label>
                     <Show when=move || running.get()>
-                        <button type="button" on:click=move |_| stop.set_value(true)>{tr!(common.cancel)}</button>
+                        <button type="button" on:click=move |_| stop.set_value(true)>
+                            {tr!(common.cancel)}
+                        </button>
                     </Show>
                     <Show when=move || !running.get()>
-                        <button type="button" on:click=move |_| {
-                            download("recipients.csv", &bulk::results_csv(&results.get_untracked()));
-                        }>{tr!(common.download_csv)}</button>
+                        <button
+                            type="button"
+                            on:click=move |_| {
+                                download("recipients.csv", &bulk::results_csv(&results.get_untracked()));
+                            }
+                        >
+                            {tr!(common.download_csv)}
+                        </button>
                     </Show>
                 </p>
                 <div class="cards">
-                    <article class="card" data-testid="can-receive"><h2>{move || t_string!(i18n, bulk.can, n = count("can receive")())}</h2><ul>{group("can receive")}</ul></article>
-                    <article class="card" data-testid="cannot"><h2>{move || t_string!(i18n, bulk.cannot, n = count("cannot")())}</h2><ul>{group("cannot")}</ul></article>
-                    <article class="card" data-testid="unknown"><h2>{move || t_string!(i18n, bulk.unknown, n = count("unknown")())}</h2><ul>{group("unknown")}</ul></article>
+                    <article class="card" data-testid="can-receive">
+                        <h2>{move || t_string!(i18n, bulk.can, n = count("can receive")())}</h2>
+                        <ul>{group("can receive")}</ul>
+                    </article>
+                    <article class="card" data-testid="cannot">
+                        <h2>{move || t_string!(i18n, bulk.cannot, n = count("cannot")())}</h2>
+                        <ul>{group("cannot")}</ul>
+                    </article>
+                    <article class="card" data-testid="unknown">
+                        <h2>{move || t_string!(i18n, bulk.unknown, n = count("unknown")())}</h2>
+                        <ul>{group("unknown")}</ul>
+                    </article>
                 </div>
             </Show>
         </section>

@@ -42,13 +42,37 @@ pub fn Login() -> impl IntoView {
             <form on:submit=submit class="card" aria-labelledby="login-title">
                 <h2 id="login-title">{tr!(login.title)}</h2>
                 <label for="username">{tr!(login.username)}</label>
-                <input id="username" name="username" autocomplete="username" required
-                    prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))/>
+                <input
+                    id="username"
+                    name="username"
+                    autocomplete="username"
+                    required
+                    prop:value=move || username.get()
+                    on:input=move |ev| username.set(event_target_value(&ev))
+                />
                 <label for="password">{tr!(login.password)}</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required
-                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-                <button type="submit" disabled=move || sign_in.pending().get()>{tr!(login.submit)}</button>
-                {move || error().map(|e| view! { <p class="error-text" role="alert" data-testid="error">{e}</p> })}
+                <input
+                    id="password"
+                    name="password"
+                    type="password"
+                    autocomplete="current-password"
+                    required
+                    prop:value=move || password.get()
+                    on:input=move |ev| password.set(event_target_value(&ev))
+                />
+                <button type="submit" disabled=move || sign_in.pending().get()>
+                    {tr!(login.submit)}
+                </button>
+                {move || {
+                    error()
+                        .map(|e| {
+                            view! {
+                                <p class="error-text" role="alert" data-testid="error">
+                                    {e}
+                                </p>
+                            }
+                        })
+                }}
             </form>
         </main>
     }

@@ -76,23 +76,50 @@ pub fn Lookup() -> impl IntoView {
         <section class="page">
             <h1>{tr!(lookup.title)}</h1>
             <form class="filters" on:submit=submit>
-                <label>{tr!(lookup.find_by)}
-                    <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
-                        <option value="ref" selected=move || kind.get() == "ref">{tr!(lookup.by_reference)}</option>
-                        <option value="memo" selected=move || kind.get() == "memo">{tr!(lookup.by_memo)}</option>
+                <label>
+                    {tr!(lookup.find_by)} <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                        <option value="ref" selected=move || kind.get() == "ref">
+                            {tr!(lookup.by_reference)}
+                        </option>
+                        <option value="memo" selected=move || kind.get() == "memo">
+                            {tr!(lookup.by_memo)}
+                        </option>
                     </select>
                 </label>
-                <label>{tr!(lookup.value)}" " <input name="value" required prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/></label>
+                <label>
+                    {tr!(lookup.value)}" "
+                    <input
+                        name="value"
+                        required
+                        prop:value=move || text.get()
+                        on:input=move |ev| text.set(event_target_value(&ev))
+                    />
+                </label>
                 <button type="submit">{tr!(lookup.find)}</button>
             </form>
-            {loaded(results, move |found| match found {
-                Found::Nothing => view! { <p class="muted">{tr!(lookup.hint)}</p> }.into_any(),
-                Found::CannotLookUp => view! { <p class="error-text" role="alert" data-testid="lookup-refused">{tr!(lookup.cannot_look_up)}</p> }.into_any(),
-                Found::Orders(orders) => view! {
-                    <p data-testid="lookup-count">{td_string!(i18n.get_locale(), lookup.found, n = orders.len())}</p>
-                    <OrderTable orders=orders/>
-                }.into_any(),
-            })}
+            {loaded(
+                results,
+                move |found| match found {
+                    Found::Nothing => view! { <p class="muted">{tr!(lookup.hint)}</p> }.into_any(),
+                    Found::CannotLookUp => {
+                        view! {
+                            <p class="error-text" role="alert" data-testid="lookup-refused">
+                                {tr!(lookup.cannot_look_up)}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Found::Orders(orders) => {
+                        view! {
+                            <p data-testid="lookup-count">
+                                {td_string!(i18n.get_locale(), lookup.found, n = orders.len())}
+                            </p>
+                            <OrderTable orders=orders />
+                        }
+                            .into_any()
+                    }
+                },
+            )}
         </section>
     }
 }

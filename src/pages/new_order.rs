@@ -5,76 +5,17 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use openmoney_api::console::Quote;
-use openmoney_api::{validate, CreatePremiumOrder, CreateStarsOrder, Currency, FeeInfo, PaymentMethod};
+use openmoney_api::{validate, CreatePremiumOrder, CreateStarsOrder, Currency, PaymentMethod};
 
 use crate::api::{self, ApiError};
 use crate::components::feedback::ErrorView;
-use crate::i18n::{t_string, td_string, tr, use_i18n, Locale};
+use crate::i18n::{t_string, td_string, tr, use_i18n};
 use crate::logic::idempotency::KeyForContent;
 use crate::logic::money;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Product {
-    Stars,
-    Premium,
-}
+use crate::logic::numbers;
+use crate::logic::order_form::{check_amount, reason_text, Product};
 
 const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(350);
-
-/// Why a recipient cannot receive, in words.
-/// The reason the console gives a name that is not a Telegram username at all.
-pub const INVALID_USERNAME: &str = "invalid_username";
-
-pub fn reason_text(l: Locale, reason: &str) -> String {
-    match reason {
-        "user_not_found" => td_string!(l, reason.user_not_found).into(),
-        "bot_account" => td_string!(l, reason.bot_account).into(),
-        "already_premium" => td_string!(l, reason.already_premium).into(),
-        INVALID_USERNAME => td_string!(l, new_order.bad_username).into(),
-        other => td_string!(l, reason.other, reason = other),
-    }
-}
-
-/// Why an amount typed in the form cannot be ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AmountError {
-    NotStars,
-    NotMonths,
-    StarsRange { min: i64, max: i64 },
-}
-
-impl AmountError {
-    pub fn text(self, l: Locale) -> String {
-        match self {
-            AmountError::NotStars => td_string!(l, new_order.bad_stars).into(),
-            AmountError::NotMonths => td_string!(l, new_order.bad_months).into(),
-            AmountError::StarsRange { min, max } => {
-                td_string!(l, new_order.stars_range, min = money::count(l, min), max = money::count(l, max))
-            }
-        }
-    }
-}
-
-/// The amount field checked against the limits: Stars quantity or Premium months.
-pub fn check_amount(product: Product, text: &str, fee: Option<&FeeInfo>) -> Result<i64, AmountError> {
-    let value: i64 = text.trim().parse().map_err(|_| match product {
-        Product::Stars => AmountError::NotStars,
-        Product::Premium => AmountError::NotMonths,
-    })?;
-    match product {
-        Product::Stars => {
-            let (min, max) = fee.map_or((validate::STARS_MIN, validate::STARS_MAX), |f| {
-                (i64::from(f.stars.min), i64::from(f.stars.max))
-            });
-            if (min..=max).contains(&value) {
-                Ok(value)
-            } else {
-                Err(AmountError::StarsRange { min, max })
-            }
-        }
-        Product::Premium => validate::months(value).map(i64::from).map_err(|_| AmountError::NotMonths),
-    }
-}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Draft {
@@ -224,9 +165,16 @@ pub fn NewOrder(product: Product) -> impl IntoView {
             <h1>{title}</h1>
             <form class="card order-form" on:submit=on_submit novalidate>
                 <label for="recipient">{tr!(common.recipient)}</label>
-                <input id="recipient" name="recipient" placeholder=tr!(common.username_placeholder) autocomplete="off" required
-                    aria-describedby="recipient-check" prop:value=move || recipient.get()
-                    on:input=move |ev| on_recipient(event_target_value(&ev))/>
+                <input
+                    id="recipient"
+                    name="recipient"
+                    placeholder=tr!(common.username_placeholder)
+                    autocomplete="off"
+                    required
+                    aria-describedby="recipient-check"
+                    prop:value=move || recipient.get()
+                    on:input=move |ev| on_recipient(event_target_value(&ev))
+                />
                 <p id="recipient-check" class="hint" aria-live="polite" data-testid="recipient-check">
                     {move || match check.get().flatten() {
                         None => String::new(),
@@ -240,76 +188,141 @@ pub fn NewOrder(product: Product) -> impl IntoView {
                     view! {
                         <label for="amount">{tr!(new_order.months)}</label>
                         <select id="amount" name="months" on:change=move |ev| amount.set(event_target_value(&ev))>
-                            {validate::PREMIUM_MONTHS.iter().map(|m| view! {
-                                <option value=m.to_string() selected=move || amount.get() == m.to_string()>{move || t_string!(i18n, common.months, n = m)}</option>
-                            }).collect_view()}
+                            {validate::PREMIUM_MONTHS
+                                .iter()
+                                .map(|m| {
+                                    view! {
+                                        <option value=m.to_string() selected=move || amount.get() == m.to_string()>
+                                            {move || t_string!(i18n, common.months, n = m)}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
                         </select>
-                    }.into_any()
+                    }
+                        .into_any()
                 } else {
                     view! {
                         <label for="amount">{tr!(common.stars)}</label>
-                        <input id="amount" name="quantity" type="text" inputmode="numeric" pattern="[0-9]*" required
-                            aria-describedby="amount-limits" prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
+                        <input
+                            id="amount"
+                            name="quantity"
+                            type="text"
+                            inputmode="numeric"
+                            pattern="[0-9]*"
+                            required
+                            aria-describedby="amount-limits"
+                            prop:value=move || amount.get()
+                            on:input=move |ev| amount.set(event_target_value(&ev))
+                        />
                         <p id="amount-limits" class="hint" data-testid="amount-limits">
                             {move || match valid_amount() {
-                                Ok(_) => limits().map(|f| td_string!(l(), new_order.limits, min = money::count(l(), f.stars.min), max = money::count(l(), f.stars.max))).unwrap_or_default(),
+                                Ok(_) => {
+                                    limits()
+                                        .map(|f| {
+                                            td_string!(
+                                                l(), new_order.limits, min = numbers::count(l(), f.stars.min), max = numbers::count(l(), f.stars.max)
+                                            )
+                                        })
+                                        .unwrap_or_default()
+                                }
                                 Err(e) => e.text(l()),
                             }}
                         </p>
-                    }.into_any()
+                    }
+                        .into_any()
                 }}
                 <p class="estimate" aria-live="polite" data-testid="estimate">
                     {move || match estimate.get().flatten() {
-                        Some(Ok(e)) => td_string!(l(), new_order.estimate, ton = money::ton(l(), e.price_ton), usd = money::usd(l(), e.price_usd), fee = money::ton(l(), e.fee_ton), rate = money::usd_exact(l(), e.ton_usd_rate)),
+                        Some(Ok(e)) => {
+                            td_string!(
+                                l(), new_order.estimate, ton = money::ton(l(), e.price_ton), usd = money::usd(l(), e.price_usd), fee = money::ton(l(), e.fee_ton), rate = money::usd_exact(l(), e.ton_usd_rate)
+                            )
+                        }
                         Some(Err(e)) => e.human(l()),
                         None => String::new(),
                     }}
                 </p>
                 <fieldset>
                     <legend>{tr!(order.payment)}</legend>
-                    <label class="inline"><input type="radio" name="method" value="ton_memo" prop:checked=move || method.get() == PaymentMethod::TonMemo
-                        on:change=move |_| method.set(PaymentMethod::TonMemo)/>" "{tr!(new_order.method_memo)}</label>
-                    <label class="inline"><input type="radio" name="method" value="balance" prop:checked=move || method.get() == PaymentMethod::Balance
-                        on:change=move |_| method.set(PaymentMethod::Balance)/>" "{tr!(new_order.method_balance)}
-                        {move || current_balance().map(|b| format!(" {}", td_string!(l(), new_order.available, amount = money::ton(l(), b))))}</label>
-                    {move || shortfall().map(|(have, need)| view! {
-                        <p class="error-text" role="alert" data-testid="shortfall">
-                            {move || td_string!(l(), new_order.shortfall, have = money::ton(l(), have), need = money::ton(l(), need))}
-                        </p>
-                    })}
+                    <label class="inline">
+                        <input
+                            type="radio"
+                            name="method"
+                            value="ton_memo"
+                            prop:checked=move || method.get() == PaymentMethod::TonMemo
+                            on:change=move |_| method.set(PaymentMethod::TonMemo)
+                        />
+                        " "
+                        {tr!(new_order.method_memo)}
+                    </label>
+                    <label class="inline">
+                        <input
+                            type="radio"
+                            name="method"
+                            value="balance"
+                            prop:checked=move || method.get() == PaymentMethod::Balance
+                            on:change=move |_| method.set(PaymentMethod::Balance)
+                        />
+                        " "
+                        {tr!(new_order.method_balance)}
+                        {move || {
+                            current_balance()
+                                .map(|b| {
+                                    format!(" {}", td_string!(l(), new_order.available, amount = money::ton(l(), b)))
+                                })
+                        }}
+                    </label>
+                    {move || {
+                        shortfall()
+                            .map(|(have, need)| {
+                                view! {
+                                    <p class="error-text" role="alert" data-testid="shortfall">
+                                        {move || {
+                                            td_string!(
+                                                l(), new_order.shortfall, have = money::ton(l(), have), need = money::ton(l(), need)
+                                            )
+                                        }}
+                                    </p>
+                                }
+                            })
+                    }}
                 </fieldset>
                 <label for="reference">{tr!(new_order.reference)}</label>
-                <input id="reference" name="client_reference" maxlength="128" placeholder="invoice-42"
-                    prop:value=move || reference.get() on:input=move |ev| reference.set(event_target_value(&ev))/>
-                <button type="submit" data-testid="submit" disabled=move || submit.pending().get() || shortfall().is_some()>
-                    {move || if submit.pending().get() { t_string!(i18n, new_order.creating) } else { t_string!(i18n, new_order.create) }}
+                <input
+                    id="reference"
+                    name="client_reference"
+                    maxlength="128"
+                    placeholder="invoice-42"
+                    prop:value=move || reference.get()
+                    on:input=move |ev| reference.set(event_target_value(&ev))
+                />
+                <button
+                    type="submit"
+                    data-testid="submit"
+                    disabled=move || submit.pending().get() || shortfall().is_some()
+                >
+                    {move || {
+                        if submit.pending().get() {
+                            t_string!(i18n, new_order.creating)
+                        } else {
+                            t_string!(i18n, new_order.create)
+                        }
+                    }}
                 </button>
-                {move || form_error.get().map(|m| view! { <p class="error-text" role="alert" data-testid="form-error">{m}</p> })}
-                {move || submit.value().and_then(Result::err).map(|e| view! { <ErrorView error=e/> })}
+                {move || {
+                    form_error
+                        .get()
+                        .map(|m| {
+                            view! {
+                                <p class="error-text" role="alert" data-testid="form-error">
+                                    {m}
+                                </p>
+                            }
+                        })
+                }}
+                {move || submit.value().and_then(Result::err).map(|e| view! { <ErrorView error=e /> })}
             </form>
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_are_checked_against_the_limits() {
-        assert_eq!(check_amount(Product::Stars, "10", None), Err(AmountError::StarsRange { min: 50, max: 10000 }));
-        assert_eq!(
-            AmountError::StarsRange { min: 50, max: 10000 }.text(Locale::en),
-            "Enter between 50 and 10,000 Stars."
-        );
-        assert_eq!(check_amount(Product::Stars, " 250 ", None), Ok(250));
-        assert!(check_amount(Product::Stars, "ten", None).is_err());
-        assert_eq!(check_amount(Product::Premium, "6", None), Ok(6));
-        assert!(check_amount(Product::Premium, "5", None).is_err());
-    }
-
-    #[test]
-    fn reasons_read_as_sentences() {
-        assert!(reason_text(Locale::en, "user_not_found").contains("No Telegram user"));
     }
 }

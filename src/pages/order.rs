@@ -62,15 +62,13 @@ pub fn OrderPage() -> impl IntoView {
         api::simulate_payment(id.get_untracked(), SimulatePayment { mode: *mode, amount_ton: None })
     });
     let fail: Changing<Order> = api::Change::new(move |_: &()| api::sandbox_fail(id.get_untracked()));
-    Effect::new(move |_| {
-        let cancelled = cancel.value().is_some_and(|r| r.is_ok());
-        let paid = pay.value().is_some_and(|r| r.is_ok());
-        let failed = fail.value().is_some_and(|r| r.is_ok());
-        if cancelled || paid || failed {
-            order.refetch();
-            audit.refetch();
-        }
-    });
+    let read_again = move || {
+        order.refetch();
+        audit.refetch();
+    };
+    cancel.on_ok(move |_| read_again());
+    pay.on_ok(move |_| read_again());
+    fail.on_ok(move |_| read_again());
     let error = move || {
         cancel
             .value()
@@ -81,38 +79,66 @@ pub fn OrderPage() -> impl IntoView {
     view! {
         <section class="page">
             <h1>{move || t_string!(i18n, order.title, id = id.get())}</h1>
-            {move || error().map(|e| view! { <ErrorView error=e/> })}
-            {loaded(order, move |read| move || {
-                let o = pushed.get().filter(|event| event.id == read.id).map_or(read.clone(), |event| fresher(&read, &event).clone());
-                view! {
-                    <OrderDetails order=o.clone()/>
-                    <QuoteCheck charged=o.price_ton audit=audit/>
-                    <Actions order=o.clone() cancel=cancel pay=pay fail=fail/>
-                    {(o.payment_method == Some(PaymentMethod::TonMemo) && o.status == OrderStatus::PendingPayment)
-                        .then(|| view! {
-                            <PaymentPanel order=o.clone()/>
-                            <Show when=move || session.can(Role::Operator)><ShareLink order=o.clone() shared_by=shared_by/></Show>
-                        })}
-                }
-            })}
+            {move || error().map(|e| view! { <ErrorView error=e /> })}
+            {loaded(
+                order,
+                move |read| move || {
+                    let o = pushed
+                        .get()
+                        .filter(|event| event.id == read.id)
+                        .map_or(read.clone(), |event| fresher(&read, &event).clone());
+                    view! {
+                        <OrderDetails order=o.clone() />
+                        <QuoteCheck charged=o.price_ton audit=audit />
+                        <Actions order=o.clone() cancel=cancel pay=pay fail=fail />
+                        {(o.payment_method == Some(PaymentMethod::TonMemo) && o.status == OrderStatus::PendingPayment)
+                            .then(|| {
+                                view! {
+                                    <PaymentPanel order=o.clone() />
+                                    <Show when=move || session.can(Role::Operator)>
+                                        <ShareLink order=o.clone() shared_by=shared_by />
+                                    </Show>
+                                }
+                            })}
+                    }
+                },
+            )}
             <h2>{tr!(order.history)}</h2>
-            {loaded(audit, move |entries| {
-                let l = i18n.get_locale();
-                if entries.is_empty() {
-                    return view! { <p class="muted">{td_string!(l, order.no_history)}</p> }.into_any();
-                }
-                view! {
-                    <ul class="history" data-testid="history">
-                        {entries.into_iter().map(|e| view! {
-                            <li>{td_string!(l, order.by, action = action_text(l, &e.action), actor = e.actor.clone())}" · "
-                                <time datetime=openmoney_api::Timestamp::from_unix_millis(e.at).to_string()
-                                    title=crate::i18n::when(l, openmoney_api::Timestamp::from_unix_millis(e.at))>
-                                    {move || crate::i18n::relative(l, e.at, now.get())}
-                                </time>" · "{e.outcome.clone()}</li>
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            })}
+            {loaded(
+                audit,
+                move |entries| {
+                    let l = i18n.get_locale();
+                    if entries.is_empty() {
+                        return view! { <p class="muted">{td_string!(l, order.no_history)}</p> }.into_any();
+                    }
+                    view! {
+                        <ul class="history" data-testid="history">
+                            {entries
+                                .into_iter()
+                                .map(|e| {
+                                    view! {
+                                        <li>
+                                            {td_string!(
+                                                l, order.by, action = action_text(l, &e.action), actor = e.actor.clone()
+                                            )}" · "
+                                            <time
+                                                datetime=openmoney_api::Timestamp::from_unix_millis(e.at).to_string()
+                                                title=crate::i18n::when(
+                                                    l,
+                                                    openmoney_api::Timestamp::from_unix_millis(e.at),
+                                                )
+                                            >
+                                                {move || crate::i18n::relative(l, e.at, now.get())}
+                                            </time>" · "{e.outcome.clone()}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                },
+            )}
         </section>
     }
 }
@@ -162,17 +188,30 @@ fn OrderDetails(order: Order) -> impl IntoView {
         let none = || td_string!(l, common.none).to_owned();
         view! {
             <div class="card">
-                <p><StatusBadge status=order.status.clone()/></p>
+                <p>
+                    <StatusBadge status=order.status.clone() />
+                </p>
                 <dl class="facts">
-                    <dt>{td_string!(l, common.what)}</dt><dd>{what(l, &order)}</dd>
-                    <dt>{td_string!(l, common.recipient)}</dt><dd>"@"{order.recipient_username.clone()}</dd>
-                    <dt>{td_string!(l, common.price)}</dt><dd data-testid="price">{money::ton(l, order.price_ton)}</dd>
-                    <dt>{td_string!(l, order.payment)}</dt><dd>{method}</dd>
-                    <dt>{td_string!(l, order.memo)}</dt><dd><code data-testid="memo">{order.payment_memo.clone().unwrap_or_default()}</code></dd>
-                    <dt>{td_string!(l, common.reference)}</dt><dd>{order.client_reference.clone().unwrap_or_else(none)}</dd>
-                    <dt>{td_string!(l, common.created)}</dt><dd>{crate::i18n::when(l, order.created_at)}</dd>
-                    <dt>{td_string!(l, order.expires)}</dt><dd>{order.expires_at.map(|t| crate::i18n::when(l, t)).unwrap_or_else(none)}</dd>
-                    <dt>{td_string!(l, order.updated)}</dt><dd>{order.updated_at.map(|t| crate::i18n::when(l, t)).unwrap_or_else(none)}</dd>
+                    <dt>{td_string!(l, common.what)}</dt>
+                    <dd>{what(l, &order)}</dd>
+                    <dt>{td_string!(l, common.recipient)}</dt>
+                    <dd>"@"{order.recipient_username.clone()}</dd>
+                    <dt>{td_string!(l, common.price)}</dt>
+                    <dd data-testid="price">{money::ton(l, order.price_ton)}</dd>
+                    <dt>{td_string!(l, order.payment)}</dt>
+                    <dd>{method}</dd>
+                    <dt>{td_string!(l, order.memo)}</dt>
+                    <dd>
+                        <code data-testid="memo">{order.payment_memo.clone().unwrap_or_default()}</code>
+                    </dd>
+                    <dt>{td_string!(l, common.reference)}</dt>
+                    <dd>{order.client_reference.clone().unwrap_or_else(none)}</dd>
+                    <dt>{td_string!(l, common.created)}</dt>
+                    <dd>{crate::i18n::when(l, order.created_at)}</dd>
+                    <dt>{td_string!(l, order.expires)}</dt>
+                    <dd>{order.expires_at.map(|t| crate::i18n::when(l, t)).unwrap_or_else(none)}</dd>
+                    <dt>{td_string!(l, order.updated)}</dt>
+                    <dd>{order.updated_at.map(|t| crate::i18n::when(l, t)).unwrap_or_else(none)}</dd>
                 </dl>
             </div>
         }
@@ -189,8 +228,12 @@ fn QuoteCheck(charged: openmoney_api::Ton, audit: api::Read<Result<Vec<AuditEntr
         let quote = entries.iter().filter(|e| e.action == AuditAction::OrderCreate).find_map(|e| e.quote);
         let Some(quote) = quote else {
             return Some(
-                view! { <p class="muted" data-testid="quote-check">{td_string!(l, order.drift_unknown)}</p> }
-                    .into_any(),
+                view! {
+                    <p class="muted" data-testid="quote-check">
+                        {td_string!(l, order.drift_unknown)}
+                    </p>
+                }
+                .into_any(),
             );
         };
         let drift = Drift::of(charged, quote.price_ton);
@@ -204,8 +247,14 @@ fn QuoteCheck(charged: openmoney_api::Ton, audit: api::Read<Result<Vec<AuditEntr
         Some(view! {
             <section class="card" aria-labelledby="drift-title" data-testid="quote-check">
                 <h2 id="drift-title">{td_string!(l, order.drift_title)}</h2>
-                <p>{td_string!(l, order.drift_quoted, price = money::ton(l, quote.price_ton), rate = money::usd_exact(l, quote.ton_usd_rate))}</p>
-                <p class:error-text=drift.flagged() role=drift.flagged().then_some("alert")>{verdict}</p>
+                <p>
+                    {td_string!(
+                        l, order.drift_quoted, price = money::ton(l, quote.price_ton), rate = money::usd_exact(l, quote.ton_usd_rate)
+                    )}
+                </p>
+                <p class:error-text=drift.flagged() role=drift.flagged().then_some("alert")>
+                    {verdict}
+                </p>
             </section>
         }.into_any())
     }
@@ -222,14 +271,31 @@ fn PaymentPanel(order: Order) -> impl IntoView {
     view! {
         <section class="card payment" aria-labelledby="pay-title" data-testid="payment">
             <h2 id="pay-title">{tr!(order.pay_title)}</h2>
-            <p>{order.expires_at.map(|t| view! { <Countdown expires_millis=t.unix_millis()/> })}</p>
+            <p>{order.expires_at.map(|t| view! { <Countdown expires_millis=t.unix_millis() /> })}</p>
             <dl class="facts">
-                <dt>{tr!(common.amount)}</dt><dd><code data-testid="amount">{amount.clone()}" TON"</code><CopyButton value=amount label=t_string!(i18n, order.amount_thing)/></dd>
-                <dt>{tr!(order.address)}</dt><dd><code data-testid="address">{address.clone()}</code><CopyButton value=address label=t_string!(i18n, order.address_thing)/></dd>
-                <dt>{tr!(order.memo)}</dt><dd><code>{memo.clone()}</code><CopyButton value=memo label=t_string!(i18n, order.memo_thing)/></dd>
+                <dt>{tr!(common.amount)}</dt>
+                <dd>
+                    <code data-testid="amount">{amount.clone()}" TON"</code>
+                    <CopyButton value=amount label=t_string!(i18n, order.amount_thing) />
+                </dd>
+                <dt>{tr!(order.address)}</dt>
+                <dd>
+                    <code data-testid="address">{address.clone()}</code>
+                    <CopyButton value=address label=t_string!(i18n, order.address_thing) />
+                </dd>
+                <dt>{tr!(order.memo)}</dt>
+                <dd>
+                    <code>{memo.clone()}</code>
+                    <CopyButton value=memo label=t_string!(i18n, order.memo_thing) />
+                </dd>
             </dl>
-            <p><a href=link.clone() data-testid="ton-link">{tr!(common.open_wallet)}</a><CopyButton value=link.clone() label=t_string!(i18n, order.link_thing)/></p>
-            <Qr text=link label=t_string!(i18n, order.qr_label)/>
+            <p>
+                <a href=link.clone() data-testid="ton-link">
+                    {tr!(common.open_wallet)}
+                </a>
+                <CopyButton value=link.clone() label=t_string!(i18n, order.link_thing) />
+            </p>
+            <Qr text=link label=t_string!(i18n, order.qr_label) />
         </section>
     }
 }
@@ -253,25 +319,77 @@ fn Actions(
     view! {
         <div class="actions">
             <Show when=move || pending && session.can(Role::Operator)>
-                <Show when=move || confirming.get() fallback=move || view! {
-                    <button type="button" class="danger" on:click=move |_| confirming.set(true)>{tr!(order.cancel)}</button>
-                }>
+                <Show
+                    when=move || confirming.get()
+                    fallback=move || {
+                        view! {
+                            <button type="button" class="danger" on:click=move |_| confirming.set(true)>
+                                {tr!(order.cancel)}
+                            </button>
+                        }
+                    }
+                >
                     <span role="group" aria-label=tr!(order.confirm_group)>
-                        {tr!(order.confirm_text)}" "
-                        <button type="button" class="danger" disabled=move || cancel.pending().get() on:click=move |_| { cancel.dispatch(()); }>{tr!(order.confirm_yes)}</button>
-                        <button type="button" on:click=move |_| confirming.set(false)>{tr!(order.confirm_no)}</button>
+                        {tr!(order.confirm_text)}
+                        " "
+                        <button
+                            type="button"
+                            class="danger"
+                            disabled=move || cancel.pending().get()
+                            on:click=move |_| {
+                                cancel.dispatch(());
+                            }
+                        >
+                            {tr!(order.confirm_yes)}
+                        </button>
+                        <button type="button" on:click=move |_| confirming.set(false)>
+                            {tr!(order.confirm_no)}
+                        </button>
                     </span>
                 </Show>
             </Show>
             <Show when=move || pending && by_transfer && sandbox.0.get() && session.can(Role::Operator)>
                 <span role="group" aria-label=tr!(order.sandbox_group) class="sandbox-controls">
-                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Exact); }>{tr!(order.pay_exact)}</button>
-                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Under); }>{tr!(order.pay_under)}</button>
-                    <button type="button" disabled=move || pay.pending().get() on:click=move |_| { pay.dispatch(PaymentMode::Over); }>{tr!(order.pay_over)}</button>
+                    <button
+                        type="button"
+                        disabled=move || pay.pending().get()
+                        on:click=move |_| {
+                            pay.dispatch(PaymentMode::Exact);
+                        }
+                    >
+                        {tr!(order.pay_exact)}
+                    </button>
+                    <button
+                        type="button"
+                        disabled=move || pay.pending().get()
+                        on:click=move |_| {
+                            pay.dispatch(PaymentMode::Under);
+                        }
+                    >
+                        {tr!(order.pay_under)}
+                    </button>
+                    <button
+                        type="button"
+                        disabled=move || pay.pending().get()
+                        on:click=move |_| {
+                            pay.dispatch(PaymentMode::Over);
+                        }
+                    >
+                        {tr!(order.pay_over)}
+                    </button>
                 </span>
             </Show>
             <Show when=move || delivering && sandbox.0.get() && session.can(Role::Operator)>
-                <button type="button" class="danger" disabled=move || fail.pending().get() on:click=move |_| { fail.dispatch(()); }>{tr!(order.fail)}</button>
+                <button
+                    type="button"
+                    class="danger"
+                    disabled=move || fail.pending().get()
+                    on:click=move |_| {
+                        fail.dispatch(());
+                    }
+                >
+                    {tr!(order.fail)}
+                </button>
             </Show>
         </div>
     }

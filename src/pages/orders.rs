@@ -63,43 +63,88 @@ pub fn Orders() -> impl IntoView {
         <section class="page">
             <h1>{tr!(orders.title)}</h1>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
-                <label>{tr!(common.status)}
-                    <select name="status" on:change=on_change("status")>
-                        <option value="" selected=move || filters.get().status.is_none()>{tr!(common.any)}</option>
-                        {OrderStatus::KNOWN.iter().map(|s| {
-                            let value = s.as_str().to_owned();
-                            let current = s.clone();
-                            let name = s.clone();
-                            view! { <option value=value.clone() selected=move || filters.get().status.as_ref() == Some(&current)>{move || crate::i18n::status(i18n.get_locale(), &name)}</option> }
-                        }).collect_view()}
+                <label>
+                    {tr!(common.status)} <select name="status" on:change=on_change("status")>
+                        <option value="" selected=move || filters.get().status.is_none()>
+                            {tr!(common.any)}
+                        </option>
+                        {OrderStatus::KNOWN
+                            .iter()
+                            .map(|s| {
+                                let value = s.as_str().to_owned();
+                                let current = s.clone();
+                                let name = s.clone();
+                                view! {
+                                    <option
+                                        value=value.clone()
+                                        selected=move || filters.get().status.as_ref() == Some(&current)
+                                    >
+                                        {move || crate::i18n::status(i18n.get_locale(), &name)}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                 </label>
-                <label>{tr!(common.kind)}
-                    <select name="type" on:change=on_change("type")>
-                        <option value="" selected=move || filters.get().order_type.is_none()>{tr!(common.any)}</option>
-                        <option value="stars" selected=move || filters.get().order_type == Some(OrderType::Stars)>{tr!(common.stars)}</option>
-                        <option value="premium" selected=move || filters.get().order_type == Some(OrderType::Premium)>{tr!(common.premium)}</option>
+                <label>
+                    {tr!(common.kind)} <select name="type" on:change=on_change("type")>
+                        <option value="" selected=move || filters.get().order_type.is_none()>
+                            {tr!(common.any)}
+                        </option>
+                        <option value="stars" selected=move || filters.get().order_type == Some(OrderType::Stars)>
+                            {tr!(common.stars)}
+                        </option>
+                        <option value="premium" selected=move || filters.get().order_type == Some(OrderType::Premium)>
+                            {tr!(common.premium)}
+                        </option>
                     </select>
                 </label>
-                <label>{tr!(common.recipient)}
-                    <input name="recipient" type="search" placeholder=crate::i18n::tr!(common.username_placeholder) prop:value=move || filters.get().recipient.unwrap_or_default()
-                        on:change=on_change("recipient")/>
+                <label>
+                    {tr!(common.recipient)}
+                    <input
+                        name="recipient"
+                        type="search"
+                        placeholder=crate::i18n::tr!(common.username_placeholder)
+                        prop:value=move || filters.get().recipient.unwrap_or_default()
+                        on:change=on_change("recipient")
+                    />
                 </label>
-                <label>{tr!(common.from)}" " <input name="from" type="date" prop:value=move || filters.get().from.unwrap_or_default() on:change=on_change("from")/></label>
-                <label>{tr!(common.to)}" " <input name="to" type="date" prop:value=move || filters.get().to.unwrap_or_default() on:change=on_change("to")/></label>
+                <label>
+                    {tr!(common.from)}" "
+                    <input
+                        name="from"
+                        type="date"
+                        prop:value=move || filters.get().from.unwrap_or_default()
+                        on:change=on_change("from")
+                    />
+                </label>
+                <label>
+                    {tr!(common.to)}" "
+                    <input
+                        name="to"
+                        type="date"
+                        prop:value=move || filters.get().to.unwrap_or_default()
+                        on:change=on_change("to")
+                    />
+                </label>
             </form>
-            <ExportButton source=Signal::derive(move || Source::Orders(filters.get()))/>
+            <ExportButton source=Signal::derive(move || Source::Orders(filters.get())) />
             // The table stays through every new answer, so only the rows that differ change.
             {move || match orders.get() {
-                None => view! { <Skeleton/> }.into_any(),
-                Some(Err(error)) => view! { <ErrorView error=error retry=Callback::new(move |_| orders.refetch())/> }.into_any(),
+                None => view! { <Skeleton /> }.into_any(),
+                Some(Err(error)) => {
+                    view! { <ErrorView error=error retry=Callback::new(move |_| orders.refetch()) /> }.into_any()
+                }
                 Some(Ok(_)) => ().into_any(),
             }}
             <Show when=move || page.with(Option::is_some)>
-                <OrderTable orders=items joined=joined/>
-                {move || page.with(|p| p.as_ref().map(|p| p.total)).map(|total| {
-                    view! { <Pager page=filters.get_untracked().page total=total href_for=href_for/> }
-                })}
+                <OrderTable orders=items joined=joined />
+                {move || {
+                    page.with(|p| p.as_ref().map(|p| p.total))
+                        .map(|total| {
+                            view! { <Pager page=filters.get_untracked().page total=total href_for=href_for /> }
+                        })
+                }}
             </Show>
         </section>
     }

@@ -4,17 +4,18 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::feedback::loaded;
+use crate::components::rate::Rate;
 use crate::i18n::{td_string, tr, use_i18n};
 use crate::logic::money;
-use crate::pages::new_order::{check_amount, Product};
+use crate::logic::numbers;
+use crate::logic::order_form::{check_amount, Product};
 
 #[component]
 pub fn Pricing() -> impl IntoView {
     let i18n = use_i18n();
-    let rate = api::Read::new(api::ton_rate);
     let fee = api::Read::new(api::fee);
     let stars = RwSignal::new("100".to_owned());
-    let months = RwSignal::new("3".to_owned());
+    let months = RwSignal::new(openmoney_api::validate::PREMIUM_MONTHS[0].to_string());
     let stars_estimate = api::Read::new(move || {
         let quantity = check_amount(Product::Stars, &stars.get(), None);
         async move { Some(api::estimate_stars(quantity.ok()?).await) }
@@ -41,29 +42,65 @@ pub fn Pricing() -> impl IntoView {
         <section class="page">
             <h1>{tr!(pricing.title)}</h1>
             <div class="cards">
-                <article class="card"><h2>{tr!(dashboard.rate)}</h2>{loaded(rate, move |r| { let l = i18n.get_locale(); view! { <p class="big">{money::usd_exact(l, r.ton_usd)}</p><p class="muted">{td_string!(l, common.updated, when = crate::i18n::when(l, r.updated_at))}</p> }})}</article>
-                <article class="card"><h2>{tr!(pricing.fees)}</h2>{loaded(fee, move |f| { let l = i18n.get_locale(); view! {
-                    <dl class="facts">
-                        <dt>{td_string!(l, pricing.service_fee)}</dt><dd>{format!("{}%", money::number(l, &f.fee_percent.to_string()))}</dd>
-                        <dt>{td_string!(l, common.stars)}</dt><dd>{td_string!(l, pricing.stars_range, min = money::count(l, f.stars.min), max = money::count(l, f.stars.max))}</dd>
-                        <dt>{td_string!(l, common.premium)}</dt><dd>{td_string!(l, common.months, n = f.premium.months.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "))}</dd>
-                        <dt>{td_string!(l, pricing.time_to_pay)}</dt><dd>{td_string!(l, pricing.minutes, n = f.order_ttl_seconds / 60)}</dd>
-                    </dl>
-                }})}</article>
+                <article class="card">
+                    <h2>{tr!(dashboard.rate)}</h2>
+                    <Rate />
+                </article>
+                <article class="card">
+                    <h2>{tr!(pricing.fees)}</h2>
+                    {loaded(
+                        fee,
+                        move |f| {
+                            let l = i18n.get_locale();
+                            view! {
+                                <dl class="facts">
+                                    <dt>{td_string!(l, pricing.service_fee)}</dt>
+                                    <dd>{format!("{}%", numbers::number(l, &f.fee_percent.to_string()))}</dd>
+                                    <dt>{td_string!(l, common.stars)}</dt>
+                                    <dd>
+                                        {td_string!(
+                                            l, pricing.stars_range, min = numbers::count(l, f.stars.min), max = numbers::count(l, f.stars.max)
+                                        )}
+                                    </dd>
+                                    <dt>{td_string!(l, common.premium)}</dt>
+                                    <dd>
+                                        {td_string!(
+                                            l, common.months, n = f.premium.months.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+                                        )}
+                                    </dd>
+                                    <dt>{td_string!(l, pricing.time_to_pay)}</dt>
+                                    <dd>{td_string!(l, pricing.minutes, n = f.order_ttl_seconds / 60)}</dd>
+                                </dl>
+                            }
+                        },
+                    )}
+                </article>
             </div>
             <h2>{tr!(pricing.estimator)}</h2>
             <div class="cards">
                 <article class="card">
                     <label for="est-stars">{tr!(common.stars)}</label>
-                    <input id="est-stars" type="number" prop:value=move || stars.get() on:input=move |ev| stars.set(event_target_value(&ev))/>
-                    <p aria-live="polite" data-testid="stars-estimate">{move || show(stars_estimate.get())}</p>
+                    <input
+                        id="est-stars"
+                        type="number"
+                        prop:value=move || stars.get()
+                        on:input=move |ev| stars.set(event_target_value(&ev))
+                    />
+                    <p aria-live="polite" data-testid="stars-estimate">
+                        {move || show(stars_estimate.get())}
+                    </p>
                 </article>
                 <article class="card">
                     <label for="est-months">{tr!(pricing.premium_months)}</label>
                     <select id="est-months" on:change=move |ev| months.set(event_target_value(&ev))>
-                        <option value="3">"3"</option><option value="6">"6"</option><option value="12">"12"</option>
+                        {openmoney_api::validate::PREMIUM_MONTHS
+                            .iter()
+                            .map(|m| view! { <option value=m.to_string()>{m.to_string()}</option> })
+                            .collect_view()}
                     </select>
-                    <p aria-live="polite" data-testid="premium-estimate">{move || show(premium_estimate.get())}</p>
+                    <p aria-live="polite" data-testid="premium-estimate">
+                        {move || show(premium_estimate.get())}
+                    </p>
                 </article>
             </div>
         </section>

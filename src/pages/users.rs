@@ -20,31 +20,25 @@ pub fn Users() -> impl IntoView {
         api::Change::new(move |(name, change): &(String, StaffChange)| api::change_staff(name.clone(), change.clone()));
     let remove = api::Change::new(move |name: &String| api::remove_staff(name.clone()));
     let notice = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        if let Some(Ok(account)) = add.value() {
-            let l = i18n.get_locale_untracked();
-            notice.set(Some(td_string!(
-                l,
-                users.added,
-                name = account.username,
-                role = crate::i18n::role(l, account.role)
-            )));
-            username.set(String::new());
-            password.set(String::new());
-            accounts.refetch();
-        }
+    add.on_ok(move |account| {
+        let l = i18n.get_locale_untracked();
+        notice.set(Some(td_string!(
+            l,
+            users.added,
+            name = account.username,
+            role = crate::i18n::role(l, account.role)
+        )));
+        username.set(String::new());
+        password.set(String::new());
+        accounts.refetch();
     });
-    Effect::new(move |_| {
-        if let Some(Ok(account)) = change.value() {
-            notice.set(Some(td_string!(i18n.get_locale_untracked(), users.saved, name = account.username)));
-            accounts.refetch();
-        }
+    change.on_ok(move |account| {
+        notice.set(Some(td_string!(i18n.get_locale_untracked(), users.saved, name = account.username)));
+        accounts.refetch();
     });
-    Effect::new(move |_| {
-        if let Some(Ok(name)) = remove.value() {
-            notice.set(Some(td_string!(i18n.get_locale_untracked(), users.removed, name)));
-            accounts.refetch();
-        }
+    remove.on_ok(move |name| {
+        notice.set(Some(td_string!(i18n.get_locale_untracked(), users.removed, name)));
+        accounts.refetch();
     });
     let error = move || -> Option<ApiError> {
         add.value()
@@ -63,21 +57,58 @@ pub fn Users() -> impl IntoView {
     view! {
         <section class="page">
             <h1>{tr!(users.title)}</h1>
-            {move || notice.get().map(|n| view! { <p role="status" data-testid="notice">{n}</p> })}
-            {move || error().map(|e| view! { <ErrorView error=e/> })}
-            {loaded(accounts, move |list| view! { <StaffTable accounts=list change=change remove=remove/> })}
+            {move || {
+                notice
+                    .get()
+                    .map(|n| {
+                        view! {
+                            <p role="status" data-testid="notice">
+                                {n}
+                            </p>
+                        }
+                    })
+            }}
+            {move || error().map(|e| view! { <ErrorView error=e /> })}
+            {loaded(accounts, move |list| view! { <StaffTable accounts=list change=change remove=remove /> })}
             <h2>{tr!(users.add_title)}</h2>
             <form class="card order-form" on:submit=submit>
                 <label for="new-username">{tr!(login.username)}</label>
-                <input id="new-username" required autocomplete="off" prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))/>
+                <input
+                    id="new-username"
+                    required
+                    autocomplete="off"
+                    prop:value=move || username.get()
+                    on:input=move |ev| username.set(event_target_value(&ev))
+                />
                 <label for="new-role">{tr!(users.role)}</label>
-                <select id="new-role" on:change=move |ev| role.set(event_target_value(&ev).parse().unwrap_or(Role::Viewer))>
-                    {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=move || role.get() == *r>{move || crate::i18n::role(i18n.get_locale(), *r)}</option> }).collect_view()}
+                <select
+                    id="new-role"
+                    on:change=move |ev| role.set(event_target_value(&ev).parse().unwrap_or(Role::Viewer))
+                >
+                    {Role::ALL
+                        .iter()
+                        .map(|r| {
+                            view! {
+                                <option value=r.as_str() selected=move || role.get() == *r>
+                                    {move || crate::i18n::role(i18n.get_locale(), *r)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
                 <label for="new-password">{tr!(users.password)}</label>
-                <input id="new-password" type="password" autocomplete="new-password" required minlength="10"
-                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-                <button type="submit" disabled=move || add.pending().get()>{tr!(users.add)}</button>
+                <input
+                    id="new-password"
+                    type="password"
+                    autocomplete="new-password"
+                    required
+                    minlength="10"
+                    prop:value=move || password.get()
+                    on:input=move |ev| password.set(event_target_value(&ev))
+                />
+                <button type="submit" disabled=move || add.pending().get()>
+                    {tr!(users.add)}
+                </button>
             </form>
         </section>
     }
@@ -91,9 +122,19 @@ fn StaffTable(accounts: Vec<StaffAccount>, change: Changing, remove: Removing) -
     view! {
         <div class="table-wrap">
             <table class="table" data-testid="users">
-                <thead><tr><th scope="col">{tr!(login.username)}</th><th scope="col">{tr!(users.role)}</th><th scope="col">{tr!(users.state)}</th><th scope="col">{tr!(users.actions)}</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">{tr!(login.username)}</th>
+                        <th scope="col">{tr!(users.role)}</th>
+                        <th scope="col">{tr!(users.state)}</th>
+                        <th scope="col">{tr!(users.actions)}</th>
+                    </tr>
+                </thead>
                 <tbody>
-                    {accounts.into_iter().map(|account| view! { <StaffRow account=account change=change remove=remove/> }).collect_view()}
+                    {accounts
+                        .into_iter()
+                        .map(|account| view! { <StaffRow account=account change=change remove=remove /> })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>
@@ -116,34 +157,88 @@ fn StaffRow(account: StaffAccount, change: Changing, remove: Removing) -> impl I
         <tr data-testid="user-row">
             <td>{account.username.clone()}</td>
             <td>
-                <label class="visually-hidden" for=format!("role-{}", account.username)>{t!(i18n, users.role_of, name = account.username.clone())}</label>
-                <select id=format!("role-{}", account.username) on:change=move |ev| {
-                    if let Ok(role) = event_target_value(&ev).parse() {
-                        send_role(StaffChange { role: Some(role), ..Default::default() });
+                <label class="visually-hidden" for=format!("role-{}", account.username)>
+                    {t!(i18n, users.role_of, name = account.username.clone())}
+                </label>
+                <select
+                    id=format!("role-{}", account.username)
+                    on:change=move |ev| {
+                        if let Ok(role) = event_target_value(&ev).parse() {
+                            send_role(StaffChange {
+                                role: Some(role),
+                                ..Default::default()
+                            });
+                        }
                     }
-                }>
-                    {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == account.role>{move || crate::i18n::role(i18n.get_locale(), *r)}</option> }).collect_view()}
+                >
+                    {Role::ALL
+                        .iter()
+                        .map(|r| {
+                            view! {
+                                <option value=r.as_str() selected=*r == account.role>
+                                    {move || crate::i18n::role(i18n.get_locale(), *r)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </td>
             <td>{move || if disabled { t_string!(i18n, users.disabled) } else { t_string!(i18n, users.active) }}</td>
             <td class="actions">
-                <button type="button" on:click=move |_| send_toggle(StaffChange { disabled: Some(!disabled), ..Default::default() })>
+                <button
+                    type="button"
+                    on:click=move |_| send_toggle(StaffChange {
+                        disabled: Some(!disabled),
+                        ..Default::default()
+                    })
+                >
                     {move || if disabled { t_string!(i18n, users.enable) } else { t_string!(i18n, users.disable) }}
                 </button>
-                <input type="password" aria-label=t_string!(i18n, users.new_password_for, name = account.username.clone()) placeholder=tr!(users.new_password)
-                    autocomplete="new-password" prop:value=move || new_password.get() on:input=move |ev| new_password.set(event_target_value(&ev))/>
-                <button type="button" on:click=move |_| {
-                    send_password(StaffChange { password: Some(new_password.get_untracked()), ..Default::default() });
-                    new_password.set(String::new());
-                }>{tr!(users.reset)}</button>
-                <Show when=move || removing.get() fallback=move || view! {
-                    <button type="button" class="danger" on:click=move |_| removing.set(true)>{tr!(users.remove)}</button>
-                }>
+                <input
+                    type="password"
+                    aria-label=t_string!(i18n, users.new_password_for, name = account.username.clone())
+                    placeholder=tr!(users.new_password)
+                    autocomplete="new-password"
+                    prop:value=move || new_password.get()
+                    on:input=move |ev| new_password.set(event_target_value(&ev))
+                />
+                <button
+                    type="button"
+                    on:click=move |_| {
+                        send_password(StaffChange {
+                            password: Some(new_password.get_untracked()),
+                            ..Default::default()
+                        });
+                        new_password.set(String::new());
+                    }
+                >
+                    {tr!(users.reset)}
+                </button>
+                <Show
+                    when=move || removing.get()
+                    fallback=move || {
+                        view! {
+                            <button type="button" class="danger" on:click=move |_| removing.set(true)>
+                                {tr!(users.remove)}
+                            </button>
+                        }
+                    }
+                >
                     {
                         let remove_name = remove_name.clone();
                         view! {
-                            <button type="button" class="danger" on:click=move |_| { remove.dispatch(remove_name.clone()); }>{tr!(users.remove_yes)}</button>
-                            <button type="button" on:click=move |_| removing.set(false)>{tr!(users.keep)}</button>
+                            <button
+                                type="button"
+                                class="danger"
+                                on:click=move |_| {
+                                    remove.dispatch(remove_name.clone());
+                                }
+                            >
+                                {tr!(users.remove_yes)}
+                            </button>
+                            <button type="button" on:click=move |_| removing.set(false)>
+                                {tr!(users.keep)}
+                            </button>
                         }
                     }
                 </Show>

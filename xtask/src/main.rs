@@ -106,6 +106,7 @@ fn run(extra: &[String]) -> Result {
 fn test(extra: &[String]) -> Result {
     let env = tools::setup(true)?;
     step("cargo fmt --check", cargo(&env).args(["fmt", "--all", "--check"]))?;
+    step("leptosfmt --check (the console's view! macros)", Command::new(&env.leptosfmt).args(["--check", "src"]))?;
     step(
         "clippy (native, every crate)",
         cargo(&env).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),

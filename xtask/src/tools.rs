@@ -8,6 +8,7 @@ use std::process::Command;
 use crate::{root, step, Result};
 
 const TRUNK_VERSION: &str = "0.21.14";
+const LEPTOSFMT_VERSION: &str = "0.1.33";
 const BINARYEN_VERSION: &str = "132";
 /// axe-core, injected into pages by the browser suite's accessibility scans.
 const AXE_VERSION: &str = "4.14.1";
@@ -22,6 +23,8 @@ const OHA_VERSION: &str = "1.16.0";
 pub struct Env {
     pub path: String,
     pub trunk: PathBuf,
+    /// Formats the console's `view!` macros.
+    pub leptosfmt: PathBuf,
     /// `axe.min.js`, when the browser tests will run.
     pub axe: Option<PathBuf>,
 }
@@ -207,6 +210,11 @@ pub fn setup(browser: bool) -> Result<Env> {
     ensure_wasm_target()?;
     let trunk =
         ensure_cargo_tool("trunk", TRUNK_VERSION, &["install", "--locked", "trunk", "--version", TRUNK_VERSION])?;
+    let leptosfmt = ensure_cargo_tool(
+        "leptosfmt",
+        LEPTOSFMT_VERSION,
+        &["install", "--locked", "leptosfmt", "--version", LEPTOSFMT_VERSION],
+    )?;
     // Without --locked: the CLI's own lockfile names a crate version the registry lacks.
     ensure_cargo_tool("wasm-bindgen", &bindgen, &["install", "wasm-bindgen-cli", "--version", &bindgen])?;
     let binaryen = ensure_binaryen()?;
@@ -218,5 +226,5 @@ pub fn setup(browser: bool) -> Result<Env> {
     };
     let path =
         format!("{}:{}:{}", binaryen.display(), cargo_bin().display(), std::env::var("PATH").unwrap_or_default());
-    Ok(Env { path, trunk, axe })
+    Ok(Env { path, trunk, leptosfmt, axe })
 }
