@@ -9,6 +9,11 @@ use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
 pub const PAGE_SIZE: i64 = 20;
 
+/// The offset of list page `page` (1-based; 0 reads as 1).
+fn page_offset(page: u64) -> i64 {
+    (page.max(1) as i64 - 1) * PAGE_SIZE
+}
+
 /// `?a=1&b=x%20y` from pairs, or `""` when there are none.
 pub fn query_string(pairs: &[(&str, String)]) -> String {
     let parts: Vec<String> = pairs
@@ -88,7 +93,7 @@ impl OrderFilters {
             created_from: self.from.as_deref().and_then(day_start),
             created_to: self.to.as_deref().and_then(day_start).and_then(Timestamp::next_day),
             limit: Some(PAGE_SIZE),
-            offset: Some((self.page.max(1) as i64 - 1) * PAGE_SIZE),
+            offset: Some(page_offset(self.page)),
         }
     }
 }
@@ -119,11 +124,7 @@ impl TransactionFilters {
     }
 
     pub fn api_query(&self) -> TransactionQuery {
-        TransactionQuery {
-            kind: self.kind.clone(),
-            limit: Some(PAGE_SIZE),
-            offset: Some((self.page.max(1) as i64 - 1) * PAGE_SIZE),
-        }
+        TransactionQuery { kind: self.kind.clone(), limit: Some(PAGE_SIZE), offset: Some(page_offset(self.page)) }
     }
 }
 
@@ -238,7 +239,7 @@ impl AuditFilters {
             from: self.from.as_deref().and_then(day_start),
             to: self.to.as_deref().and_then(day_start).and_then(Timestamp::next_day),
             limit: Some(PAGE_SIZE),
-            offset: Some((self.page.max(1) as i64 - 1) * PAGE_SIZE),
+            offset: Some(page_offset(self.page)),
         }
     }
 }
