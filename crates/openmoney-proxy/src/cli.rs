@@ -279,7 +279,7 @@ fn read_password(from_stdin: bool) -> Result<(String, bool), String> {
 
 /// Runs a `user` command against the store.
 pub async fn user_command(cli: &Cli, command: &UserCommand) -> Result<String, String> {
-    let db = Db::connect(&cli.database_url()?).await.map_err(|e| format!("store: {e}"))?;
+    let db = Db::connect(&cli.database_url()?).await.map_err(|e| format!("store: {}", e.detail()))?;
     let fail = |e: crate::error::Error| e.to_string();
     let audit = |action: AuditAction, summary: String| {
         let db = db.clone();

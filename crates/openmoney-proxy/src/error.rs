@@ -62,6 +62,15 @@ impl Error {
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         Error::Internal(cause.to_string())
     }
+
+    /// The whole story, for the operator's log or terminal: an internal error's cause, which
+    /// its `Display` keeps from clients, or the message itself.
+    pub fn detail(&self) -> String {
+        match self {
+            Error::Internal(cause) => cause.clone(),
+            other => other.to_string(),
+        }
+    }
 }
 
 impl From<sqlx::Error> for Error {

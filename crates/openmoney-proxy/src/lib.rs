@@ -123,8 +123,8 @@ pub struct Running {
 /// Builds the state: the store, the upstream (starting the embedded sandbox if asked),
 /// and a first admin on a sandbox run with no users.
 pub async fn start(config: Config) -> Result<Running, String> {
-    let db = db::Db::connect(&config.database_url).await.map_err(|e| format!("store: {e}"))?;
-    let interrupted = db.recover_at_start().await.map_err(|e| format!("store: {e}"))?;
+    let db = db::Db::connect(&config.database_url).await.map_err(|e| format!("store: {}", e.detail()))?;
+    let interrupted = db.recover_at_start().await.map_err(|e| format!("store: {}", e.detail()))?;
     if interrupted > 0 {
         tracing::warn!(
             interrupted,

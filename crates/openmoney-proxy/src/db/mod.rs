@@ -34,46 +34,10 @@ pub fn now_millis() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp_nanos().div_euclid(1_000_000) as i64
 }
 
-const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS users (
-        id {PK}, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, role TEXT NOT NULL,
-        disabled BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS sessions (
-        id_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-        csrf_token TEXT NOT NULL, created_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id)",
-    "CREATE TABLE IF NOT EXISTS devices (
-        id_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-        created_at BIGINT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS devices_by_time ON devices (created_at)",
-    "CREATE TABLE IF NOT EXISTS audit (
-        id {PK}, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL,
-        order_id BIGINT, idempotency_key TEXT, summary TEXT NOT NULL, client_addr TEXT, quote TEXT)",
-    "CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at)",
-    // Changes sent upstream and not yet audited: see `Db::journal_change`.
-    "CREATE TABLE IF NOT EXISTS pending_changes (
-        id {PK}, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL,
-        order_id BIGINT, idempotency_key TEXT, summary TEXT NOT NULL, client_addr TEXT, quote TEXT)",
-    "CREATE INDEX IF NOT EXISTS audit_by_actor ON audit (actor, at)",
-    "CREATE INDEX IF NOT EXISTS audit_by_action ON audit (action, at)",
-    "CREATE INDEX IF NOT EXISTS audit_by_order ON audit (order_id)",
-    "CREATE INDEX IF NOT EXISTS audit_by_actor_action ON audit (actor, action, at)",
-    // Buyers' payment pages: the token's hash only.
-    "CREATE TABLE IF NOT EXISTS payment_links (
-        token_hash TEXT PRIMARY KEY, nonce TEXT NOT NULL, order_id BIGINT NOT NULL, created_by TEXT NOT NULL,
-        created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked_at BIGINT)",
-    "CREATE INDEX IF NOT EXISTS payment_links_by_order ON payment_links (order_id)",
-];
-
-/// The audit is append-only: the database itself refuses to change or remove a row.
-const SQLITE_APPEND_ONLY: &[&str] = &[
-    "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
-];
-const POSTGRES_APPEND_ONLY: &[&str] = &[
-    "CREATE OR REPLACE RULE audit_no_update AS ON UPDATE TO audit DO INSTEAD NOTHING",
-    "CREATE OR REPLACE RULE audit_no_delete AS ON DELETE TO audit DO INSTEAD NOTHING",
-];
+/// The schema's versions, one directory per database (`migrations/` in this crate). A
+/// version once released is never edited: a change to the schema is a new file.
+static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 impl Db {
     /// Connects and brings the schema up to date. SQLite runs in WAL mode (readers never
@@ -112,30 +76,44 @@ impl Db {
         Ok(db)
     }
 
+    /// Brings the schema up to the newest version this build knows, recording each step in
+    /// `_sqlx_migrations`. Replicas starting together on PostgreSQL take turns through an
+    /// advisory lock. A store newer than this build (a version it does not know) is refused
+    /// rather than written to.
     async fn migrate(&self) -> Result<()> {
-        let pk = if self.postgres { "BIGSERIAL PRIMARY KEY" } else { "INTEGER PRIMARY KEY AUTOINCREMENT" };
         if !self.postgres {
+            // A property of the file, not of a connection, and not allowed in a transaction.
             self.pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        for statement in SCHEMA {
-            self.pool.execute(statement.replace("{PK}", pk).as_str()).await?;
-        }
-        // Stores made before the audit kept quotes gain the column.
+        self.adopt_before_quotes().await?;
+        let migrator = if self.postgres { &POSTGRES } else { &SQLITE };
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| crate::error::Error::internal(format!("migrating the store: {e}")))?;
+        Ok(())
+    }
+
+    /// Stores made before versions were recorded are adopted by version 1, whose statements
+    /// all say `IF NOT EXISTS`. The oldest of them predate the audit's `quote` column, which
+    /// `CREATE TABLE IF NOT EXISTS` cannot add, so it is added here first. Every later store
+    /// has the column, and this does nothing.
+    async fn adopt_before_quotes(&self) -> Result<()> {
         if self.postgres {
-            self.pool.execute("ALTER TABLE audit ADD COLUMN IF NOT EXISTS quote TEXT").await?;
-        } else {
-            let has = sqlx::Row::try_get::<i64, _>(
-                &sqlx::query("SELECT COUNT(*) AS n FROM pragma_table_info('audit') WHERE name = 'quote'")
-                    .fetch_one(&self.pool)
-                    .await?,
-                "n",
-            )?;
-            if has == 0 {
-                self.pool.execute("ALTER TABLE audit ADD COLUMN quote TEXT").await?;
-            }
+            self.pool.execute("ALTER TABLE IF EXISTS audit ADD COLUMN IF NOT EXISTS quote TEXT").await?;
+            return Ok(());
         }
-        for statement in if self.postgres { POSTGRES_APPEND_ONLY } else { SQLITE_APPEND_ONLY } {
-            self.pool.execute(*statement).await?;
+        let lacks: i64 = sqlx::Row::try_get(
+            &sqlx::query(
+                "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'audit'
+                 AND NOT EXISTS (SELECT 1 FROM pragma_table_info('audit') WHERE name = 'quote')",
+            )
+            .fetch_one(&self.pool)
+            .await?,
+            "n",
+        )?;
+        if lacks > 0 {
+            self.pool.execute("ALTER TABLE audit ADD COLUMN quote TEXT").await?;
         }
         Ok(())
     }

@@ -14,4 +14,5 @@ mod reliability;
 mod slow;
 mod sso;
 mod startup;
+mod store;
 mod web;
