@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use openmoney_api::AuditAction;
 
-use crate::config::{self, Config, Sso, Upstream};
+use crate::config::{self, Config, Sso, TlsFiles, Upstream};
 use crate::db::{Db, Role};
 
 #[derive(Parser, Debug)]
@@ -91,6 +91,15 @@ pub struct ServeOptions {
     /// Send Strict-Transport-Security (when served over TLS): `--hsts`, or `--hsts false`.
     #[arg(long, env = "OPENMONEY_HSTS", num_args = 0..=1, default_missing_value = "true")]
     pub hsts: Option<bool>,
+    /// Serve HTTPS (and HTTP/2) with this PEM certificate chain; needs --tls-key.
+    #[arg(long, env = "OPENMONEY_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "OPENMONEY_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// With TLS: also listen here for plain HTTP, and redirect it to HTTPS.
+    #[arg(long, env = "OPENMONEY_HTTP_REDIRECT_LISTEN")]
+    pub http_redirect_listen: Option<std::net::SocketAddr>,
     /// The origin staff use, such as https://console.example.com.
     #[arg(long, env = "OPENMONEY_PUBLIC_ORIGIN")]
     pub public_origin: Option<String>,
@@ -197,6 +206,9 @@ impl Cli {
                 sso_header,
                 sso_trusted,
                 hsts,
+                tls_cert,
+                tls_key,
+                http_redirect_listen,
                 public_origin,
                 brand,
                 live_interval_ms,
@@ -240,10 +252,21 @@ impl Cli {
             return Err("--live-interval-ms and --live-idle-interval-ms must be above 0".into());
         }
         config.live.global = o.live_max_streams.unwrap_or(config.live.global);
-        config.hsts = o.hsts.unwrap_or(false);
+        config.tls = match (o.tls_cert, o.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            (None, None) => None,
+            _ => return Err("--tls-cert and --tls-key go together".into()),
+        };
+        if o.http_redirect_listen.is_some() && config.tls.is_none() {
+            return Err("--http-redirect-listen redirects to HTTPS, so it needs --tls-cert and --tls-key".into());
+        }
+        config.http_redirect_listen = o.http_redirect_listen;
+        // Served over HTTPS, browsers are told to keep to it unless asked otherwise.
+        config.hsts = o.hsts.unwrap_or(config.tls.is_some());
         config.public_origin = o.public_origin;
         config.brand = o.brand.filter(|b| !b.trim().is_empty());
         config.api_key = read_key(o.api_key_file.as_deref())?;
+        config.api_key_file = o.api_key_file;
         if matches!(config.upstream, Upstream::Url(_)) && config.api_key.is_none() {
             return Err("a real upstream needs its key: --api-key-file PATH or OPENMONEY_API_KEY".into());
         }
@@ -253,18 +276,9 @@ impl Cli {
 
 /// The key, from the file or `OPENMONEY_API_KEY`; refused unless it is an osk_… key.
 fn read_key(file: Option<&std::path::Path>) -> Result<Option<SecretString>, String> {
-    let key = match file {
-        Some(path) => {
-            Some(std::fs::read_to_string(path).map_err(|e| format!("--api-key-file {}: {e}", path.display()))?)
-        }
-        None => std::env::var("OPENMONEY_API_KEY").ok(),
-    };
-    match key {
-        Some(key) => {
-            config::check_key(&key)?;
-            Ok(Some(SecretString::from(key.trim().to_owned())))
-        }
-        None => Ok(None),
+    match file {
+        Some(path) => config::read_key_file(path).map(Some),
+        None => std::env::var("OPENMONEY_API_KEY").ok().map(|key| config::key(&key)).transpose(),
     }
 }
 

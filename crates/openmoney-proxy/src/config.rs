@@ -58,6 +58,15 @@ pub struct SessionPolicy {
     pub absolute: Duration,
 }
 
+/// The PEM files HTTPS is served with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// The certificate chain, the server's own certificate first.
+    pub cert: PathBuf,
+    /// Its private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
 /// Single sign-on behind an authenticating proxy (oauth2-proxy or similar).
 #[derive(Debug, Clone)]
 pub struct Sso {
@@ -72,6 +81,12 @@ pub struct Config {
     pub listen: SocketAddr,
     pub upstream: Upstream,
     pub api_key: Option<SecretString>,
+    /// The file the key was read from, read again on SIGHUP and when it changes.
+    pub api_key_file: Option<PathBuf>,
+    /// Serve HTTPS with this certificate, read again on SIGHUP and when it changes.
+    pub tls: Option<TlsFiles>,
+    /// Where plain HTTP is answered with a redirect to HTTPS.
+    pub http_redirect_listen: Option<SocketAddr>,
     pub database_url: String,
     pub static_dir: PathBuf,
     pub timeouts: Timeouts,
@@ -96,6 +111,9 @@ impl Config {
             listen: "127.0.0.1:8080".parse().expect("literal address"),
             upstream: Upstream::Sandbox,
             api_key: None,
+            api_key_file: None,
+            tls: None,
+            http_redirect_listen: None,
             database_url: sqlite_url(&data_dir),
             static_dir: PathBuf::from("dist"),
             timeouts: Timeouts {
@@ -116,19 +134,41 @@ impl Config {
     pub fn is_sandbox(&self) -> bool {
         self.upstream == Upstream::Sandbox
     }
+
+    /// Why staff could not sign in as configured: plain HTTP on an address other than
+    /// loopback, with no sign that HTTPS is terminated in front (an `https://` public
+    /// origin). Browsers keep the `Secure` session cookies over HTTPS and on localhost only.
+    pub fn plain_http_warning(&self) -> Option<String> {
+        let fronted = self.public_origin.as_deref().is_some_and(|o| o.starts_with("https://"));
+        if self.tls.is_some() || self.listen.ip().is_loopback() || fronted {
+            return None;
+        }
+        Some(format!(
+            "serving plain HTTP on {}: sign-in will not work, because browsers keep the session cookies \
+             (Secure, __Host-) over HTTPS only. Serve HTTPS here with --tls-cert and --tls-key, or terminate \
+             HTTPS in front (nginx, Caddy, a load balancer) and set --public-origin https://<the address staff use>",
+            self.listen
+        ))
+    }
 }
 
 pub fn sqlite_url(data_dir: &std::path::Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join("console.db").display())
 }
 
-/// An API key must look like one.
-pub fn check_key(key: &str) -> Result<(), String> {
-    let key = key.trim();
+/// The key in `text`, which must look like one. The message never holds the text.
+pub fn key(text: &str) -> Result<SecretString, String> {
+    let key = text.trim();
     if !key.starts_with("osk_") || key.len() < 12 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err("the API key must be an osk_… key".into());
+        return Err("this is not a partner API key: those begin with osk and an underscore".into());
     }
-    Ok(())
+    Ok(SecretString::from(key.to_owned()))
+}
+
+/// The key in a file, checked; errors name the file, never its content.
+pub fn read_key_file(path: &std::path::Path) -> Result<SecretString, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("--api-key-file {}: {e}", path.display()))?;
+    key(&text).map_err(|e| format!("--api-key-file {}: {e}", path.display()))
 }
 
 /// How the live feed is set up.

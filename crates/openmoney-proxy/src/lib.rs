@@ -18,10 +18,12 @@ mod openapi;
 mod ops;
 pub mod pay;
 pub mod process;
+pub mod reload;
 mod server;
 mod state;
 mod targets;
 mod throttle;
+pub mod tls;
 mod tokens;
 mod upstream;
 mod web;
@@ -46,6 +48,7 @@ use tower_http::trace::TraceLayer;
 pub use config::{Config, Upstream as UpstreamConfig};
 pub use error::Error;
 pub use forward::{reference_segment, UPSTREAM_ATTEMPTS_HEADER};
+pub use server::redirect_to_https;
 pub use state::AppState;
 pub use targets::is_tricky as is_tricky_target;
 
@@ -123,6 +126,9 @@ pub struct Running {
 /// Builds the state: the store, the upstream (starting the embedded sandbox if asked),
 /// and a first admin on a sandbox run with no users.
 pub async fn start(config: Config) -> Result<Running, String> {
+    if let Some(warning) = config.plain_http_warning() {
+        tracing::warn!("{warning}");
+    }
     let db = db::Db::connect(&config.database_url).await.map_err(|e| format!("store: {}", e.detail()))?;
     let interrupted = db.recover_at_start().await.map_err(|e| format!("store: {}", e.detail()))?;
     if interrupted > 0 {
@@ -149,6 +155,16 @@ pub async fn start(config: Config) -> Result<Running, String> {
         metrics.clone(),
     )
     .map_err(|e| format!("upstream client: {e}"))?;
+    let tls = config.tls.as_ref().map(tls::Certificate::load).transpose().map_err(|e| format!("TLS: {e}"))?;
+    let mut reloads = reload::Reloads::default();
+    if let (Some(path), config::Upstream::Url(_)) = (&config.api_key_file, &config.upstream) {
+        let (authorization, file) = (upstream.authorization(), path.clone());
+        reloads.add("api_key", vec![path.clone()], move || authorization.set(&config::read_key_file(&file)?));
+    }
+    if let Some(certificate) = &tls {
+        let (files, certificate) = (certificate.files().clone(), certificate.clone());
+        reloads.add("tls", vec![files.cert, files.key], move || certificate.reload());
+    }
     let csp = web::content_security_policy(&config.static_dir);
     let security = std::sync::Arc::new(headers::Security::new(&csp, config.hsts));
     let live = live::Live::new(&config.live);
@@ -165,6 +181,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
         sso_secret: auth::random_token(),
         link_key: pay::link_key(key.expose_secret()),
         pay: pay::PayState::default(),
+        reloads: Arc::new(reloads),
+        tls,
     });
     Ok(Running { state, sandbox, first_admin_password })
 }
@@ -235,6 +253,8 @@ pub async fn serve(
         }
     });
     live::replicas::start(&state);
+    tokio::spawn(state.reloads.clone().watch());
+    let tls = state.tls.as_ref().map(|c| c.acceptor()).transpose().map_err(std::io::Error::other)?;
     tokio::spawn(live::watcher::run(state.clone(), state.config.live.pace.clone()));
     let hub = state.live.hub.clone();
     let shutdown = async move {
@@ -242,5 +262,5 @@ pub async fn serve(
         // Open streams never finish on their own: end them so the shutdown can.
         hub.end(live::hub::Ending::Shutdown);
     };
-    server::run(listener, state.clone(), app(state), shutdown).await
+    server::run(listener, state.clone(), app(state), tls, shutdown).await
 }

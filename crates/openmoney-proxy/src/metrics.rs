@@ -53,6 +53,8 @@ pub struct Metrics {
     pub live_sent: Counter,
     /// Upstream calls the watcher made.
     pub watcher_calls: Counter,
+    /// 1 when the upstream's `/health` answered at the last readiness check, else 0.
+    pub upstream_up: Gauge,
     allocations: Gauge,
 }
 
@@ -79,6 +81,12 @@ impl Default for Metrics {
         registry.register("live_streams", "Open live console streams", live_streams.clone());
         registry.register("live_events_sent", "Events sent down live streams", live_sent.clone());
         registry.register("watcher_calls", "Upstream calls the live watcher made", watcher_calls.clone());
+        let upstream_up = Gauge::default();
+        registry.register(
+            "upstream_up",
+            "Whether the upstream's /health answered at the last /readyz (1) or not (0)",
+            upstream_up.clone(),
+        );
         let allocations = Gauge::default();
         if ALLOCATIONS.get().is_some() {
             registry.register("allocations", "Heap allocations since start (a counting build)", allocations.clone());
@@ -93,6 +101,7 @@ impl Default for Metrics {
             live_streams,
             live_sent,
             watcher_calls,
+            upstream_up,
             allocations,
         }
     }

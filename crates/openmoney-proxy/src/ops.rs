@@ -4,11 +4,10 @@ use std::borrow::Cow;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use openmoney_api::ErrorBody;
 use serde_json::json;
 
 use crate::auth::{client_addr, StaffUser};
@@ -25,19 +24,34 @@ pub async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 
-/// Ready when the store and the upstream's `/health` both answer.
+/// How long readiness waits for the upstream's `/health`.
+const UPSTREAM_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Ready when the proxy's own store answers. The upstream's state and the files read
+/// while running are in the body (and the upstream's in `/metrics`), but do not fail
+/// readiness: an upstream outage hits every replica at once, and a load balancer that
+/// dropped them all would hide the console's own "TheOpenMoney is unavailable" message.
 #[utoipa::path(get, path = "/readyz", tag = "Operations", security(()),
-    responses((status = 200, description = "Ready", body = Object),
-        (status = 502, description = "The upstream does not answer", body = ErrorBody)))]
-pub async fn readyz(State(app): State<AppState>) -> Result<Json<serde_json::Value>> {
-    if !app.db.ping().await {
-        return Err(Error::Internal("the store does not answer".into()));
-    }
-    let answer = app.upstream.send(UpstreamRequest::get("health".into())).await?;
-    if !answer.status.is_success() {
-        return Err(Error::UpstreamUnavailable);
-    }
-    Ok(Json(json!({"status": "ready"})))
+    responses((status = 200, description = "Ready: the store answers", body = Object),
+        (status = 503, description = "Not ready: the store does not answer", body = Object)))]
+pub async fn readyz(State(app): State<AppState>) -> Response {
+    let store = app.db.ping().await;
+    let upstream =
+        match tokio::time::timeout(UPSTREAM_CHECK, app.upstream.send(UpstreamRequest::get("health".into()))).await {
+            Ok(Ok(answer)) if answer.status.is_success() => "ok".to_owned(),
+            Ok(Ok(answer)) => format!("answered {}", answer.status.as_u16()),
+            Ok(Err(err)) => err.code().to_string(),
+            Err(_) => "no answer in time".to_owned(),
+        };
+    app.metrics.upstream_up.set(i64::from(upstream == "ok"));
+    let body = json!({
+        "status": if store { "ready" } else { "not_ready" },
+        "store": if store { "ok" } else { "no answer" },
+        "upstream": upstream,
+        "files": app.reloads.status(),
+    });
+    let status = if store { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(body)).into_response()
 }
 
 /// Prometheus text; from loopback, or for admins.

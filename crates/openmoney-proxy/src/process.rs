@@ -70,7 +70,7 @@ async fn run() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let listen = config.listen;
+            let (listen, redirect, origin) = (config.listen, config.http_redirect_listen, config.public_origin.clone());
             let running = match crate::start(config).await {
                 Ok(running) => running,
                 Err(message) => {
@@ -86,7 +86,21 @@ async fn run() -> ExitCode {
                 }
             };
             let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
-            println!("Openmoney Console: http://{addr}/");
+            let scheme = if running.state.tls.is_some() { "https" } else { "http" };
+            println!("Openmoney Console: {scheme}://{addr}/");
+            if let Some(redirect) = redirect {
+                match tokio::net::TcpListener::bind(redirect).await {
+                    Ok(plain) => {
+                        let https_port = listener.local_addr().map_or(listen.port(), |a| a.port());
+                        tokio::spawn(crate::redirect_to_https(plain, https_port, origin));
+                        println!("plain HTTP on {redirect} is redirected to HTTPS");
+                    }
+                    Err(err) => {
+                        eprintln!("openmoney-proxy: cannot listen on {redirect}: {err}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
             if running.sandbox.is_some() {
                 println!("upstream: the embedded sandbox, with demo data");
             }

@@ -32,6 +32,10 @@ pub struct Inner {
     pub link_key: [u8; 32],
     /// The buyers' pages: the orders they watch, and their request budgets.
     pub pay: crate::pay::buyers::PayState,
+    /// The files read again while the proxy runs: the API key's and the certificate's.
+    pub reloads: Arc<crate::reload::Reloads>,
+    /// The certificate HTTPS is served with, when the proxy serves it.
+    pub tls: Option<Arc<crate::tls::Certificate>>,
 }
 
 impl std::ops::Deref for AppState {

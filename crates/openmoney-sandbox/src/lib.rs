@@ -70,6 +70,17 @@ impl Sandbox {
         self.app.store().partner_mut(0).faults.set(rules);
     }
 
+    /// Rotating a partner's key, first step: `new` is accepted too, for the partner of
+    /// `existing`. False when `existing` is no partner's key.
+    pub fn add_key(&self, existing: &str, new: &str) -> bool {
+        self.app.add_key(existing, new)
+    }
+
+    /// Rotating a partner's key, last step: `key` is refused from now on.
+    pub fn revoke_key(&self, key: &str) -> bool {
+        self.app.revoke_key(key)
+    }
+
     /// How many requests reached the sandbox, of any kind, answered or reset.
     pub fn request_count(&self) -> u64 {
         self.app.log.total()

@@ -65,7 +65,8 @@ impl RequestLog {
 pub struct Shared {
     store: Mutex<Store>,
     pub clock: Clock,
-    keys: HashMap<[u8; 32], PartnerId>,
+    /// Key hashes to partners. Written only when a key is rotated.
+    keys: std::sync::RwLock<HashMap<[u8; 32], PartnerId>>,
     limiter: Option<DefaultKeyedRateLimiter<PartnerId>>,
     pub log: RequestLog,
     pub create_latency: Duration,
@@ -119,7 +120,7 @@ impl AppState {
         AppState(Arc::new(Shared {
             store: Mutex::new(Store::new(config, addresses)),
             clock: config.clock.clone(),
-            keys,
+            keys: std::sync::RwLock::new(keys),
             limiter,
             log: RequestLog::default(),
             create_latency: Duration::from_millis(config.lifecycle.create_latency_millis),
@@ -148,9 +149,25 @@ impl AppState {
             .map(str::trim)
             .ok_or_else(|| ApiError::unauthorized("Authorization must be 'Bearer <key>'", Some("invalid_request")))?;
         self.keys
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
             .get(&key_hash(token))
             .copied()
             .ok_or_else(|| ApiError::unauthorized("invalid API key", Some("invalid_token")))
+    }
+
+    /// Gives the partner of key `existing` the key `new` as well, as a partner starting a
+    /// rotation does. False when `existing` is no key.
+    pub fn add_key(&self, existing: &str, new: &str) -> bool {
+        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        let Some(&partner) = keys.get(&key_hash(existing)) else { return false };
+        keys.insert(key_hash(new), partner);
+        true
+    }
+
+    /// Refuses `key` from now on, as a partner ending a rotation does. False when it is no key.
+    pub fn revoke_key(&self, key: &str) -> bool {
+        self.keys.write().unwrap_or_else(|e| e.into_inner()).remove(&key_hash(key)).is_some()
     }
 
     /// Takes a token from the partner's bucket, or 429 with the wait.

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderValue, Method, Request, StatusCode, Uri};
@@ -83,13 +83,43 @@ pub struct Upstream {
     /// Each base ends with `/`; a call's path is appended to it.
     api_base: Base,
     sandbox_base: Option<Base>,
-    authorization: HeaderValue,
+    authorization: Authorization,
     timeouts: Timeouts,
     governor: DefaultDirectRateLimiter,
     max_queue: Duration,
     budget: TpsBudget,
     metrics: Arc<Metrics>,
     flights: Mutex<HashMap<String, Arc<Flight>>>,
+}
+
+/// The `Authorization` header the upstream is called with, shared with whatever reads
+/// the key file again. A new key applies to the calls that start after it; a call in
+/// flight, retries included, keeps the key it started with.
+#[derive(Clone)]
+pub struct Authorization(Arc<RwLock<HeaderValue>>);
+
+impl Authorization {
+    fn header(key: &SecretString) -> std::result::Result<HeaderValue, String> {
+        let mut value = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret()))
+            .map_err(|_| "the API key cannot be sent in a header".to_owned())?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+
+    pub fn new(key: &SecretString) -> std::result::Result<Self, String> {
+        Ok(Authorization(Arc::new(RwLock::new(Self::header(key)?))))
+    }
+
+    /// Calls from now on use `key`.
+    pub fn set(&self, key: &SecretString) -> std::result::Result<(), String> {
+        let value = Self::header(key)?;
+        *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner) = value;
+        Ok(())
+    }
+
+    fn current(&self) -> HeaderValue {
+        self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
 }
 
 /// A keyed call in flight, and the answer every caller with the same key and body gets.
@@ -167,9 +197,7 @@ impl Upstream {
         budgets: &Budgets,
         metrics: Arc<Metrics>,
     ) -> Result<Self> {
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret()))
-            .map_err(|_| Error::internal("bad key"))?;
-        authorization.set_sensitive(true);
+        let authorization = Authorization::new(key).map_err(Error::internal)?;
         let rps = NonZeroU32::new(budgets.upstream_rps.max(1)).unwrap_or(NonZeroU32::MIN);
         // Redirects are never followed: a 3xx is relayed as the upstream gave it.
         Ok(Upstream {
@@ -183,6 +211,11 @@ impl Upstream {
             metrics,
             flights: Mutex::default(),
         })
+    }
+
+    /// The key holder, for replacing the key while the proxy runs.
+    pub fn authorization(&self) -> Authorization {
+        self.authorization.clone()
     }
 
     fn base(&self, target: Target) -> Result<&Base> {
@@ -221,7 +254,12 @@ impl Upstream {
         }
     }
 
-    async fn attempt(&self, call: &UpstreamRequest, uri: &Uri) -> std::result::Result<UpstreamReply, Failure> {
+    async fn attempt(
+        &self,
+        call: &UpstreamRequest,
+        uri: &Uri,
+        authorization: &HeaderValue,
+    ) -> std::result::Result<UpstreamReply, Failure> {
         let base = self.base(call.target).map_err(|e| Failure::Build(e.to_string()))?;
         let mut request = Request::new(Full::new(call.body.clone().unwrap_or_default()));
         *request.method_mut() = call.method.clone();
@@ -229,7 +267,7 @@ impl Upstream {
         let headers = request.headers_mut();
         headers.reserve(5);
         headers.insert(header::HOST, base.host.clone());
-        headers.insert(header::AUTHORIZATION, self.authorization.clone());
+        headers.insert(header::AUTHORIZATION, authorization.clone());
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
         if let Some(key) = &call.idempotency_key {
             let key = HeaderValue::try_from(key.as_str()).map_err(|e| Failure::Build(e.to_string()))?;
@@ -299,11 +337,12 @@ impl Upstream {
         let uri = self.uri(call)?;
         let retry_safe = call.method == Method::GET || call.idempotency_key.is_some();
         let deadline = Instant::now() + self.timeouts.total;
+        let authorization = self.authorization.current();
         self.budget.deposit();
         let mut attempt = 1;
         loop {
             self.admit().await?;
-            let result = self.attempt(call, &uri).await;
+            let result = self.attempt(call, &uri, &authorization).await;
             let transient = match &result {
                 Ok(answer) => matches!(answer.status.as_u16(), 502..=504),
                 Err(failure) => !matches!(failure, Failure::Build(_)),

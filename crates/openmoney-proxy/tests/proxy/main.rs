@@ -15,4 +15,5 @@ mod slow;
 mod sso;
 mod startup;
 mod store;
+mod tls;
 mod web;

@@ -6,6 +6,10 @@ fn parse(args: &[&str]) -> Cli {
     <Cli as clap::Parser>::try_parse_from(args).expect("parses")
 }
 
+fn parse_err(args: &[&str]) -> String {
+    <Cli as clap::Parser>::try_parse_from(args).expect_err("refused").to_string()
+}
+
 fn serve_config(args: &[&str]) -> Result<openmoney_proxy::Config, String> {
     let cli = parse(args);
     match &cli.command {
@@ -25,7 +29,7 @@ fn a_real_upstream_needs_an_osk_key() {
     let mut args = base.to_vec();
     let path = wrong.to_str().unwrap();
     args.extend(["--api-key-file", path]);
-    assert!(serve_config(&args).unwrap_err().contains("osk_"));
+    assert!(serve_config(&args).unwrap_err().contains("not a partner API key"));
     std::fs::write(&wrong, "osk_live_1234567890\n").unwrap();
     assert!(serve_config(&args).is_ok());
 }
@@ -69,6 +73,30 @@ fn hsts_is_a_switch_that_also_takes_a_value() {
     assert_eq!(on.budgets.upstream_rps, 5, "the next flag is read as a flag");
     assert!(!serve_config(&["openmoney-proxy", "serve", "--hsts", "false"]).unwrap().hsts);
     assert!(!serve_config(&["openmoney-proxy", "serve"]).unwrap().hsts);
+}
+
+#[test]
+fn tls_turns_hsts_on_unless_told_otherwise_and_the_redirect_needs_tls() {
+    let tls = ["openmoney-proxy", "serve", "--tls-cert", "/etc/console/cert.pem", "--tls-key", "/etc/console/key.pem"];
+    let served = serve_config(&tls).unwrap();
+    assert!(served.hsts, "HSTS is on by default with TLS");
+    assert_eq!(served.tls.unwrap().key, std::path::PathBuf::from("/etc/console/key.pem"));
+    assert!(!serve_config(&[&tls[..], &["--hsts", "false"]].concat()).unwrap().hsts);
+    let redirect = serve_config(&[&tls[..], &["--http-redirect-listen", "0.0.0.0:80"]].concat()).unwrap();
+    assert_eq!(redirect.http_redirect_listen, Some("0.0.0.0:80".parse().unwrap()));
+    let without = serve_config(&["openmoney-proxy", "serve", "--http-redirect-listen", "0.0.0.0:80"]).unwrap_err();
+    assert!(without.contains("needs --tls-cert"), "{without}");
+    assert!(parse_err(&["openmoney-proxy", "serve", "--tls-cert", "/etc/console/cert.pem"]).contains("--tls-key"));
+}
+
+#[test]
+fn plain_http_beyond_loopback_warns_that_sign_in_needs_https_in_front() {
+    let open = serve_config(&["openmoney-proxy", "serve", "--listen", "0.0.0.0:8080"]).unwrap();
+    let warning = open.plain_http_warning().expect("a warning");
+    assert!(warning.contains("sign-in will not work") && warning.contains("--public-origin https://"), "{warning}");
+    let fronted = ["openmoney-proxy", "serve", "--listen", "0.0.0.0:8080", "--public-origin", "https://c.example.com"];
+    assert_eq!(serve_config(&fronted).unwrap().plain_http_warning(), None);
+    assert_eq!(serve_config(&["openmoney-proxy", "serve"]).unwrap().plain_http_warning(), None, "loopback");
 }
 
 #[tokio::test]

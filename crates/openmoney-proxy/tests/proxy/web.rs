@@ -125,7 +125,7 @@ async fn errors_from_every_layer_carry_the_headers_and_cookies_are_host_only() {
 }
 
 #[tokio::test]
-async fn a_dead_upstream_is_a_502_with_the_headers_and_readyz_says_so() {
+async fn a_dead_upstream_is_a_502_with_the_headers_and_readyz_says_so_yet_stays_ready() {
     let proxy = spawn_proxy_with(sandbox_config(), |c| {
         c.upstream = openmoney_proxy::UpstreamConfig::Url("http://127.0.0.1:9/api/v1".parse().unwrap());
     })
@@ -142,7 +142,14 @@ async fn a_dead_upstream_is_a_502_with_the_headers_and_readyz_says_so() {
         let line = logs.lines().find(|l| l.contains(said) && l.contains("dead-1"));
         assert!(line.is_some(), "no {said:?} line with the request id");
     }
-    assert_eq!(proxy.get("/readyz", None).await.status, 502);
+    // Readiness is the proxy's own: a load balancer keeps it, and staff see the message.
+    let ready = proxy.get("/readyz", None).await;
+    assert_eq!(ready.status, 200, "{}", ready.text);
+    let body = ready.json();
+    assert_eq!((body["status"].as_str(), body["store"].as_str()), (Some("ready"), Some("ok")));
+    assert_eq!(body["upstream"], "UPSTREAM_UNAVAILABLE");
+    let metrics = proxy.get("/metrics", None).await.text;
+    assert!(metrics.lines().any(|l| l == "openmoney_proxy_upstream_up 0"), "{metrics}");
     assert_eq!(proxy.get("/healthz", None).await.status, 200);
 }
 
