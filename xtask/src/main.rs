@@ -3,6 +3,8 @@
 //! at the wrong version), then build, run or test everything.
 
 mod fuzz;
+mod guide;
+mod package;
 mod payload;
 mod postgres;
 mod tools;
@@ -14,13 +16,17 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   run     install what is missing, build the console, serve it through the proxy on the embedded sandbox
-  test    install what is missing, then fmt --check, clippy -D warnings, the console build, every test
+  test    install what is missing, then fmt --check, clippy -D warnings, the console build, every test,
+          and the deploy guide followed from the release tarball
   bench   install what is missing (oha, nginx, Chromium), build for release, run every benchmark,
           print the table and write bench/RESULTS.md [--quick] [--only payload,chains,lists,audit,browser]
   chaos   the reliability and security suite at full size (1,000-trial storms, 1,000 creates on a
           faulty upstream, repeated kill -9, 1,000 wrong passwords, schemathesis at 500 examples per
           operation, 500 slowloris connections): print the table and write bench/RELIABILITY.md
   dist    build the console into dist/ (release, offline)
+  package build the console and the proxy (release-native) into the release tarball,
+          target/package/openmoney-console-<version>-<target>.tar.gz
+  guide   package, then follow the README's deploy guide from the tarball (part of test)
   setup   only install what is missing";
 
 pub type Result<T = ()> = std::result::Result<T, String>;
@@ -33,6 +39,11 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("chaos") => chaos(),
         Some("dist") => tools::setup(false).and_then(|env| dist(&env)),
+        Some("package") => tools::setup(false).and_then(|env| dist(&env).and_then(|()| package::build(&env)).map(drop)),
+        Some("guide") => tools::setup(false).and_then(|env| {
+            dist(&env)?;
+            guide::follow(&env, &package::build(&env)?)
+        }),
         Some("setup") => tools::setup(true).map(drop),
         _ => {
             eprintln!("{USAGE}");
@@ -146,7 +157,10 @@ fn test(extra: &[String]) -> Result {
         cargo(&env)
             .args(["test", "--package", "openmoney-proxy", "--test", "proxy"])
             .env("OPENMONEY_TEST_POSTGRES", &server.url),
-    )
+    )?;
+    drop(server);
+    let tarball = package::build(&env)?;
+    guide::follow(&env, &tarball)
 }
 
 /// Schemathesis examples per operation: a quick pass in `test`, the full run in `chaos`.

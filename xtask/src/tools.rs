@@ -108,6 +108,20 @@ fn npm_install(prefix: &Path, package: &str, what: &str) -> Result {
     )
 }
 
+/// What the deploy guide's test uses as a partner would: curl for HTTPS requests, openssl
+/// for a certificate.
+pub fn ensure_guide_tools() -> Result {
+    let missing: Vec<&str> = [("curl", "--version"), ("openssl", "version")]
+        .into_iter()
+        .filter(|(tool, arg)| output(tool, &[arg]).is_none())
+        .map(|(tool, _)| tool)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    apt_install(&missing)
+}
+
 /// axe-core from the npm registry; returns the path of `axe.min.js`.
 fn ensure_axe() -> Result<PathBuf> {
     let prefix = target_dir().join("tools").join("axe");

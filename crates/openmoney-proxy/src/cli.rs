@@ -100,6 +100,10 @@ pub struct ServeOptions {
     /// With TLS: also listen here for plain HTTP, and redirect it to HTTPS.
     #[arg(long, env = "OPENMONEY_HTTP_REDIRECT_LISTEN")]
     pub http_redirect_listen: Option<std::net::SocketAddr>,
+    /// Reverse proxies or load balancers in front, comma separated: from these, the client
+    /// is the address X-Forwarded-For names (for sign-in throttles, the audit, buyers' limits).
+    #[arg(long, env = "OPENMONEY_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Option<Vec<IpAddr>>,
     /// The origin staff use, such as https://console.example.com.
     #[arg(long, env = "OPENMONEY_PUBLIC_ORIGIN")]
     pub public_origin: Option<String>,
@@ -209,6 +213,7 @@ impl Cli {
                 tls_cert,
                 tls_key,
                 http_redirect_listen,
+                trusted_proxies,
                 public_origin,
                 brand,
                 live_interval_ms,
@@ -261,6 +266,7 @@ impl Cli {
             return Err("--http-redirect-listen redirects to HTTPS, so it needs --tls-cert and --tls-key".into());
         }
         config.http_redirect_listen = o.http_redirect_listen;
+        config.trusted_proxies = o.trusted_proxies.unwrap_or_default();
         // Served over HTTPS, browsers are told to keep to it unless asked otherwise.
         config.hsts = o.hsts.unwrap_or(config.tls.is_some());
         config.public_origin = o.public_origin;

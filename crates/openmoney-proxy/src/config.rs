@@ -87,6 +87,8 @@ pub struct Config {
     pub tls: Option<TlsFiles>,
     /// Where plain HTTP is answered with a redirect to HTTPS.
     pub http_redirect_listen: Option<SocketAddr>,
+    /// Reverse proxies and load balancers in front, whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpAddr>,
     pub database_url: String,
     pub static_dir: PathBuf,
     pub timeouts: Timeouts,
@@ -114,6 +116,7 @@ impl Config {
             api_key_file: None,
             tls: None,
             http_redirect_listen: None,
+            trusted_proxies: Vec::new(),
             database_url: sqlite_url(&data_dir),
             static_dir: PathBuf::from("dist"),
             timeouts: Timeouts {

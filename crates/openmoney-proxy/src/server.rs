@@ -3,7 +3,8 @@
 //!   connection 10 seconds to start the next), then the connection is closed, so slowloris
 //!   connections cannot pile up;
 //! - the hot path's reads are answered directly ([`crate::hot`]), everything else by the
-//!   router, with the peer's address as axum's `ConnectInfo<SocketAddr>`;
+//!   router, with the peer's address as axum's `ConnectInfo<SocketAddr>` and the client's
+//!   (the peer, or whom a trusted proxy's `X-Forwarded-For` names) as [`ClientAddr`];
 //! - at shutdown, open requests get 10 seconds to finish;
 //! - with a certificate ([`crate::tls`]), HTTPS, with HTTP/2 or HTTP/1.1 as the client
 //!   chooses; the TLS handshake gets the same 10 seconds as a request's head.
@@ -24,6 +25,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
+use crate::auth::{forwarded_client, ClientAddr};
 use crate::hot;
 use crate::state::AppState;
 
@@ -58,6 +60,8 @@ pub async fn run(
             match hot::route(&app, &request) {
                 Some(read) => Either::Left(hot::answer(app.clone(), read, request).map(Ok::<_, Infallible>)),
                 None => {
+                    let client = forwarded_client(peer, request.headers(), &app.config.trusted_proxies);
+                    request.extensions_mut().insert(ClientAddr(client));
                     request.extensions_mut().insert(ConnectInfo(peer));
                     Either::Right(router.clone().oneshot(request.map(Body::new)))
                 }

@@ -14,7 +14,10 @@ use openmoney_api::console::{Credentials, SessionInfo};
 /// The token helpers, where the sign-in code always had them.
 pub use crate::tokens::{hash_token, random_token};
 pub use csrf::{guard as csrf_guard, CSRF_HEADER, REQUESTED_WITH, REQUESTED_WITH_VALUE};
-pub use session::{client_addr, identify, Admin, Operator, StaffUser, DEVICE_COOKIE, SESSION_COOKIE};
+pub use session::{
+    client_addr, forwarded_client, identify, Admin, Client, ClientAddr, Operator, StaffUser, DEVICE_COOKIE,
+    SESSION_COOKIE,
+};
 
 use crate::db::now_millis;
 use crate::error::{Error, Result};

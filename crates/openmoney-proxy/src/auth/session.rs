@@ -106,8 +106,61 @@ pub fn device_cookie(value: String) -> Cookie<'static> {
     host_cookie(DEVICE_COOKIE, value, Some(lifetime))
 }
 
+/// The address a request comes from: the peer's, or, when the peer is one of
+/// `--trusted-proxies`, the client it names in `X-Forwarded-For`. Set by the accept loop.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub SocketAddr);
+
+/// Where the request comes from, for throttles, audits and the loopback check.
 pub fn client_addr(request: &Request) -> Option<SocketAddr> {
+    client_of(request.extensions())
+}
+
+fn client_of(extensions: &axum::http::Extensions) -> Option<SocketAddr> {
+    match extensions.get::<ClientAddr>() {
+        Some(client) => Some(client.0),
+        None => extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0),
+    }
+}
+
+/// [`client_addr`] as a handler's argument.
+pub struct Client(pub Option<SocketAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Client(client_of(&parts.extensions)))
+    }
+}
+
+/// The connection's own peer: what an SSO header's trust is judged on.
+pub fn peer_addr(request: &Request) -> Option<SocketAddr> {
     request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
+}
+
+/// The client behind `peer`: the right-most `X-Forwarded-For` address that is not itself
+/// a trusted proxy, when `peer` is one; otherwise `peer`. Entries a client wrote itself sit
+/// left of those its proxies appended, so they are never reached while a proxy's is there.
+pub fn forwarded_client(peer: SocketAddr, headers: &HeaderMap, trusted: &[std::net::IpAddr]) -> SocketAddr {
+    if !trusted.contains(&peer.ip()) {
+        return peer;
+    }
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    for entry in entries.iter().rev() {
+        match entry.parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return SocketAddr::new(ip, 0),
+            Err(_) => return peer,
+        }
+    }
+    peer
 }
 
 fn staff(user: &User, csrf_token: String, session: Option<String>) -> StaffUser {
@@ -180,7 +233,7 @@ impl AppState {
 /// Resolves the staff member of every request. The SSO header is removed from any request
 /// that does not come from a trusted address, so nothing downstream can be fooled by it.
 pub async fn identify(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
-    let peer = client_addr(&request);
+    let peer = peer_addr(&request);
     let resolved = match app.staff_from_sso(request.headers(), peer).await {
         Ok(Some(user)) => Ok(Some(user)),
         Ok(None) => app.staff_from_cookie(request.headers()).await,

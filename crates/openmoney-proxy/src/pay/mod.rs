@@ -14,14 +14,12 @@ use buyers::STATUS_TTL;
 pub use buyers::{PayState, PUBLIC_PER_MINUTE};
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Extension;
 use axum::{Json, Router};
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -29,7 +27,7 @@ use openmoney_api::pay::{BuyerOrder, PaymentLink};
 use openmoney_api::{AuditAction, Envelope, Order, OrderStatus, PaymentMethod, Success, Timestamp};
 use sha2::Sha256;
 
-use crate::auth::{hash_token, random_token, Operator};
+use crate::auth::{hash_token, random_token, Client, Operator};
 use crate::db::{now_millis, LinkRow, NewAudit};
 use crate::error::{Error, Result};
 use crate::forward::OrderIdParam;
@@ -220,20 +218,16 @@ fn too_many() -> Error {
     Error::RateLimited { retry_after: 60, message: "too many requests from this address; try again in a minute".into() }
 }
 
-fn client(addr: Option<Extension<ConnectInfo<std::net::SocketAddr>>>) -> Option<IpAddr> {
-    addr.map(|Extension(ConnectInfo(a))| a.ip())
-}
-
 /// The buyer's page: a 404 page in the same look for a token that opens nothing.
 pub(crate) async fn show(
     State(app): State<AppState>,
-    addr: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
+    Client(addr): Client,
     Path(token): Path<String>,
     headers: HeaderMap,
     query: axum::extract::Query<HashMap<String, String>>,
 ) -> Response {
     let texts = page::Texts::pick(query.get("lang").map(String::as_str), &headers);
-    let mut response = if !app.pay.admit(client(addr)) {
+    let mut response = if !app.pay.admit(addr.map(|a| a.ip())) {
         page::message(&texts, &app.config.brand, StatusCode::TOO_MANY_REQUESTS, "pay.busy_title", "pay.busy")
     } else {
         match buyer_order(&app, &token).await {
@@ -256,12 +250,8 @@ pub(crate) async fn show(
         (status = 200, description = "The order as the buyer may see it", body = Success<BuyerOrder>),
         (status = 404, description = "An unknown, revoked or expired link", body = openmoney_api::ErrorBody),
         (status = 429, description = "Too many requests from this address", body = openmoney_api::ErrorBody)))]
-pub(crate) async fn status(
-    State(app): State<AppState>,
-    addr: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
-    Path(token): Path<String>,
-) -> Response {
-    let answer = if !app.pay.admit(client(addr)) {
+pub(crate) async fn status(State(app): State<AppState>, Client(addr): Client, Path(token): Path<String>) -> Response {
+    let answer = if !app.pay.admit(addr.map(|a| a.ip())) {
         Err(too_many())
     } else {
         buyer_order(&app, &token).await.and_then(|order| order.ok_or(Error::NotFound("payment link")))

@@ -153,6 +153,40 @@ async fn a_dead_upstream_is_a_502_with_the_headers_and_readyz_says_so_yet_stays_
     assert_eq!(proxy.get("/healthz", None).await.status, 200);
 }
 
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_client_is_the_one_x_forwarded_for_names() {
+    let proxy = spawn_proxy_with(sandbox_config(), |c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    let metrics = |forwarded: Option<&'static str>| {
+        let mut request = proxy.client.get(proxy.url("/metrics"));
+        if let Some(forwarded) = forwarded {
+            request = request.header("X-Forwarded-For", forwarded);
+        }
+        proxy.send(request)
+    };
+    assert_eq!(metrics(None).await.status, 200, "the trusted proxy itself is on loopback");
+    // A request from the internet, relayed by the proxy in front, is not loopback.
+    assert_eq!(metrics(Some("203.0.113.9")).await.status, 403);
+    assert_eq!(metrics(Some("127.0.0.1, 203.0.113.9")).await.status, 403, "a client's own entry is not believed");
+
+    let failed = proxy
+        .send(
+            proxy
+                .console(Method::POST, "/auth/login", None)
+                .header("X-Forwarded-For", "198.51.100.7")
+                .json(&serde_json::json!({"username": "vera", "password": "wrong"})),
+        )
+        .await;
+    assert_eq!(failed.status, 401);
+    let ada = proxy.login("ada").await;
+    let audit = proxy.get("/console/v1/audit?action=auth.login_failed", Some(&ada)).await.json();
+    assert_eq!(audit["data"]["items"][0]["client_addr"], "198.51.100.7", "{audit}");
+
+    // Without trusted proxies, the header is nobody's word.
+    let open = spawn_proxy().await;
+    let untrusted = open.send(open.client.get(open.url("/metrics")).header("X-Forwarded-For", "203.0.113.9")).await;
+    assert_eq!(untrusted.status, 200);
+}
+
 /// Header names of a reply, less those that differ between any two answers.
 fn header_names(reply: &Reply) -> Vec<String> {
     let mut names: Vec<String> = reply
