@@ -131,3 +131,49 @@ impl Reloads {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[test]
+    fn a_change_is_read_again_and_a_sighup_reads_even_what_looks_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("api-key");
+        std::fs::write(&file, "first").unwrap();
+        let reads = Arc::new(AtomicUsize::new(0));
+        let mut reloads = Reloads::default();
+        let counted = reads.clone();
+        let path = file.clone();
+        reloads.add("api_key", vec![file.clone()], move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            match std::fs::read_to_string(&path).unwrap().as_str() {
+                "broken" => Err("not a key".into()),
+                _ => Ok(()),
+            }
+        });
+        reloads.check(false);
+        assert_eq!(reads.load(Ordering::SeqCst), 0, "nothing changed");
+
+        // Rewritten in place with the same size and time: only a SIGHUP reads it.
+        let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+        std::fs::write(&file, "secnd").unwrap();
+        std::fs::File::options().write(true).open(&file).unwrap().set_modified(modified).unwrap();
+        reloads.check(false);
+        assert_eq!(reads.load(Ordering::SeqCst), 0);
+        reloads.check(true);
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+
+        // A longer file is a change; a failed read is shown until a read succeeds.
+        std::fs::write(&file, "broken").unwrap();
+        reloads.check(false);
+        assert_eq!(reads.load(Ordering::SeqCst), 2);
+        assert_eq!(reloads.status()["api_key"]["error"], "not a key");
+        std::fs::write(&file, "third key").unwrap();
+        reloads.check(false);
+        assert!(reloads.status()["api_key"]["error"].is_null());
+    }
+}
