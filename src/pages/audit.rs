@@ -9,7 +9,8 @@ use openmoney_api::{AuditAction, Timestamp};
 use crate::api;
 use crate::components::export::{ExportButton, Source};
 use crate::components::feedback::loaded;
-use crate::components::pager::Pager;
+use crate::components::filters::date_range;
+use crate::components::paged_table::paged_table;
 use crate::i18n::{td_string, tr, use_i18n};
 use crate::logic::filters::AuditFilters;
 
@@ -23,21 +24,18 @@ pub fn Audit() -> impl IntoView {
         AuditFilters::from_query(|k| map.get(k))
     });
     let entries = api::Read::new(move || api::audit(filters.get().api_query()));
-    let on_change = move |name: &'static str| {
-        let navigate = navigate.clone();
-        move |ev: leptos::ev::Event| {
-            let value = Some(event_target_value(&ev).trim().to_owned()).filter(|v| !v.is_empty());
-            let mut next = filters.get_untracked();
-            match name {
-                "actor" => next.actor = value,
-                "action" => next.action = value.map(|a| AuditAction::from_wire(&a)),
-                "from" => next.from = value,
-                _ => next.to = value,
-            }
-            next.page = 1;
-            navigate(&format!("/audit{}", next.to_query()), Default::default());
+    let change = Callback::new(move |(name, value): (&'static str, String)| {
+        let value = Some(value.trim().to_owned()).filter(|v| !v.is_empty());
+        let mut next = filters.get_untracked();
+        match name {
+            "actor" => next.actor = value,
+            "action" => next.action = value.map(|a| AuditAction::from_wire(&a)),
+            "from" => next.from = value,
+            _ => next.to = value,
         }
-    };
+        next.page = 1;
+        navigate(&format!("/audit{}", next.to_query()), Default::default());
+    });
     let href_for = Callback::new(move |page: u64| {
         format!("/audit{}", AuditFilters { page, ..filters.get_untracked() }.to_query())
     });
@@ -51,11 +49,12 @@ pub fn Audit() -> impl IntoView {
                         name="actor"
                         type="search"
                         prop:value=move || filters.get().actor.unwrap_or_default()
-                        on:change=on_change("actor")
+                        on:change=move |ev| change.run(("actor", event_target_value(&ev)))
                     />
                 </label>
                 <label>
-                    {tr!(common.action)} <select name="action" on:change=on_change("action")>
+                    {tr!(common.action)}
+                    <select name="action" on:change=move |ev| change.run(("action", event_target_value(&ev)))>
                         <option value="" selected=move || filters.get().action.is_none()>
                             {tr!(common.any)}
                         </option>
@@ -71,24 +70,7 @@ pub fn Audit() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                <label>
-                    {tr!(common.from)}" "
-                    <input
-                        name="from"
-                        type="date"
-                        prop:value=move || filters.get().from.unwrap_or_default()
-                        on:change=on_change("from")
-                    />
-                </label>
-                <label>
-                    {tr!(common.to)}" "
-                    <input
-                        name="to"
-                        type="date"
-                        prop:value=move || filters.get().to.unwrap_or_default()
-                        on:change=on_change("to")
-                    />
-                </label>
+                {date_range(move || filters.get().from, move || filters.get().to, change)}
             </form>
             <ExportButton source=Signal::derive(move || Source::Audit(filters.get())) />
             {loaded(
@@ -96,53 +78,49 @@ pub fn Audit() -> impl IntoView {
                 move |page| {
                     let current = filters.get_untracked().page;
                     let l = i18n.get_locale();
+                    let headings = vec![
+                        td_string!(l, common.when),
+                        td_string!(l, common.who),
+                        td_string!(l, common.action),
+                        td_string!(l, audit.outcome),
+                        td_string!(l, common.order),
+                        td_string!(l, common.what),
+                    ];
                     view! {
-                        <div class="table-wrap">
-                            <table class="table" data-testid="audit">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">{td_string!(l, common.when)}</th>
-                                        <th scope="col">{td_string!(l, common.who)}</th>
-                                        <th scope="col">{td_string!(l, common.action)}</th>
-                                        <th scope="col">{td_string!(l, audit.outcome)}</th>
-                                        <th scope="col">{td_string!(l, common.order)}</th>
-                                        <th scope="col">{td_string!(l, common.what)}</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {page
-                                        .items
-                                        .into_iter()
-                                        .map(|e| {
-                                            view! {
-                                                <tr data-testid="audit-row">
-                                                    <td>
-                                                        <time datetime=Timestamp::from_unix_millis(e.at)
-                                                            .to_string()>
-                                                            {crate::i18n::when(l, Timestamp::from_unix_millis(e.at))}
-                                                        </time>
-                                                    </td>
-                                                    <td>{e.actor.clone()}</td>
-                                                    <td>{e.action.to_string()}</td>
-                                                    <td>{e.outcome.clone()}</td>
-                                                    <td>
-                                                        {e
-                                                            .order_id
-                                                            .map(|id| {
-                                                                view! {
-                                                                    <A href=format!("/orders/{id}")>{format!("#{id}")}</A>
-                                                                }
-                                                            })}
-                                                    </td>
-                                                    <td>{e.summary.clone()}</td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                        <Pager page=current total=page.total href_for=href_for />
+                        {paged_table(
+                            "audit",
+                            headings,
+                            page
+                                .items
+                                .into_iter()
+                                .map(|e| {
+                                    view! {
+                                        <tr data-testid="audit-row">
+                                            <td>
+                                                <time datetime=Timestamp::from_unix_millis(e.at)
+                                                    .to_string()>
+                                                    {crate::i18n::when(l, Timestamp::from_unix_millis(e.at))}
+                                                </time>
+                                            </td>
+                                            <td>{e.actor.clone()}</td>
+                                            <td>{e.action.to_string()}</td>
+                                            <td>{e.outcome.clone()}</td>
+                                            <td>
+                                                {e
+                                                    .order_id
+                                                    .map(|id| {
+                                                        view! { <A href=format!("/orders/{id}")>{format!("#{id}")}</A> }
+                                                    })}
+                                            </td>
+                                            <td>{e.summary.clone()}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view(),
+                            current,
+                            page.total,
+                            href_for,
+                        )}
                     }
                 },
             )}

@@ -10,7 +10,7 @@ use crate::api;
 use crate::components::copy::CopyButton;
 use crate::components::export::{ExportButton, Source};
 use crate::components::feedback::{loaded, ErrorView};
-use crate::components::pager::Pager;
+use crate::components::paged_table::paged_table;
 use crate::components::qr::Qr;
 use crate::components::runway::RunwayNote;
 use crate::i18n::{t_string, td_string, tr, use_i18n};
@@ -160,50 +160,46 @@ pub fn BalancePage() -> impl IntoView {
                 move |page| {
                     let current = filters.get_untracked().page;
                     let l = i18n.get_locale();
+                    let headings = vec![
+                        td_string!(l, common.when),
+                        td_string!(l, common.kind),
+                        td_string!(l, common.amount),
+                        td_string!(l, balance.after),
+                        td_string!(l, common.order),
+                    ];
                     view! {
-                        <div class="table-wrap">
-                            <table class="table" data-testid="transactions">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">{td_string!(l, common.when)}</th>
-                                        <th scope="col">{td_string!(l, common.kind)}</th>
-                                        <th scope="col">{td_string!(l, common.amount)}</th>
-                                        <th scope="col">{td_string!(l, balance.after)}</th>
-                                        <th scope="col">{td_string!(l, common.order)}</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {page
-                                        .items
-                                        .into_iter()
-                                        .map(|t| {
-                                            view! {
-                                                <tr data-testid="transaction-row">
-                                                    <td>
-                                                        <time datetime=t
-                                                            .created_at
-                                                            .to_string()>{crate::i18n::when(l, t.created_at)}</time>
-                                                    </td>
-                                                    <td>{crate::i18n::transaction_type(l, &t.kind)}</td>
-                                                    <td class="num">{money::ton(l, t.amount_ton)}</td>
-                                                    <td class="num">{money::ton(l, t.balance_after_ton)}</td>
-                                                    <td>
-                                                        {t
-                                                            .order_id
-                                                            .map(|id| {
-                                                                view! {
-                                                                    <a href=format!("/orders/{id}")>{format!("#{id}")}</a>
-                                                                }
-                                                            })}
-                                                    </td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                        <Pager page=current total=page.total href_for=href_for />
+                        {paged_table(
+                            "transactions",
+                            headings,
+                            page
+                                .items
+                                .into_iter()
+                                .map(|t| {
+                                    view! {
+                                        <tr data-testid="transaction-row">
+                                            <td>
+                                                <time datetime=t
+                                                    .created_at
+                                                    .to_string()>{crate::i18n::when(l, t.created_at)}</time>
+                                            </td>
+                                            <td>{crate::i18n::transaction_type(l, &t.kind)}</td>
+                                            <td class="num">{money::ton(l, t.amount_ton)}</td>
+                                            <td class="num">{money::ton(l, t.balance_after_ton)}</td>
+                                            <td>
+                                                {t
+                                                    .order_id
+                                                    .map(|id| {
+                                                        view! { <a href=format!("/orders/{id}")>{format!("#{id}")}</a> }
+                                                    })}
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view(),
+                            current,
+                            page.total,
+                            href_for,
+                        )}
                     }
                 },
             )}

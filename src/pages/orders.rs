@@ -7,6 +7,7 @@ use openmoney_api::{OrderStatus, OrderType};
 use crate::api;
 use crate::components::export::{ExportButton, Source};
 use crate::components::feedback::{ErrorView, Skeleton};
+use crate::components::filters::date_range;
 use crate::components::orders_table::OrderTable;
 use crate::components::pager::Pager;
 use crate::i18n::{tr, use_i18n};
@@ -37,25 +38,21 @@ pub fn Orders() -> impl IntoView {
             .filter(|o| joins_list(&filters, o))
             .collect::<Vec<_>>()
     });
-    // A change handler per filter field; each navigates to the new query string.
-    let on_change = move |name: &'static str| {
-        let navigate = navigate.clone();
-        move |ev: leptos::ev::Event| {
-            let value = event_target_value(&ev);
-            let mut next = filters.get_untracked();
-            match name {
-                "status" => next.status = Some(OrderStatus::from_wire(&value)).filter(|s| s.is_known()),
-                "type" => next.order_type = Some(OrderType::from_wire(&value)).filter(|t| t.is_known()),
-                "recipient" => {
-                    next.recipient = Some(value.trim().trim_start_matches('@').to_owned()).filter(|r| !r.is_empty())
-                }
-                "from" => next.from = Some(value).filter(|v| !v.is_empty()),
-                _ => next.to = Some(value).filter(|v| !v.is_empty()),
+    // A change of any filter field navigates to the new query string.
+    let change = Callback::new(move |(name, value): (&'static str, String)| {
+        let mut next = filters.get_untracked();
+        match name {
+            "status" => next.status = Some(OrderStatus::from_wire(&value)).filter(|s| s.is_known()),
+            "type" => next.order_type = Some(OrderType::from_wire(&value)).filter(|t| t.is_known()),
+            "recipient" => {
+                next.recipient = Some(value.trim().trim_start_matches('@').to_owned()).filter(|r| !r.is_empty())
             }
-            next.page = 1;
-            navigate(&format!("/orders{}", next.to_query()), Default::default());
+            "from" => next.from = Some(value).filter(|v| !v.is_empty()),
+            _ => next.to = Some(value).filter(|v| !v.is_empty()),
         }
-    };
+        next.page = 1;
+        navigate(&format!("/orders{}", next.to_query()), Default::default());
+    });
     let href_for = Callback::new(move |page: u64| {
         format!("/orders{}", OrderFilters { page, ..filters.get_untracked() }.to_query())
     });
@@ -64,7 +61,8 @@ pub fn Orders() -> impl IntoView {
             <h1>{tr!(orders.title)}</h1>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
                 <label>
-                    {tr!(common.status)} <select name="status" on:change=on_change("status")>
+                    {tr!(common.status)}
+                    <select name="status" on:change=move |ev| change.run(("status", event_target_value(&ev)))>
                         <option value="" selected=move || filters.get().status.is_none()>
                             {tr!(common.any)}
                         </option>
@@ -87,7 +85,8 @@ pub fn Orders() -> impl IntoView {
                     </select>
                 </label>
                 <label>
-                    {tr!(common.kind)} <select name="type" on:change=on_change("type")>
+                    {tr!(common.kind)}
+                    <select name="type" on:change=move |ev| change.run(("type", event_target_value(&ev)))>
                         <option value="" selected=move || filters.get().order_type.is_none()>
                             {tr!(common.any)}
                         </option>
@@ -106,27 +105,10 @@ pub fn Orders() -> impl IntoView {
                         type="search"
                         placeholder=crate::i18n::tr!(common.username_placeholder)
                         prop:value=move || filters.get().recipient.unwrap_or_default()
-                        on:change=on_change("recipient")
+                        on:change=move |ev| change.run(("recipient", event_target_value(&ev)))
                     />
                 </label>
-                <label>
-                    {tr!(common.from)}" "
-                    <input
-                        name="from"
-                        type="date"
-                        prop:value=move || filters.get().from.unwrap_or_default()
-                        on:change=on_change("from")
-                    />
-                </label>
-                <label>
-                    {tr!(common.to)}" "
-                    <input
-                        name="to"
-                        type="date"
-                        prop:value=move || filters.get().to.unwrap_or_default()
-                        on:change=on_change("to")
-                    />
-                </label>
+                {date_range(move || filters.get().from, move || filters.get().to, change)}
             </form>
             <ExportButton source=Signal::derive(move || Source::Orders(filters.get())) />
             // The table stays through every new answer, so only the rows that differ change.

@@ -31,6 +31,8 @@ use crate::state::AppState;
 
 /// How long a client has to send a request's head.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often an idle HTTP/2 connection is pinged, and how long its answer may take.
+const H2_PING: Duration = Duration::from_secs(20);
 
 pub async fn run(
     listener: TcpListener,
@@ -84,7 +86,9 @@ pub async fn run(
             };
             let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
             builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
-            builder.http2().timer(TokioTimer::new());
+            // An HTTP/2 connection that stops answering pings is closed, as a silent HTTP/1.1
+            // one is by the head timeout.
+            builder.http2().timer(TokioTimer::new()).keep_alive_interval(H2_PING).keep_alive_timeout(H2_PING);
             let _ = watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned()).await;
         });
     }

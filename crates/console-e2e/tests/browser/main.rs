@@ -208,6 +208,42 @@ async fn balance_history_pages_filters_in_the_url_and_draws_a_chart() {
     console.wait_text("[data-testid=transactions]", |t| t.contains("top-up") && !t.contains("order debit")).await;
 }
 
+/// Picks `date` in the date field `name` of the filter form, as a date picker does.
+async fn pick_date(console: &Console, name: &str, date: &str) {
+    let script = format!(
+        "const field = document.querySelector('form.filters input[name={name}]');
+         field.value = '{date}';
+         field.dispatchEvent(new Event('change', {{ bubbles: true }}));"
+    );
+    console.browser.execute(&script, vec![]).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_orders_and_the_audit_filter_by_dates_kept_in_the_url() {
+    let console = launch().await;
+    console.login("ada").await;
+    console.goto("/orders").await;
+    console.find("[data-testid=order-row]").await;
+    pick_date(&console, "from", "2099-01-01").await;
+    console.wait_here(|h| h == "/orders?from=2099%2D01%2D01").await;
+    console.wait_count("[data-testid=order-row]", 0).await;
+    pick_date(&console, "to", "2099-12-31").await;
+    console.wait_here(|h| h == "/orders?from=2099%2D01%2D01&to=2099%2D12%2D31").await;
+
+    console.goto("/audit").await;
+    console.find("[data-testid=audit-row]").await;
+    pick_date(&console, "to", "2000-01-01").await;
+    console.wait_here(|h| h == "/audit?to=2000%2D01%2D01").await;
+    console.wait_count("[data-testid=audit-row]", 0).await;
+    // A bookmarked filter shows its dates in the form.
+    console.browser.refresh().await.unwrap();
+    let to = console.find("form.filters input[name=to]").await.prop("value").await.unwrap();
+    assert_eq!(to.as_deref(), Some("2000-01-01"));
+    pick_date(&console, "to", "").await;
+    console.wait_here(|h| h == "/audit").await;
+    console.find("[data-testid=audit-row]").await;
+}
+
 #[tokio::test]
 async fn a_viewer_sees_no_create_or_cancel() {
     let console = launch().await;
