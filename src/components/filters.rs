@@ -11,23 +11,23 @@ pub fn date_range(
     to: impl Fn() -> Option<String> + Send + Sync + 'static,
     change: Callback<(&'static str, String)>,
 ) -> impl IntoView {
+    (date_field("from", tr!(common.from), from, change), date_field("to", tr!(common.to), to, change))
+}
+
+fn date_field(
+    name: &'static str,
+    label: impl IntoView + 'static,
+    value: impl Fn() -> Option<String> + Send + Sync + 'static,
+    change: Callback<(&'static str, String)>,
+) -> impl IntoView {
     view! {
         <label>
-            {tr!(common.from)}" "
+            {label}" "
             <input
-                name="from"
+                name=name
                 type="date"
-                prop:value=move || from().unwrap_or_default()
-                on:change=move |ev| change.run(("from", event_target_value(&ev)))
-            />
-        </label>
-        <label>
-            {tr!(common.to)}" "
-            <input
-                name="to"
-                type="date"
-                prop:value=move || to().unwrap_or_default()
-                on:change=move |ev| change.run(("to", event_target_value(&ev)))
+                prop:value=move || value().unwrap_or_default()
+                on:change=move |ev| change.run((name, event_target_value(&ev)))
             />
         </label>
     }
