@@ -82,6 +82,36 @@ async fn staff_sign_in_and_read_over_https_with_http2_or_http1() {
     assert!(plain.is_err() || !plain.unwrap().status().is_success());
 }
 
+#[tokio::test]
+async fn over_http2_one_connection_carries_every_live_stream_of_a_staff_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = certificate(dir.path());
+    let proxy = https_proxy(dir.path()).await;
+    let browser = client(&root, false);
+    sign_in_and_read(&proxy, &browser).await;
+    // Eight tabs: over HTTP/1.1 a browser opens at most six connections to a site, so the
+    // seventh live view would wait; over HTTP/2 they share one connection.
+    let streams = (0..8).map(|_| async {
+        let mut stream = browser
+            .get(proxy.url("/console/v1/events"))
+            .header("X-Requested-With", "openmoney-console")
+            .header("Origin", &proxy.base)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!((stream.status(), stream.version()), (reqwest::StatusCode::OK, reqwest::Version::HTTP_2));
+        let mut text = String::new();
+        while !text.contains("event:") {
+            let chunk = tokio::time::timeout(Duration::from_secs(10), stream.chunk()).await.expect("an event in time");
+            text.push_str(&String::from_utf8_lossy(&chunk.unwrap().expect("the stream stays open")));
+        }
+        text
+    });
+    for text in futures::future::join_all(streams).await {
+        assert!(text.contains("event: health"), "{text}");
+    }
+}
+
 /// Waits until `/readyz` shows `what` read again successfully after `since`.
 async fn read_again(proxy: &TestProxy, client: &reqwest::Client, what: &str, since: i64) {
     wait_for(proxy, client, what, |s| s["error"].is_null() && s["loaded_at"].as_i64().unwrap() > since).await;
