@@ -126,7 +126,42 @@ pub fn follow(env: &tools::Env, tarball: &Path) -> Result {
         return Err(format!("the proxy did not log the key's new read ({})", log.display()));
     }
     verify_unit(&home)?;
+    check_deb(tarball, &home, &work)?;
     eprintln!("xtask: the deploy guide works from the tarball: HTTPS, sign-in, a key rotation");
+    Ok(())
+}
+
+/// The .deb beside the tarball holds the same files where the unit expects them, and its
+/// maintainer scripts are sound shell.
+fn check_deb(tarball: &Path, home: &Path, work: &Path) -> Result {
+    let out = tarball.parent().ok_or("tarball dir")?;
+    let deb = std::fs::read_dir(out)
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "deb"))
+        .ok_or("no .deb beside the tarball")?;
+    let tree = work.join("deb");
+    step("dpkg-deb --extract", Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&tree))?;
+    step("dpkg-deb --control", Command::new("dpkg-deb").arg("-e").arg(&deb).arg(tree.join("DEBIAN")))?;
+    for (packed, unpacked) in [
+        ("opt/openmoney-console/bin/openmoney-proxy", "bin/openmoney-proxy"),
+        ("opt/openmoney-console/dist/index.html", "dist/index.html"),
+        ("etc/openmoney-console/openmoney.toml", "openmoney.toml"),
+        ("lib/systemd/system/openmoney-console.service", "openmoney-console.service"),
+    ] {
+        let (a, b) = (std::fs::read(tree.join(packed)), std::fs::read(home.join(unpacked)));
+        if a.map_err(|e| format!("{packed}: {e}"))? != b.map_err(|e| format!("{unpacked}: {e}"))? {
+            return Err(format!("the .deb's {packed} is not the tarball's {unpacked}"));
+        }
+    }
+    for script in ["postinst", "prerm", "postrm"] {
+        step(&format!("sh -n {script}"), Command::new("sh").arg("-n").arg(tree.join("DEBIAN").join(script)))?;
+    }
+    let control = std::fs::read_to_string(tree.join("DEBIAN/control")).map_err(|e| e.to_string())?;
+    if !control.contains("Package: openmoney-console\n") {
+        return Err(format!("the .deb's control: {control}"));
+    }
     Ok(())
 }
 

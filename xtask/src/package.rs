@@ -6,13 +6,18 @@
 //! - `openmoney.toml`, every setting, commented;
 //! - `openmoney-console.service`, the hardened systemd unit;
 //! - `README.md`, whose "Deploy" section is the guide.
+//!
+//! Beside it, `openmoney-console_<version>_<arch>.deb` for Debian, made by `dpkg-deb` from
+//! the same files: `/opt/openmoney-console/{bin,dist,README.md}`, the unit in
+//! `/lib/systemd/system/`, the example as the conffile `/etc/openmoney-console/openmoney.toml`,
+//! and scripts that add the `openmoney-console` user and its store's directory.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::{root, step, tools, Result};
 
-/// Builds the tarball from a built `dist/`; gives its path.
+/// Builds the tarball and the .deb from a built `dist/`; gives the tarball's path.
 pub fn build(env: &tools::Env) -> Result<PathBuf> {
     step(
         "build the proxy (release-native)",
@@ -49,8 +54,80 @@ pub fn build(env: &tools::Env) -> Result<PathBuf> {
     for shipped in ["dist", "openmoney.toml", "openmoney-console.service"] {
         crate::fuzz::scan_for_key(&staging.join(shipped))?;
     }
-    eprintln!("xtask: packaged {}", tarball.display());
+    let deb = deb(&staging, &out, &version()?)?;
+    eprintln!("xtask: packaged {} and {}", tarball.display(), deb.display());
     Ok(tarball)
+}
+
+/// The Debian package of the files in `staging`; gives its path.
+fn deb(staging: &Path, out: &Path, version: &str) -> Result<PathBuf> {
+    let arch = String::from_utf8_lossy(
+        &Command::new("dpkg").arg("--print-architecture").output().map_err(|e| format!("dpkg: {e}"))?.stdout,
+    )
+    .trim()
+    .to_owned();
+    let tree = out.join("deb");
+    let _ = std::fs::remove_dir_all(&tree);
+    let opt = tree.join("opt/openmoney-console");
+    for dir in ["opt/openmoney-console/bin", "etc/openmoney-console", "lib/systemd/system", "DEBIAN"] {
+        std::fs::create_dir_all(tree.join(dir)).map_err(|e| format!("{dir}: {e}"))?;
+    }
+    copy(&staging.join("bin/openmoney-proxy"), &opt.join("bin/openmoney-proxy"))?;
+    copy_dir(&staging.join("dist"), &opt.join("dist"))?;
+    copy(&staging.join("README.md"), &opt.join("README.md"))?;
+    copy(&staging.join("openmoney.toml"), &tree.join("etc/openmoney-console/openmoney.toml"))?;
+    copy(&staging.join("openmoney-console.service"), &tree.join("lib/systemd/system/openmoney-console.service"))?;
+    let debian = tree.join("DEBIAN");
+    for script in ["postinst", "prerm", "postrm"] {
+        let to = debian.join(script);
+        copy(&root().join("packaging/debian").join(script), &to)?;
+        executable(&to)?;
+    }
+    write(&debian.join("conffiles"), "/etc/openmoney-console/openmoney.toml\n")?;
+    let size_kb = tree_bytes(&tree).div_ceil(1024);
+    write(
+        &debian.join("control"),
+        &format!(
+            "Package: openmoney-console\nVersion: {version}\nArchitecture: {arch}\nSection: web\nPriority: optional\n\
+             Depends: adduser, libc6\nInstalled-Size: {size_kb}\n\
+             Maintainer: Openmoney Console maintainers <root@localhost>\n\
+             Description: the partner console of TheOpenMoney (Telegram Stars and Premium paid in TON)\n \
+             A proxy that holds the partner API key, signs staff in, audits every change and\n \
+             serves the console over HTTPS. See /opt/openmoney-console/README.md, section Deploy.\n"
+        ),
+    )?;
+    let deb = out.join(format!("openmoney-console_{version}_{arch}.deb"));
+    step(
+        &format!("dpkg-deb --build {}", deb.display()),
+        Command::new("dpkg-deb").args(["--root-owner-group", "--build"]).arg(&tree).arg(&deb),
+    )?;
+    Ok(deb)
+}
+
+fn write(path: &Path, text: &str) -> Result {
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn executable(path: &Path) -> Result {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn tree_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| {
+            let path = entry.path();
+            if path.is_dir() {
+                tree_bytes(&path)
+            } else {
+                entry.metadata().map_or(0, |m| m.len())
+            }
+        })
+        .sum()
 }
 
 /// The workspace's version.
