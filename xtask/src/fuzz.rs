@@ -4,11 +4,10 @@
 //! is then scanned for the key.
 
 use std::io::Write as _;
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
+use crate::running::{free_port, spawn};
 use crate::{root, tools, Result};
 
 /// One schemathesis run's outcome, for the report.
@@ -18,41 +17,6 @@ pub struct Outcome {
     pub cases: String,
     pub failed: bool,
     pub seed: String,
-}
-
-/// A child process that is killed when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
-}
-
-fn spawn(what: &str, command: &mut Command, port: u16, log: &Path) -> Result<Running> {
-    let log = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
-    let err = log.try_clone().map_err(|e| e.to_string())?;
-    let child = command
-        .stdin(Stdio::null())
-        .stdout(log)
-        .stderr(err)
-        .spawn()
-        .map_err(|e| format!("{what}: cannot start: {e}"))?;
-    let running = Running(child);
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if started.elapsed() > Duration::from_secs(30) {
-            return Err(format!("{what} did not listen on {port}"));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Ok(running)
 }
 
 /// Runs schemathesis; its whole output goes to `report`, the summary to the terminal.

@@ -7,24 +7,15 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::running::{free_port, spawn};
 use crate::{step, tools, Result};
 
 const OLD_KEY: &str = "osk_guide_partner_key_first";
 const NEW_KEY: &str = "osk_guide_partner_key_second";
 const PASSWORD: &str = "a long staff password for the guide";
-
-/// A process stopped when the guide ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 pub fn follow(env: &tools::Env, tarball: &Path) -> Result {
     tools::ensure_guide_tools()?;
@@ -73,29 +64,33 @@ pub fn follow(env: &tools::Env, tarball: &Path) -> Result {
     // The upstream knows both keys, as during a rotation at TheOpenMoney.
     let upstream_port = free_port()?;
     let sandbox = tools::target_dir().join("debug").join("openmoney-sandbox");
-    let _upstream = Running(
-        Command::new(&sandbox)
-            .args(["--listen", &format!("127.0.0.1:{upstream_port}"), "--key", OLD_KEY, "--key", NEW_KEY])
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("{}: {e}", sandbox.display()))?,
-    );
+    let _upstream = spawn(
+        "the sandbox",
+        Command::new(&sandbox).args([
+            "--listen",
+            &format!("127.0.0.1:{upstream_port}"),
+            "--key",
+            OLD_KEY,
+            "--key",
+            NEW_KEY,
+        ]),
+        upstream_port,
+        &work.join("sandbox.log"),
+    )?;
     write_key(&home, OLD_KEY)?;
 
     let port = free_port()?;
     let log = work.join("proxy.log");
-    let output = std::fs::File::create(&log).map_err(|e| e.to_string())?;
-    let served = Running(
+    let served = spawn(
+        "openmoney-proxy serve",
         Command::new(&proxy)
             .args(["--data-dir", "state", "serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(["--upstream", &format!("http://127.0.0.1:{upstream_port}/api/v1"), "--api-key-file", "api-key"])
             .args(["--tls-cert", "tls/cert.pem", "--tls-key", "tls/key.pem"])
-            .current_dir(&home)
-            .stdout(output.try_clone().map_err(|e| e.to_string())?)
-            .stderr(output)
-            .spawn()
-            .map_err(|e| format!("openmoney-proxy serve: {e}"))?,
-    );
+            .current_dir(&home),
+        port,
+        &log,
+    )?;
     let curl = Curl { home: home.clone(), base: format!("https://localhost:{port}") };
     wait_until("the console answers over HTTPS", || curl.get("/healthz").is_ok_and(|b| b.contains("ok")))?;
 
@@ -216,11 +211,6 @@ fn write_key(home: &Path, key: &str) -> Result {
     std::fs::write(&beside, format!("{key}\n")).map_err(|e| e.to_string())?;
     std::fs::set_permissions(&beside, std::fs::Permissions::from_mode(0o600)).map_err(|e| e.to_string())?;
     std::fs::rename(&beside, home.join("api-key")).map_err(|e| e.to_string())
-}
-
-fn free_port() -> Result<u16> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
 }
 
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) -> Result {

@@ -7,6 +7,7 @@ mod guide;
 mod package;
 mod payload;
 mod postgres;
+mod running;
 mod tools;
 
 use std::path::{Path, PathBuf};
