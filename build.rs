@@ -1,18 +1,89 @@
-//! Generates the console's translation module from `locales/{en,es,hi}.json`. The test
+//! Compiles the console's English texts in from `locales/en.json`: one array of texts in the
+//! order of their sorted key paths, a `Key` constant for each path (so a misspelt key is a
+//! compile error), and a hash of the key list. The other languages are fetched when they are
+//! picked (`src/i18n.rs`), and a file whose key list hashes differently is refused. The test
 //! `i18n::tests::every_language_has_every_key` keeps the three files in step.
 
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
+#[path = "src/i18n/key_hash.rs"]
+mod key_hash;
+
+use key_hash::key_hash;
+
+fn flatten(value: &serde_json::Value, prefix: &str, out: &mut BTreeMap<String, String>) -> Result<(), String> {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                flatten(inner, &path, out)?;
+            }
+            Ok(())
+        }
+        serde_json::Value::String(text) => {
+            out.insert(prefix.to_owned(), text.clone());
+            Ok(())
+        }
+        other => Err(format!("locales/en.json: {prefix} is {other}, not a text")),
+    }
+}
+
+/// The `Key` constants as nested modules, one per path segment.
+fn modules(paths: &[&str]) -> String {
+    #[derive(Default)]
+    struct Node(BTreeMap<String, Node>, Option<usize>);
+    let mut root = Node::default();
+    for (index, path) in paths.iter().enumerate() {
+        let node = path.split('.').fold(&mut root, |node, part| node.0.entry(part.to_owned()).or_default());
+        node.1 = Some(index);
+    }
+    fn emit(node: &Node, out: &mut String) {
+        for (name, child) in &node.0 {
+            match child.1 {
+                Some(index) => {
+                    writeln!(out, "pub const {name}: crate::i18n::Key = crate::i18n::Key({index});").unwrap()
+                }
+                None => {
+                    if name == "pay" {
+                        // The buyer's page is drawn by the proxy; the console shows only a few of its texts.
+                        out.push_str("#[allow(dead_code)]\n");
+                    }
+                    writeln!(out, "pub mod {name} {{").unwrap();
+                    emit(child, out);
+                    out.push_str("}\n");
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    emit(&root, &mut out);
+    out
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo::rerun-if-changed=build.rs");
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?).join("i18n");
-    let options = ParseOptions::default().interpolate_display(true);
-    let config = Config::new("en")?.add_locale("es")?.add_locale("hi")?.parse_options(options);
-    let infos = TranslationsInfos::parse(config)?;
-    infos.emit_diagnostics();
-    infos.rerun_if_locales_changed();
-    infos.generate_i18n_module(out)?;
+    println!("cargo::rerun-if-changed=locales/en.json");
+    println!("cargo::rerun-if-changed=src/i18n/key_hash.rs");
+    let en: serde_json::Value = serde_json::from_str(&std::fs::read_to_string("locales/en.json")?)?;
+    let mut texts = BTreeMap::new();
+    flatten(&en, "", &mut texts)?;
+    let paths: Vec<&str> = texts.keys().map(String::as_str).collect();
+    let mut out = String::new();
+    writeln!(out, "/// The hash of the key list that a language file must match.")?;
+    writeln!(out, "pub const KEY_HASH: u64 = {};", key_hash(paths.iter().copied()))?;
+    writeln!(out, "/// The English texts, by key.")?;
+    writeln!(out, "pub static ENGLISH: [&str; {}] = [", texts.len())?;
+    for text in texts.values() {
+        writeln!(out, "    {text:?},")?;
+    }
+    writeln!(out, "];")?;
+    writeln!(out, "/// Every text's key, by its path in the language files.")?;
+    writeln!(out, "#[allow(non_upper_case_globals, clippy::module_inception)]\npub mod keys {{")?;
+    out.push_str(&modules(&paths));
+    writeln!(out, "}}")?;
+    let file = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?).join("texts.rs");
+    std::fs::write(file, out)?;
     Ok(())
 }

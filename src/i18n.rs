@@ -1,55 +1,200 @@
-//! The console's one translation layer. `build.rs` turns `locales/{en,es,hi}.json` into the
-//! `i18n` module included below. Components show fixed texts with `tr!` and texts with
-//! values with `t!`/`t_string!` and `use_i18n()`; plain functions take a `Locale` and use
-//! `td_string!`. Dates and relative times are formatted here by the browser's `Intl`;
-//! numbers exactly, in `logic::money`.
-#![allow(unused_imports, dead_code, clippy::module_inception)]
+//! The console's one translation layer. English is compiled in (`build.rs` turns
+//! `locales/en.json` into an array of texts and a `Key` per text); Spanish and Hindi are
+//! fetched from `locales/` when they are picked, or while the console loads when they were
+//! picked before, so an English reader downloads no other language. Components show fixed
+//! texts with `tr!` and texts with values with `t_string!` and `use_i18n()`; plain functions
+//! take a `Locale` and use `td_string!`. Dates and relative times are formatted here by the
+//! browser's `Intl`; numbers exactly, in `logic::money`.
 
-include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
-
-pub use i18n::*;
+use std::cell::RefCell;
+use std::fmt::Display;
 
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
+use wasm_bindgen::{JsCast, JsValue};
 
-/// A fixed text in the reader's language.
-pub type Text = fn(Locale) -> &'static str;
+mod key_hash;
 
-/// A fixed text that follows the chosen language. Every text shares this one closure
-/// type, where `t!` compiles a closure and a view type for each use.
-pub fn text(key: Text) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    let i18n = use_i18n();
-    move || key(i18n.get_locale())
+use key_hash::key_hash;
+
+include!(concat!(env!("OUT_DIR"), "/texts.rs"));
+
+/// One text of the console, in whichever language is asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key(u16);
+
+impl Key {
+    /// This text in `locale`, or in English while that language is not loaded.
+    pub fn text(self, locale: Locale) -> &'static str {
+        let index = usize::from(self.0);
+        let loaded = match locale {
+            Locale::en => None,
+            other => LOADED.with(|loaded| loaded.borrow()[other as usize - 1]),
+        };
+        loaded.map_or(ENGLISH[index], |texts| texts[index])
+    }
 }
 
-/// `tr!(dashboard.title)`: [`text`] of one key.
-macro_rules! tr {
-    ($($key:ident).+) => {
-        $crate::i18n::text(|l| $crate::i18n::td_string!(l, $($key).+))
-    };
+/// A language of the console.
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Locale {
+    en,
+    es,
+    hi,
 }
-pub(crate) use tr;
+
+impl Locale {
+    /// Its code: `en`, `es`, `hi`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Locale::en => "en",
+            Locale::es => "es",
+            Locale::hi => "hi",
+        }
+    }
+}
 
 /// The languages offered, each named in itself.
 pub const LANGUAGES: [(Locale, &str); 3] = [(Locale::en, "English"), (Locale::es, "Español"), (Locale::hi, "हिन्दी")];
-
-const STORAGE_KEY: &str = "locale";
 
 /// The offered language with this code (`en`, `es`, `hi`).
 pub fn locale_of(code: &str) -> Option<Locale> {
     LANGUAGES.iter().map(|(l, _)| *l).find(|l| l.as_str() == code)
 }
 
+thread_local! {
+    /// The texts of Spanish and Hindi, once fetched. Each is fetched at most once per page
+    /// load and kept for it, so they are leaked into `'static`.
+    static LOADED: RefCell<[Option<&'static [&'static str]>; 2]> = const { RefCell::new([None, None]) };
+}
+
+/// A text with its `{{ name }}` placeholders filled in.
+pub fn fill(template: &str, values: &[(&str, &dyn Display)]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open..].find("}}") else { break };
+        out.push_str(&rest[..open]);
+        let name = rest[open + 2..open + close].trim();
+        match values.iter().find(|(n, _)| *n == name) {
+            Some((_, value)) => {
+                let _ = write!(out, "{value}");
+            }
+            None => out.push_str(&rest[open..open + close + 2]),
+        }
+        rest = &rest[open + close + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `td_string!(locale, order.title)` is that text in `locale`; with values,
+/// `td_string!(locale, order.title, id = order.id)` or `td_string!(locale, live.updated, when)`,
+/// it is the text with its placeholders filled in.
+macro_rules! td_string {
+    (@value $name:ident = $value:expr) => {
+        $value
+    };
+    (@value $name:ident) => {
+        $name
+    };
+    ($locale:expr, $($key:ident).+) => {
+        $crate::i18n::keys $(::$key)+ .text($locale)
+    };
+    ($locale:expr, $($key:ident).+, $($name:ident $(= $value:expr)?),+ $(,)?) => {
+        $crate::i18n::fill(
+            $crate::i18n::keys $(::$key)+ .text($locale),
+            &[$((stringify!($name), &$crate::i18n::td_string!(@value $name $(= $value)?) as &dyn ::std::fmt::Display)),+],
+        )
+    };
+}
+pub(crate) use td_string;
+
+/// [`td_string!`] in the reader's language, tracked: `t_string!(i18n, order.title, id)`.
+macro_rules! t_string {
+    ($i18n:expr, $($rest:tt)+) => {
+        $crate::i18n::td_string!($i18n.get_locale(), $($rest)+)
+    };
+}
+pub(crate) use t_string;
+
+/// `tr!(dashboard.title)`: a fixed text that follows the chosen language. Every text shares
+/// one closure type.
+macro_rules! tr {
+    ($($key:ident).+) => {
+        $crate::i18n::text($crate::i18n::keys $(::$key)+)
+    };
+}
+pub(crate) use tr;
+
+/// `key!(nav.orders)`: a text's [`Key`], to keep and show later.
+macro_rules! key {
+    ($($key:ident).+) => {
+        $crate::i18n::keys $(::$key)+
+    };
+}
+pub(crate) use key;
+
+/// The reader's language, shared through the context.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    locale: RwSignal<Locale>,
+}
+
+impl I18n {
+    /// The language, tracked.
+    pub fn get_locale(&self) -> Locale {
+        self.locale.get()
+    }
+
+    /// The language, untracked.
+    pub fn get_locale_untracked(&self) -> Locale {
+        self.locale.get_untracked()
+    }
+}
+
+/// The translation context [`provide_i18n`] gave.
+pub fn use_i18n() -> I18n {
+    expect_context()
+}
+
+/// See [`tr!`].
+pub fn text(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let i18n = use_i18n();
+    move || key.text(i18n.get_locale())
+}
+
+const STORAGE_KEY: &str = "locale";
+
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-/// Provides the translation context: the language chosen before (remembered in this
-/// browser), else the best match of the browser's languages, else English. Keeps
-/// `<html lang>` in step so screen readers and fonts follow.
-pub fn provide_i18n() -> I18nContext<Locale> {
+thread_local! {
+    static FIRST: std::cell::Cell<Locale> = const { std::cell::Cell::new(Locale::en) };
+}
+
+/// The language to start in: the one chosen before (remembered in this browser), else the
+/// first of the browser's languages that the console speaks, else English. Its texts are
+/// loaded before the console is drawn (the inline script in `index.html` makes the same choice
+/// and starts the download), so a Spanish reader never sees English first.
+pub async fn prepare() {
     let saved = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|code| locale_of(&code));
-    let i18n = leptos_i18n::context::init_i18n_subcontext::<Locale>(saved.map(Signal::stored));
+    let browser = || {
+        let languages = web_sys::window()?.navigator().languages();
+        languages.iter().filter_map(|l| l.as_string()).find_map(|l| locale_of(&l.get(..2)?.to_ascii_lowercase()))
+    };
+    let locale = saved.or_else(browser).unwrap_or(Locale::en);
+    if load(locale).await {
+        FIRST.with(|first| first.set(locale));
+    }
+}
+
+/// Provides the translation context in the language [`prepare`] chose, and keeps
+/// `<html lang>` in step so screen readers and fonts follow.
+pub fn provide_i18n() -> I18n {
+    let i18n = I18n { locale: RwSignal::new(FIRST.with(std::cell::Cell::get)) };
     provide_context(i18n);
     Effect::new(move |_| {
         let code = i18n.get_locale().as_str();
@@ -60,11 +205,94 @@ pub fn provide_i18n() -> I18nContext<Locale> {
     i18n
 }
 
-/// Switches the language and remembers the choice in this browser.
-pub fn choose(i18n: I18nContext<Locale>, locale: Locale) {
-    i18n.set_locale(locale);
-    if let Some(s) = storage() {
-        let _ = s.set_item(STORAGE_KEY, locale.as_str());
+/// Switches the language once its texts are here, and remembers the choice in this browser.
+pub fn choose(i18n: I18n, locale: Locale) {
+    when_loaded(locale, move || {
+        i18n.locale.set(locale);
+        if let Some(s) = storage() {
+            let _ = s.set_item(STORAGE_KEY, locale.as_str());
+        }
+    });
+}
+
+/// Runs `then` once `locale`'s texts are here: at once if they are, else after fetching them.
+/// If they cannot be fetched, `then` does not run and the console stays in its language.
+pub fn when_loaded(locale: Locale, then: impl FnOnce() + 'static) {
+    if is_loaded(locale) {
+        then();
+    } else {
+        leptos::task::spawn_local(async move {
+            if load(locale).await {
+                then();
+            }
+        });
+    }
+}
+
+fn is_loaded(locale: Locale) -> bool {
+    locale == Locale::en || LOADED.with(|loaded| loaded.borrow()[locale as usize - 1].is_some())
+}
+
+/// Fetches `locale`'s texts, unless they are here. False if they could not be had.
+async fn load(locale: Locale) -> bool {
+    if is_loaded(locale) {
+        return true;
+    }
+    let path = format!("/locales/{}.json", locale.as_str());
+    let texts = crate::api::file(&path).await.map_err(|e| e.to_string()).and_then(|json| texts(&json));
+    match texts {
+        Ok(texts) => {
+            keep(locale, texts);
+            true
+        }
+        Err(error) => {
+            web_sys::console::warn_1(&format!("{path}: {error}; the console stays in its language").into());
+            false
+        }
+    }
+}
+
+/// Keeps `locale`'s texts, in key order, for the rest of the page's life.
+fn keep(locale: Locale, texts: Vec<String>) {
+    let texts: Vec<&'static str> = texts.into_iter().map(|t| &*Box::leak(t.into_boxed_str())).collect();
+    LOADED.with(|loaded| loaded.borrow_mut()[locale as usize - 1] = Some(Vec::leak(texts)));
+}
+
+/// A language file's texts in key order (JSON parsed by the browser).
+fn texts(json: &str) -> Result<Vec<String>, String> {
+    fn walk(value: &JsValue, prefix: &str, out: &mut Vec<(String, String)>) {
+        if let Some(text) = value.as_string() {
+            out.push((prefix.to_owned(), text));
+        } else if let Some(object) = value.dyn_ref::<js_sys::Object>() {
+            for name in js_sys::Object::keys(object).iter().filter_map(|n| n.as_string()) {
+                let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+                walk(&js_sys::Reflect::get(value, &name.into()).unwrap_or_default(), &path, out);
+            }
+        }
+    }
+    let parsed = js_sys::JSON::parse(json).map_err(|_| "not JSON".to_owned())?;
+    let mut found = Vec::with_capacity(ENGLISH.len());
+    walk(&parsed, "", &mut found);
+    in_key_order(found)
+}
+
+/// The texts of a language file's `(path, text)` pairs in key order, refused unless its key
+/// list is the console's.
+fn in_key_order(mut found: Vec<(String, String)>) -> Result<Vec<String>, String> {
+    found.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    if key_hash(found.iter().map(|(path, _)| path.as_str())) != KEY_HASH {
+        return Err("its texts are not this console's (a file from another release?)".into());
+    }
+    Ok(found.into_iter().map(|(_, text)| text).collect())
+}
+
+/// Loads the bundled Spanish and Hindi as a fetch would, for tests that run outside a browser.
+#[cfg(test)]
+pub fn load_bundled() {
+    for (locale, json) in
+        [(Locale::es, include_str!("../locales/es.json")), (Locale::hi, include_str!("../locales/hi.json"))]
+    {
+        keep(locale, in_key_order(tests::pairs(json)).expect("the bundled file matches"));
     }
 }
 
@@ -203,6 +431,50 @@ mod tests {
             assert!(missing.is_empty() && extra.is_empty(), "{name}: missing {missing:?}, extra {extra:?}");
         }
         assert!(en.len() > 200, "the console's strings are all here: {}", en.len());
+    }
+
+    /// A language file's `(path, text)` pairs, as the console reads them after fetching it.
+    pub(super) fn pairs(json: &str) -> Vec<(String, String)> {
+        fn walk(value: &Value, prefix: &str, out: &mut Vec<(String, String)>) {
+            match value {
+                Value::Object(map) => map.iter().for_each(|(key, inner)| {
+                    walk(inner, &if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") }, out)
+                }),
+                other => out.push((prefix.to_owned(), other.as_str().unwrap_or_default().to_owned())),
+            }
+        }
+        let mut out = Vec::new();
+        walk(&serde_json::from_str(json).unwrap(), "", &mut out);
+        out
+    }
+
+    #[test]
+    fn a_language_file_is_taken_only_with_the_compiled_keys() {
+        for json in [include_str!("../locales/es.json"), include_str!("../locales/hi.json")] {
+            let texts = super::in_key_order(pairs(json)).expect("the shipped file matches");
+            assert_eq!(texts.len(), super::ENGLISH.len());
+            let mut renamed = pairs(json);
+            renamed
+                .iter_mut()
+                .filter(|(path, _)| path == "order.title")
+                .for_each(|(path, _)| *path = "order.heading".into());
+            assert!(super::in_key_order(renamed).is_err(), "a renamed key is refused");
+            assert!(super::in_key_order(pairs(json)[1..].to_vec()).is_err(), "so is a missing one");
+        }
+    }
+
+    #[test]
+    fn texts_are_found_by_key_and_filled_by_name() {
+        use super::{fill, Locale};
+        assert_eq!(td_string!(Locale::en, order.title, id = 7), "Order #7");
+        let (diff, tolerance) = ("0.2 TON", "1%");
+        assert_eq!(
+            td_string!(Locale::en, order.drift_flag, diff, tolerance),
+            "Charged 0.2 TON more than quoted, above the 1% tolerance."
+        );
+        assert_eq!(td_string!(Locale::hi, status.paid), "paid", "English until Hindi is fetched");
+        assert_eq!(fill("{{a}} and {{ b }}, {{ c }}", &[("a", &1), ("b", &"two")]), "1 and two, {{ c }}");
+        assert_eq!(fill("no values {{", &[]), "no values {{");
     }
 
     #[test]

@@ -68,7 +68,7 @@ pub struct Live {
     /// or the account disabled): the console goes to sign-in.
     pub signed_out: RwSignal<bool>,
     unseen: RwSignal<u32>,
-    i18n: leptos_i18n::I18nContext<crate::i18n::Locale>,
+    i18n: crate::i18n::I18n,
 }
 
 impl Live {

@@ -2,28 +2,28 @@
 
 use openmoney_api::console::Role;
 
-use crate::i18n::{td_string, Text};
+use crate::i18n::{key, Key};
 
 #[derive(Debug, Clone, Copy)]
 pub struct NavItem {
     pub path: &'static str,
-    pub label: Text,
+    pub label: Key,
     /// The least role that sees the link.
     pub role: Role,
 }
 
 /// The links of the top bar, in order.
 pub const NAV: [NavItem; 10] = [
-    NavItem { path: "/", label: |l| td_string!(l, nav.dashboard), role: Role::Viewer },
-    NavItem { path: "/orders", label: |l| td_string!(l, nav.orders), role: Role::Viewer },
-    NavItem { path: "/orders/new/stars", label: |l| td_string!(l, nav.new_stars), role: Role::Operator },
-    NavItem { path: "/orders/new/premium", label: |l| td_string!(l, nav.new_premium), role: Role::Operator },
-    NavItem { path: "/lookup", label: |l| td_string!(l, nav.lookup), role: Role::Viewer },
-    NavItem { path: "/recipients", label: |l| td_string!(l, nav.bulk), role: Role::Viewer },
-    NavItem { path: "/balance", label: |l| td_string!(l, nav.balance), role: Role::Viewer },
-    NavItem { path: "/pricing", label: |l| td_string!(l, nav.pricing), role: Role::Viewer },
-    NavItem { path: "/audit", label: |l| td_string!(l, nav.audit), role: Role::Admin },
-    NavItem { path: "/users", label: |l| td_string!(l, nav.users), role: Role::Admin },
+    NavItem { path: "/", label: key!(nav.dashboard), role: Role::Viewer },
+    NavItem { path: "/orders", label: key!(nav.orders), role: Role::Viewer },
+    NavItem { path: "/orders/new/stars", label: key!(nav.new_stars), role: Role::Operator },
+    NavItem { path: "/orders/new/premium", label: key!(nav.new_premium), role: Role::Operator },
+    NavItem { path: "/lookup", label: key!(nav.lookup), role: Role::Viewer },
+    NavItem { path: "/recipients", label: key!(nav.bulk), role: Role::Viewer },
+    NavItem { path: "/balance", label: key!(nav.balance), role: Role::Viewer },
+    NavItem { path: "/pricing", label: key!(nav.pricing), role: Role::Viewer },
+    NavItem { path: "/audit", label: key!(nav.audit), role: Role::Admin },
+    NavItem { path: "/users", label: key!(nav.users), role: Role::Admin },
 ];
 
 #[cfg(test)]

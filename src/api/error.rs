@@ -116,6 +116,7 @@ mod tests {
 
     #[test]
     fn statuses_map_to_one_error_each() {
+        crate::i18n::load_bundled();
         assert_eq!(ApiError::from_answer(401, None, None), ApiError::Unauthorized);
         assert!(matches!(ApiError::from_answer(429, None, Some(7)), ApiError::RateLimited { retry_after: 7, .. }));
         let conflict = ApiError::from_answer(409, body(ErrorCode::InsufficientBalance, "balance 1 TON is less"), None);

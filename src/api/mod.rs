@@ -154,11 +154,21 @@ impl<T> Future for Answer<T> {
     }
 }
 
-fn get<T: DeserializeOwned>(path: &str) -> Call<T> {
+/// A read of `path`: the answer the page already started, else a new request.
+fn outgoing(path: &str) -> Outgoing {
     match prefetch::take(path) {
-        Some(answer) => Call { request: Outgoing::Prefetched(answer), decode: decode::<T> },
-        None => call(Request::get(path).header("Accept", "application/json").build()),
+        Some(answer) => Outgoing::Prefetched(answer),
+        None => Outgoing::Fresh(Request::get(path).header("Accept", "application/json").build()),
     }
+}
+
+fn get<T: DeserializeOwned>(path: &str) -> Call<T> {
+    Call { request: outgoing(path), decode: decode::<T> }
+}
+
+/// One of the console's own files (a language's texts), as text.
+pub async fn file(path: &str) -> Result<String, ApiError> {
+    exchange(outgoing(path)).await.map(|(_, text)| text)
 }
 
 fn change_request(builder: RequestBuilder) -> RequestBuilder {

@@ -10,9 +10,8 @@ use crate::api::{self, ApiError, Change};
 use crate::components::copy::CopyButton;
 use crate::components::feedback::ErrorView;
 use crate::components::qr::Qr;
-use leptos_i18n::Locale as _;
 
-use crate::i18n::{locale_of, t_string, td_string, tr, use_i18n, Locale, LANGUAGES};
+use crate::i18n::{locale_of, t_string, td_string, tr, use_i18n, when_loaded, Locale, LANGUAGES};
 
 /// The message staff send a buyer, in `l`.
 pub fn message(l: Locale, order: &Order, link: &PaymentLink) -> String {
@@ -108,7 +107,7 @@ pub fn ShareLink(order: Order, #[prop(into)] shared_by: Signal<Option<String>>) 
                                 data-testid="share-language"
                                 on:change=move |ev| {
                                     if let Some(l) = locale_of(&event_target_value(&ev)) {
-                                        language.set(l);
+                                        when_loaded(l, move || language.set(l));
                                     }
                                 }
                             >
@@ -160,6 +159,7 @@ mod tests {
 
     #[test]
     fn the_message_is_in_the_language_picked() {
+        crate::i18n::load_bundled();
         let order: Order = serde_json::from_value(serde_json::json!({
             "id": 7, "status": "pending_payment", "order_type": "stars", "stars_amount": 500,
             "recipient_username": "pandus", "price_ton": 1.25, "payment_address": "UQaddr",

@@ -5,13 +5,12 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_navigate;
 
-use leptos_i18n::Locale as _;
 use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::components::feedback::{ErrorView, Skeleton};
 use crate::components::live::{LiveNotices, LiveStatus};
-use crate::i18n::{choose, locale_of, t, tr, use_i18n, LANGUAGES};
+use crate::i18n::{choose, locale_of, tr, use_i18n, LANGUAGES};
 use crate::logic::shortcuts::{Keys, Shortcut, LIST};
 use crate::nav::NAV;
 use crate::session::{use_sandbox_mode, use_session};
@@ -157,7 +156,7 @@ fn Shell() -> impl IntoView {
         </a>
         <header class="topbar">
             <A href="/" attr:class="brand">
-                {t!(i18n, app_name)}
+                {tr!(app_name)}
             </A>
             <nav aria-label=tr!(nav.main)>
                 <ul class="nav">
@@ -169,7 +168,7 @@ fn Shell() -> impl IntoView {
                                 <Show when=move || session.can(needs)>
                                     <li>
                                         <A href=item.path exact=true>
-                                            {move || (item.label)(i18n.get_locale())}
+                                            {move || item.label.text(i18n.get_locale())}
                                         </A>
                                     </li>
                                 </Show>
@@ -285,7 +284,7 @@ fn Shell() -> impl IntoView {
                                     <dt>
                                         <kbd>{*keys}</kbd>
                                     </dt>
-                                    <dd>{move || what(i18n.get_locale())}</dd>
+                                    <dd>{move || what.text(i18n.get_locale())}</dd>
                                 }
                             })
                             .collect_view()}

@@ -1,6 +1,6 @@
 //! Keyboard shortcuts: `/` search, `n s` new Stars order, `g o` orders, `?` the list.
 
-use crate::i18n::{td_string, Text};
+use crate::i18n::{key, Key};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shortcut {
@@ -10,16 +10,16 @@ pub enum Shortcut {
 }
 
 /// Every shortcut, as the help lists it.
-pub const LIST: [(&str, Text); 9] = [
-    ("/", |l| td_string!(l, keys.search)),
-    ("n s", |l| td_string!(l, keys.new_stars)),
-    ("n p", |l| td_string!(l, keys.new_premium)),
-    ("g d", |l| td_string!(l, keys.dashboard)),
-    ("g o", |l| td_string!(l, keys.orders)),
-    ("g l", |l| td_string!(l, keys.lookup)),
-    ("g b", |l| td_string!(l, keys.balance)),
-    ("g p", |l| td_string!(l, keys.pricing)),
-    ("?", |l| td_string!(l, keys.help)),
+pub const LIST: [(&str, Key); 9] = [
+    ("/", key!(keys.search)),
+    ("n s", key!(keys.new_stars)),
+    ("n p", key!(keys.new_premium)),
+    ("g d", key!(keys.dashboard)),
+    ("g o", key!(keys.orders)),
+    ("g l", key!(keys.lookup)),
+    ("g b", key!(keys.balance)),
+    ("g p", key!(keys.pricing)),
+    ("?", key!(keys.help)),
 ];
 
 /// Reads key presses, remembering a `g` or `n` prefix for the next key.

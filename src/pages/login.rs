@@ -5,7 +5,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use crate::api::{self, ApiError};
-use crate::i18n::{t, t_string, tr, use_i18n};
+use crate::i18n::{t_string, tr, use_i18n};
 use crate::session::{safe_next, use_session};
 
 #[component]
@@ -38,7 +38,7 @@ pub fn Login() -> impl IntoView {
     };
     view! {
         <main id="main" class="login">
-            <h1>{t!(i18n, app_name)}</h1>
+            <h1>{tr!(app_name)}</h1>
             <form on:submit=submit class="card" aria-labelledby="login-title">
                 <h2 id="login-title">{tr!(login.title)}</h2>
                 <label for="username">{tr!(login.username)}</label>

@@ -6,7 +6,7 @@ use openmoney_api::console::{NewStaff, Role, StaffAccount, StaffChange};
 
 use crate::api::{self, ApiError};
 use crate::components::feedback::{loaded, ErrorView};
-use crate::i18n::{t, t_string, td_string, tr, use_i18n};
+use crate::i18n::{t_string, td_string, tr, use_i18n};
 
 #[component]
 pub fn Users() -> impl IntoView {
@@ -158,7 +158,10 @@ fn StaffRow(account: StaffAccount, change: Changing, remove: Removing) -> impl I
             <td>{account.username.clone()}</td>
             <td>
                 <label class="visually-hidden" for=format!("role-{}", account.username)>
-                    {t!(i18n, users.role_of, name = account.username.clone())}
+                    {
+                        let name = account.username.clone();
+                        move || t_string!(i18n, users.role_of, name = name)
+                    }
                 </label>
                 <select
                     id=format!("role-{}", account.username)

@@ -45,7 +45,8 @@ fn workspace() -> PathBuf {
     package.ancestors().find(declares).unwrap_or(&package).to_path_buf()
 }
 
-fn dist() -> PathBuf {
+/// The built console (`dist/`).
+pub fn dist() -> PathBuf {
     let dist = workspace().join("dist");
     assert!(
         dist.join("index.html").exists(),
@@ -101,6 +102,11 @@ pub async fn launch_with(tweak: impl FnOnce(&mut Config)) -> Console {
 /// The console in a browser whose preferred language is `lang` (e.g. `es`).
 pub async fn launch_in(lang: &str) -> Console {
     open(|_| {}, lang).await
+}
+
+/// Both: a browser in `lang`, and the proxy's configuration changed first.
+pub async fn launch_in_with(lang: &str, tweak: impl FnOnce(&mut Config)) -> Console {
+    open(tweak, lang).await
 }
 
 async fn open(tweak: impl FnOnce(&mut Config), lang: &str) -> Console {

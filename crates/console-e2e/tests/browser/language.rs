@@ -1,9 +1,10 @@
 //! Languages: the browser's choice first, a switch in the top bar, remembered across reloads,
-//! with numbers and dates per locale; screenshots of each language in each theme.
+//! with numbers and dates per locale; only the language in use is downloaded, and a language
+//! file from another release is refused; screenshots of each language in each theme.
 
 use serde_json::Value;
 
-use crate::harness::{launch, launch_in, Console};
+use crate::harness::{dist, launch, launch_in, launch_in_with, Console};
 
 fn text(locale: &str, path: &str) -> String {
     let source = match locale {
@@ -34,6 +35,68 @@ async fn a_spanish_browser_gets_the_console_in_spanish() {
     console.goto("/pricing").await;
     let limits = console.wait_text("main", |t| t.contains("10.000")).await;
     assert!(!limits.contains("10,000"), "Spanish groups thousands with a point: {limits}");
+}
+
+/// The language files this page has downloaded.
+async fn language_files(console: &Console) -> Vec<String> {
+    let script = "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)\
+                  .filter(p => p.startsWith('/locales/'))";
+    let files = console.browser.execute(script, vec![]).await.unwrap();
+    serde_json::from_value(files).unwrap()
+}
+
+#[tokio::test]
+async fn only_the_language_in_use_is_downloaded_and_only_once() {
+    let english = launch().await;
+    english.login("vera").await;
+    english.settle().await;
+    assert_eq!(language_files(&english).await, Vec::<String>::new(), "English is built in");
+    english.find("#language option[value=es]").await.click().await.unwrap();
+    english.wait_text("nav a[href='/orders']", |t| t == text("es", "nav.orders")).await;
+    assert_eq!(language_files(&english).await, ["/locales/es.json"], "Spanish is fetched when picked");
+    drop(english);
+
+    let spanish = launch_in("es").await;
+    spanish.login("vera").await;
+    spanish.settle().await;
+    spanish.wait_text("nav a[href='/orders']", |t| t == text("es", "nav.orders")).await;
+    assert_eq!(language_files(&spanish).await, ["/locales/es.json"], "fetched once, while the console loads");
+}
+
+#[tokio::test]
+async fn a_language_file_of_another_release_is_refused() {
+    // A copy of the console whose Spanish lacks a text, as a cache might serve after an upgrade.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&dist(), copy.path());
+    let mut spanish: Value = serde_json::from_str(include_str!("../../../../locales/es.json")).unwrap();
+    spanish["login"].as_object_mut().unwrap().remove("title");
+    std::fs::write(copy.path().join("locales/es.json"), spanish.to_string()).unwrap();
+    let _ = std::fs::remove_file(copy.path().join("locales/es.json.br"));
+    let _ = std::fs::remove_file(copy.path().join("locales/es.json.gz"));
+
+    let console = launch_in_with("es", |config| config.static_dir = copy.path().to_path_buf()).await;
+    console.goto("/login").await;
+    console.wait_text("#login-title", |t| t == text("en", "login.title")).await;
+    assert_eq!(lang(&console).await, "en", "the console stays in English rather than show wrong texts");
+    console.sign_in("vera").await;
+    console.settle().await;
+    console.find("#language option[value=es]").await.click().await.unwrap();
+    console.settle().await;
+    assert_eq!(console.find("nav a[href='/orders']").await.text().await.unwrap(), "Orders");
+    console.find("#language option[value=hi]").await.click().await.unwrap();
+    console.wait_text("nav a[href='/orders']", |t| t == text("hi", "nav.orders")).await;
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
 
 #[tokio::test]
