@@ -1,5 +1,6 @@
 //! The console's payload as the browser gets it: raw, gzip and brotli sizes of the wasm,
-//! js and css in dist/ (the compressed copies are made by `cargo xtask dist`).
+//! js and css in dist/ (the compressed copies are made by `cargo xtask dist`), and each
+//! language file that only its readers fetch.
 
 use std::path::Path;
 
@@ -46,4 +47,14 @@ pub fn run(dist: &Path, report: &mut Report) {
         format!("{}, {}, {}", kb(raw), kb(gz), kb(br)),
         Target::at_most(br as f64, 200_000.0, "≤ 200 KB brotli"),
     );
+    for lang in ["es", "hi"] {
+        let path = dist.join("locales").join(format!("{lang}.json"));
+        let sizes = (size(&path), size(&path.with_extension("json.br")));
+        report.add(
+            "payload",
+            format!("{lang}.json, fetched by its readers: raw, brotli"),
+            format!("{}, {}", kb(sizes.0), kb(sizes.1)),
+            None,
+        );
+    }
 }
