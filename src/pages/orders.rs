@@ -51,7 +51,9 @@ pub fn Orders() -> impl IntoView {
             _ => next.to = Some(value).filter(|v| !v.is_empty()),
         }
         next.page = 1;
-        navigate(&format!("/orders{}", next.to_query()), Default::default());
+        if next != filters.get_untracked() {
+            navigate(&format!("/orders{}", next.to_query()), Default::default());
+        }
     });
     let href_for = Callback::new(move |page: u64| {
         format!("/orders{}", OrderFilters { page, ..filters.get_untracked() }.to_query())
@@ -105,6 +107,12 @@ pub fn Orders() -> impl IntoView {
                         type="search"
                         placeholder=crate::i18n::tr!(common.username_placeholder)
                         prop:value=move || filters.get().recipient.unwrap_or_default()
+                        // Enter filters at once; `change` follows it (and covers leaving the field).
+                        on:keydown=move |ev| {
+                            if ev.key() == "Enter" {
+                                change.run(("recipient", event_target_value(&ev)));
+                            }
+                        }
                         on:change=move |ev| change.run(("recipient", event_target_value(&ev)))
                     />
                 </label>

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use report::{Heading, Report};
 
 const USAGE: &str = "usage: openmoney-bench --sandbox BIN --proxy BIN [--proxy-counting BIN] --oha BIN [--nginx BIN] [--dist DIR] --out FILE
-       [--quick] [--only payload,chains,lists,audit,live,browser,slowloris] [--figures FILE]
+       [--quick] [--only payload,chains,lists,audit,live,browser,filter,slowloris] [--figures FILE]
 With --figures (the reliability figures of `cargo xtask chaos`), the report is the reliability report.";
 
 struct Options {
@@ -155,6 +155,8 @@ async fn main() {
     }
     if wants("browser") {
         browser::run(&mut report, loads).await;
+    } else if wants("filter") {
+        browser::filter_repaint(&mut report, loads).await;
     }
     let heading = heading(options.figures.is_some());
     println!("\n{}", report.table());
