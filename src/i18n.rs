@@ -26,11 +26,7 @@ impl Key {
     /// This text in `locale`, or in English while that language is not loaded.
     pub fn text(self, locale: Locale) -> &'static str {
         let index = usize::from(self.0);
-        let loaded = match locale {
-            Locale::en => None,
-            other => LOADED.with(|loaded| loaded.borrow()[other as usize - 1]),
-        };
-        loaded.map_or(ENGLISH[index], |texts| texts[index])
+        loaded(locale).map_or(ENGLISH[index], |texts| texts[index])
     }
 }
 
@@ -63,9 +59,17 @@ pub fn locale_of(code: &str) -> Option<Locale> {
 }
 
 thread_local! {
-    /// The texts of Spanish and Hindi, once fetched. Each is fetched at most once per page
-    /// load and kept for it, so they are leaked into `'static`.
+    /// The texts of Spanish and Hindi, once fetched. They are kept for the page's life, so
+    /// they are leaked into `'static`.
     static LOADED: RefCell<[Option<&'static [&'static str]>; 2]> = const { RefCell::new([None, None]) };
+}
+
+/// The fetched texts of a language other than English.
+fn loaded(locale: Locale) -> Option<&'static [&'static str]> {
+    match locale {
+        Locale::en => None,
+        other => LOADED.with(|loaded| loaded.borrow()[other as usize - 1]),
+    }
 }
 
 /// A text with its `{{ name }}` placeholders filled in.
@@ -230,7 +234,7 @@ pub fn when_loaded(locale: Locale, then: impl FnOnce() + 'static) {
 }
 
 fn is_loaded(locale: Locale) -> bool {
-    locale == Locale::en || LOADED.with(|loaded| loaded.borrow()[locale as usize - 1].is_some())
+    locale == Locale::en || loaded(locale).is_some()
 }
 
 /// Fetches `locale`'s texts, unless they are here. False if they could not be had.
