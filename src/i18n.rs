@@ -144,6 +144,8 @@ pub(crate) use key;
 #[derive(Clone, Copy)]
 pub struct I18n {
     locale: RwSignal<Locale>,
+    /// The language last picked whose texts could not be fetched, until one can.
+    unavailable: RwSignal<Option<Locale>>,
 }
 
 impl I18n {
@@ -155,6 +157,11 @@ impl I18n {
     /// The language, untracked.
     pub fn get_locale_untracked(&self) -> Locale {
         self.locale.get_untracked()
+    }
+
+    /// The language last picked that could not be loaded, if any; tracked.
+    pub fn unavailable(&self) -> Option<Locale> {
+        self.unavailable.get()
     }
 }
 
@@ -198,7 +205,7 @@ pub async fn prepare() {
 /// Provides the translation context in the language [`prepare`] chose, and keeps
 /// `<html lang>` in step so screen readers and fonts follow.
 pub fn provide_i18n() -> I18n {
-    let i18n = I18n { locale: RwSignal::new(FIRST.with(std::cell::Cell::get)) };
+    let i18n = I18n { locale: RwSignal::new(FIRST.with(std::cell::Cell::get)), unavailable: RwSignal::new(None) };
     provide_context(i18n);
     Effect::new(move |_| {
         let code = i18n.get_locale().as_str();
@@ -211,7 +218,7 @@ pub fn provide_i18n() -> I18n {
 
 /// Switches the language once its texts are here, and remembers the choice in this browser.
 pub fn choose(i18n: I18n, locale: Locale) {
-    when_loaded(locale, move || {
+    when_loaded(i18n, locale, move || {
         i18n.locale.set(locale);
         if let Some(s) = storage() {
             let _ = s.set_item(STORAGE_KEY, locale.as_str());
@@ -220,13 +227,17 @@ pub fn choose(i18n: I18n, locale: Locale) {
 }
 
 /// Runs `then` once `locale`'s texts are here: at once if they are, else after fetching them.
-/// If they cannot be fetched, `then` does not run and the console stays in its language.
-pub fn when_loaded(locale: Locale, then: impl FnOnce() + 'static) {
+/// If they cannot be fetched, `then` does not run, the console stays in its language, and
+/// [`I18n::unavailable`] says which could not be had.
+pub fn when_loaded(i18n: I18n, locale: Locale, then: impl FnOnce() + 'static) {
     if is_loaded(locale) {
+        i18n.unavailable.set(None);
         then();
     } else {
         leptos::task::spawn_local(async move {
-            if load(locale).await {
+            let loaded = load(locale).await;
+            i18n.unavailable.set((!loaded).then_some(locale));
+            if loaded {
                 then();
             }
         });

@@ -105,9 +105,14 @@ pub fn ShareLink(order: Order, #[prop(into)] shared_by: Signal<Option<String>>) 
                             <select
                                 id="share-language"
                                 data-testid="share-language"
+                                // Back to the language shown when the one picked could not be loaded.
+                                prop:value=move || {
+                                    i18n.unavailable();
+                                    language.get().as_str().to_owned()
+                                }
                                 on:change=move |ev| {
                                     if let Some(l) = locale_of(&event_target_value(&ev)) {
-                                        when_loaded(l, move || language.set(l));
+                                        when_loaded(i18n, l, move || language.set(l));
                                     }
                                 }
                             >

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use crate::api;
 use crate::components::feedback::{ErrorView, Skeleton};
 use crate::components::live::{LiveNotices, LiveStatus};
-use crate::i18n::{choose, locale_of, tr, use_i18n, LANGUAGES};
+use crate::i18n::{choose, locale_of, t_string, tr, use_i18n, LANGUAGES};
 use crate::logic::shortcuts::{Keys, Shortcut, LIST};
 use crate::nav::NAV;
 use crate::session::{use_sandbox_mode, use_session};
@@ -235,6 +235,11 @@ fn Shell() -> impl IntoView {
                 id="language"
                 class="language"
                 data-testid="language"
+                // Back to the language shown when the one picked could not be loaded.
+                prop:value=move || {
+                    i18n.unavailable();
+                    i18n.get_locale().as_str().to_owned()
+                }
                 on:change=move |ev| {
                     if let Some(locale) = locale_of(&event_target_value(&ev)) {
                         choose(i18n, locale);
@@ -257,6 +262,13 @@ fn Shell() -> impl IntoView {
                     })
                     .collect_view()}
             </select>
+            <span class="language-error" role="alert" data-testid="language-error">
+                {move || {
+                    let name = |failed| LANGUAGES.iter().find(|(l, _)| *l == failed).map_or("", |(_, name)| *name);
+                    i18n.unavailable()
+                        .map(|failed| t_string!(i18n, shell.language_unavailable, language = name(failed)))
+                }}
+            </span>
             <button type="button" class="logout" on:click=logout>
                 {tr!(shell.sign_out)}
             </button>

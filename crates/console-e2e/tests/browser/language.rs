@@ -81,10 +81,15 @@ async fn a_language_file_of_another_release_is_refused() {
     console.sign_in("vera").await;
     console.settle().await;
     console.find("#language option[value=es]").await.click().await.unwrap();
-    console.settle().await;
+    let said = console.wait_text("[data-testid=language-error]", |t| !t.is_empty()).await;
+    assert!(said.contains("Español could not be loaded"), "the reader is told: {said}");
     assert_eq!(console.find("nav a[href='/orders']").await.text().await.unwrap(), "Orders");
+    let picked = console.browser.execute("return document.getElementById('language').value", vec![]).await.unwrap();
+    assert_eq!(picked, "en", "the picker shows the language in use again");
     console.find("#language option[value=hi]").await.click().await.unwrap();
     console.wait_text("nav a[href='/orders']", |t| t == text("hi", "nav.orders")).await;
+    let said = console.find("[data-testid=language-error]").await.text().await.unwrap();
+    assert_eq!(said, "", "the message goes once a language loads");
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
