@@ -20,7 +20,7 @@ commands:
   test    install what is missing, then fmt --check, clippy -D warnings, the console build, every test,
           and the deploy guide followed from the release tarball
   bench   install what is missing (oha, nginx, Chromium), build for release, run every benchmark,
-          print the table and write bench/RESULTS.md [--quick] [--only payload,chains,lists,audit,browser]
+          print the table and write bench/RESULTS.md [--quick] [--only payload,chains,lists,audit,live,browser,filter]
   chaos   the reliability and security suite at full size (1,000-trial storms, 1,000 creates on a
           faulty upstream, repeated kill -9, 1,000 wrong passwords, schemathesis at 500 examples per
           operation, 500 slowloris connections): print the table and write bench/RELIABILITY.md
