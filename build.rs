@@ -13,11 +13,28 @@ mod key_hash;
 
 use key_hash::key_hash;
 
+/// Rust's keywords, which cannot name a key.
+const RESERVED: [&str; 51] = [
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in",
+    "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait",
+    "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do",
+    "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+];
+
 fn flatten(value: &serde_json::Value, prefix: &str, out: &mut BTreeMap<String, String>) -> Result<(), String> {
     match value {
         serde_json::Value::Object(map) => {
             for (key, inner) in map {
+                // Each part of a path becomes a Rust name (`keys::order::title`).
+                let mut chars = key.chars();
+                let named = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+                    && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
                 let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                if !named || RESERVED.contains(&key.as_str()) {
+                    return Err(format!(
+                        "locales/en.json: `{path}`: each part must be a lowercase name and no Rust keyword"
+                    ));
+                }
                 flatten(inner, &path, out)?;
             }
             Ok(())
