@@ -7,6 +7,7 @@ mod guide;
 mod package;
 mod payload;
 mod postgres;
+mod prune;
 mod running;
 mod tools;
 
@@ -117,6 +118,7 @@ fn run(extra: &[String]) -> Result {
 
 fn test(extra: &[String]) -> Result {
     let env = tools::setup(true)?;
+    prune::prune(&tools::target_dir());
     step("cargo fmt --check", cargo(&env).args(["fmt", "--all", "--check"]))?;
     step("leptosfmt --check (the console's view! macros)", Command::new(&env.leptosfmt).args(["--check", "src"]))?;
     step(
