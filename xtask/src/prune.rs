@@ -1,16 +1,15 @@
-//! Keeps the shared target directory from filling the disk. Every change to a test crate
-//! links a new test binary of a few hundred MB beside the old ones, and incremental caches
-//! pile up the same way: left alone they reach tens of GB, and a build then fails with "No
-//! space left on device". Before a test run, the older copies of each executable in
-//! `debug/deps` go, and incremental caches unused for a week. Two copies of each name stay:
-//! a crate's library tests and its binary's tests share one (`openmoney_proxy-…`).
+//! Keeps the shared target directory from filling the disk. A test binary is a few hundred
+//! MB, and cargo links a new one beside the old whenever its hash changes (a dependency
+//! bumped, another checkout path, other features); incremental caches pile up the same way.
+//! Left alone they reached 66 GB here and a build failed with "No space left on device".
+//! Before a test run, the copies of an executable in `debug/deps` that a newer one of the
+//! same name has replaced go once they have not been touched for a week, and so do
+//! incremental caches. A week spares the sets that are in use, such as a checkout's and
+//! CI's clone's, which would otherwise rebuild each other's.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
-
-/// How many executables of one name stay.
-const KEPT: usize = 2;
 
 const UNUSED_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
 
@@ -24,23 +23,30 @@ fn modified(path: &Path) -> SystemTime {
     std::fs::metadata(path).and_then(|m| m.modified()).unwrap_or(SystemTime::UNIX_EPOCH)
 }
 
-/// The executables in `deps` that two newer ones of the same name have replaced.
-fn replaced(deps: &Path) -> Vec<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let mut newest: HashMap<String, Vec<(SystemTime, PathBuf)>> = HashMap::new();
+fn unused(path: &Path, now: SystemTime) -> bool {
+    now.duration_since(modified(path)).is_ok_and(|age| age > UNUSED_FOR)
+}
+
+/// The executables in `deps` untouched for a week that a newer one of the same name has
+/// replaced. A binary that cargo also linked into the profile's folder
+/// (`debug/openmoney-proxy`) has a second name and is in use: it stays.
+fn replaced(deps: &Path, now: SystemTime) -> Vec<PathBuf> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let mut by_name: HashMap<String, Vec<(SystemTime, PathBuf)>> = HashMap::new();
     for entry in std::fs::read_dir(deps).into_iter().flatten().flatten() {
         let path = entry.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
-        let executable = entry.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
-        if let (Some(stem), true, false) = (stem(name), executable, name.contains('.')) {
-            newest.entry(stem.to_owned()).or_default().push((modified(&path), path));
+        let Some(stem) = path.file_name().and_then(|n| n.to_str()).and_then(stem) else { continue };
+        let executable =
+            entry.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0 && m.nlink() == 1);
+        if executable {
+            by_name.entry(stem.to_owned()).or_default().push((modified(&path), path));
         }
     }
     let mut old = Vec::new();
-    for mut copies in newest.into_values() {
+    for mut copies in by_name.into_values() {
         copies.sort();
-        copies.truncate(copies.len().saturating_sub(KEPT));
-        old.extend(copies.into_iter().map(|(_, path)| path));
+        copies.pop();
+        old.extend(copies.into_iter().map(|(_, path)| path).filter(|path| unused(path, now)));
     }
     old
 }
@@ -58,14 +64,10 @@ fn size(path: &Path) -> u64 {
 pub fn prune(target: &Path) {
     let debug = target.join("debug");
     let now = SystemTime::now();
-    let unused = std::fs::read_dir(debug.join("incremental"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| now.duration_since(modified(p)).is_ok_and(|age| age > UNUSED_FOR));
+    let caches = std::fs::read_dir(debug.join("incremental")).into_iter().flatten().flatten().map(|e| e.path());
+    let caches: Vec<PathBuf> = caches.filter(|path| unused(path, now)).collect();
     let mut freed = 0;
-    for path in replaced(&debug.join("deps")).into_iter().chain(unused.collect::<Vec<_>>()) {
+    for path in replaced(&debug.join("deps"), now).into_iter().chain(caches) {
         let bytes = size(&path);
         let gone = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
         if gone.is_ok() {
@@ -81,31 +83,33 @@ pub fn prune(target: &Path) {
 mod tests {
     use super::*;
 
-    fn file(dir: &Path, name: &str, executable: bool, age_secs: u64) {
+    const DAY: u64 = 24 * 3600;
+
+    fn file(dir: &Path, name: &str, executable: bool, days_old: u64) {
         use std::os::unix::fs::PermissionsExt;
         let path = dir.join(name);
         let file = std::fs::File::create(&path).unwrap();
-        file.set_modified(SystemTime::now() - Duration::from_secs(age_secs)).unwrap();
+        file.set_modified(SystemTime::now() - Duration::from_secs(days_old * DAY)).unwrap();
         let mode = if executable { 0o755 } else { 0o644 };
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
     }
 
     #[test]
-    fn only_the_older_copies_of_an_executable_go() {
+    fn only_old_copies_that_a_newer_one_replaced_go() {
         let dir = std::env::temp_dir().join(format!("xtask-prune-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        file(&dir, "proxy-000000000000000a", true, 600);
-        file(&dir, "proxy-00000000000000aa", true, 300);
-        file(&dir, "proxy-00000000000000bb", true, 10);
-        file(&dir, "openmoney_proxy-0000000000000001", true, 900);
-        file(&dir, "openmoney_proxy-0000000000000002", true, 900);
-        file(&dir, "browser-00000000000000cc", true, 900);
-        file(&dir, "libserde-00000000000000dd.rlib", false, 900);
-        file(&dir, "libserde-00000000000000ee.rlib", false, 10);
-        file(&dir, "build_script_build-00000000000000ff", true, 10);
-        let mut old = replaced(&dir);
-        old.sort();
-        assert_eq!(old, [dir.join("proxy-000000000000000a")], "the two newest of each name stay");
+        file(&dir, "proxy-000000000000000a", true, 30);
+        file(&dir, "proxy-00000000000000aa", true, 3);
+        file(&dir, "proxy-00000000000000bb", true, 0);
+        file(&dir, "browser-00000000000000cc", true, 30);
+        file(&dir, "libproxy-00000000000000dd.rlib", false, 30);
+        file(&dir, "libproxy-00000000000000ee.rlib", false, 0);
+        // A binary in use: also linked as `openmoney-proxy` beside `deps`.
+        file(&dir, "openmoney_proxy-0000000000000001", true, 30);
+        file(&dir, "openmoney_proxy-0000000000000002", true, 0);
+        std::fs::hard_link(dir.join("openmoney_proxy-0000000000000001"), dir.join("openmoney-proxy")).unwrap();
+        let old = replaced(&dir, SystemTime::now());
+        assert_eq!(old, [dir.join("proxy-000000000000000a")], "a copy used this week stays, as does a lone one");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
