@@ -7,7 +7,7 @@ use leptos_router::path;
 
 use crate::components::clock::provide_clock;
 use crate::components::shell::Authed;
-use crate::i18n::provide_i18n;
+use crate::i18n::{provide_i18n, Locale};
 use crate::logic::order_form::Product;
 use crate::pages::audit::Audit;
 use crate::pages::balance::BalancePage;
@@ -23,9 +23,10 @@ use crate::pages::pricing::Pricing;
 use crate::pages::users::Users;
 use crate::session::provide_session;
 
+/// The console, in `locale` (whose texts are loaded) until the reader picks another.
 #[component]
-pub fn App() -> impl IntoView {
-    provide_i18n();
+pub fn App(locale: Locale) -> impl IntoView {
+    provide_i18n(locale);
     provide_session();
     provide_clock();
     view! {

@@ -182,15 +182,12 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-thread_local! {
-    static FIRST: std::cell::Cell<Locale> = const { std::cell::Cell::new(Locale::en) };
-}
-
 /// The language to start in: the one chosen before (remembered in this browser), else the
 /// first of the browser's languages that the console speaks, else English. Its texts are
 /// loaded before the console is drawn (the inline script in `index.html` makes the same choice
-/// and starts the download), so a Spanish reader never sees English first.
-pub async fn prepare() {
+/// and starts the download), so a Spanish reader never sees English first. English when they
+/// cannot be had.
+pub async fn prepare() -> Locale {
     let saved = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|code| locale_of(&code));
     let browser = || {
         let languages = web_sys::window()?.navigator().languages();
@@ -198,14 +195,16 @@ pub async fn prepare() {
     };
     let locale = saved.or_else(browser).unwrap_or(Locale::en);
     if load(locale).await {
-        FIRST.with(|first| first.set(locale));
+        locale
+    } else {
+        Locale::en
     }
 }
 
-/// Provides the translation context in the language [`prepare`] chose, and keeps
+/// Provides the translation context in `locale` (the one [`prepare`] chose), and keeps
 /// `<html lang>` in step so screen readers and fonts follow.
-pub fn provide_i18n() -> I18n {
-    let i18n = I18n { locale: RwSignal::new(FIRST.with(std::cell::Cell::get)), unavailable: RwSignal::new(None) };
+pub fn provide_i18n(locale: Locale) -> I18n {
+    let i18n = I18n { locale: RwSignal::new(locale), unavailable: RwSignal::new(None) };
     provide_context(i18n);
     Effect::new(move |_| {
         let code = i18n.get_locale().as_str();

@@ -15,7 +15,7 @@ fn main() {
     // The reader's language is loaded first, so the console is drawn in it from the start
     // (before Leptos runs, so on wasm-bindgen's executor).
     wasm_bindgen_futures::spawn_local(async {
-        i18n::prepare().await;
-        leptos::mount::mount_to_body(app::App);
+        let locale = i18n::prepare().await;
+        leptos::mount::mount_to_body(move || leptos::view! { <app::App locale=locale /> });
     });
 }
