@@ -1,20 +1,21 @@
 //! The console's one translation layer. English is compiled in (`build.rs` turns
 //! `locales/en.json` into an array of texts and a `Key` per text); Spanish and Hindi are
-//! fetched from `locales/` when they are picked, or while the console loads when they were
-//! picked before, so an English reader downloads no other language. Components show fixed
+//! fetched from `locales/` (`i18n/load.rs`) when they are picked, or while the console loads
+//! when they were picked before, so an English reader downloads no other language. Components show fixed
 //! texts with `tr!` and texts with values with `t_string!` and `use_i18n()`; plain functions
 //! take a `Locale` and use `td_string!`. Dates and relative times are formatted here by the
 //! browser's `Intl`; numbers exactly, in `logic::money`.
 
-use std::cell::RefCell;
 use std::fmt::Display;
 
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
 
 mod key_hash;
+mod load;
 
-use key_hash::key_hash;
+#[cfg(test)]
+pub use load::load_bundled;
+pub use load::{choose, prepare, when_loaded};
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));
 
@@ -26,7 +27,7 @@ impl Key {
     /// This text in `locale`, or in English while that language is not loaded.
     pub fn text(self, locale: Locale) -> &'static str {
         let index = usize::from(self.0);
-        loaded(locale).map_or(ENGLISH[index], |texts| texts[index])
+        load::loaded(locale).map_or(ENGLISH[index], |texts| texts[index])
     }
 }
 
@@ -56,20 +57,6 @@ pub const LANGUAGES: [(Locale, &str); 3] = [(Locale::en, "English"), (Locale::es
 /// The offered language with this code (`en`, `es`, `hi`).
 pub fn locale_of(code: &str) -> Option<Locale> {
     LANGUAGES.iter().map(|(l, _)| *l).find(|l| l.as_str() == code)
-}
-
-thread_local! {
-    /// The texts of Spanish and Hindi, once fetched. They are kept for the page's life, so
-    /// they are leaked into `'static`.
-    static LOADED: RefCell<[Option<&'static [&'static str]>; 2]> = const { RefCell::new([None, None]) };
-}
-
-/// The fetched texts of a language other than English.
-fn loaded(locale: Locale) -> Option<&'static [&'static str]> {
-    match locale {
-        Locale::en => None,
-        other => LOADED.with(|loaded| loaded.borrow()[other as usize - 1]),
-    }
 }
 
 /// A text with its `{{ name }}` placeholders filled in.
@@ -176,31 +163,6 @@ pub fn text(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'stati
     move || key.text(i18n.get_locale())
 }
 
-const STORAGE_KEY: &str = "locale";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
-/// The language to start in: the one chosen before (remembered in this browser), else the
-/// first of the browser's languages that the console speaks, else English. Its texts are
-/// loaded before the console is drawn (the inline script in `index.html` makes the same choice
-/// and starts the download), so a Spanish reader never sees English first. English when they
-/// cannot be had.
-pub async fn prepare() -> Locale {
-    let saved = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|code| locale_of(&code));
-    let browser = || {
-        let languages = web_sys::window()?.navigator().languages();
-        languages.iter().filter_map(|l| l.as_string()).find_map(|l| locale_of(&l.get(..2)?.to_ascii_lowercase()))
-    };
-    let locale = saved.or_else(browser).unwrap_or(Locale::en);
-    if load(locale).await {
-        locale
-    } else {
-        Locale::en
-    }
-}
-
 /// Provides the translation context in `locale` (the one [`prepare`] chose), and keeps
 /// `<html lang>` in step so screen readers and fonts follow.
 pub fn provide_i18n(locale: Locale) -> I18n {
@@ -213,101 +175,6 @@ pub fn provide_i18n(locale: Locale) -> I18n {
         }
     });
     i18n
-}
-
-/// Switches the language once its texts are here, and remembers the choice in this browser.
-pub fn choose(i18n: I18n, locale: Locale) {
-    when_loaded(i18n, locale, move || {
-        i18n.locale.set(locale);
-        if let Some(s) = storage() {
-            let _ = s.set_item(STORAGE_KEY, locale.as_str());
-        }
-    });
-}
-
-/// Runs `then` once `locale`'s texts are here: at once if they are, else after fetching them.
-/// If they cannot be fetched, `then` does not run, the console stays in its language, and
-/// [`I18n::unavailable`] says which could not be had.
-pub fn when_loaded(i18n: I18n, locale: Locale, then: impl FnOnce() + 'static) {
-    if is_loaded(locale) {
-        i18n.unavailable.set(None);
-        then();
-    } else {
-        leptos::task::spawn_local(async move {
-            let loaded = load(locale).await;
-            i18n.unavailable.set((!loaded).then_some(locale));
-            if loaded {
-                then();
-            }
-        });
-    }
-}
-
-fn is_loaded(locale: Locale) -> bool {
-    locale == Locale::en || loaded(locale).is_some()
-}
-
-/// Fetches `locale`'s texts, unless they are here. False if they could not be had.
-async fn load(locale: Locale) -> bool {
-    if is_loaded(locale) {
-        return true;
-    }
-    let path = format!("/locales/{}.json", locale.as_str());
-    let texts = crate::api::file(&path).await.map_err(|e| e.to_string()).and_then(|json| texts(&json));
-    match texts {
-        Ok(texts) => {
-            keep(locale, texts);
-            true
-        }
-        Err(error) => {
-            web_sys::console::warn_1(&format!("{path}: {error}; the console stays in its language").into());
-            false
-        }
-    }
-}
-
-/// Keeps `locale`'s texts, in key order, for the rest of the page's life.
-fn keep(locale: Locale, texts: Vec<String>) {
-    let texts: Vec<&'static str> = texts.into_iter().map(|t| &*Box::leak(t.into_boxed_str())).collect();
-    LOADED.with(|loaded| loaded.borrow_mut()[locale as usize - 1] = Some(Vec::leak(texts)));
-}
-
-/// A language file's texts in key order (JSON parsed by the browser).
-fn texts(json: &str) -> Result<Vec<String>, String> {
-    fn walk(value: &JsValue, prefix: &str, out: &mut Vec<(String, String)>) {
-        if let Some(text) = value.as_string() {
-            out.push((prefix.to_owned(), text));
-        } else if let Some(object) = value.dyn_ref::<js_sys::Object>() {
-            for name in js_sys::Object::keys(object).iter().filter_map(|n| n.as_string()) {
-                let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
-                walk(&js_sys::Reflect::get(value, &name.into()).unwrap_or_default(), &path, out);
-            }
-        }
-    }
-    let parsed = js_sys::JSON::parse(json).map_err(|_| "not JSON".to_owned())?;
-    let mut found = Vec::with_capacity(ENGLISH.len());
-    walk(&parsed, "", &mut found);
-    in_key_order(found)
-}
-
-/// The texts of a language file's `(path, text)` pairs in key order, refused unless its key
-/// list is the console's.
-fn in_key_order(mut found: Vec<(String, String)>) -> Result<Vec<String>, String> {
-    found.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    if key_hash(found.iter().map(|(path, _)| path.as_str())) != KEY_HASH {
-        return Err("its texts are not this console's (a file from another release?)".into());
-    }
-    Ok(found.into_iter().map(|(_, text)| text).collect())
-}
-
-/// Loads the bundled Spanish and Hindi as a fetch would, for tests that run outside a browser.
-#[cfg(test)]
-pub fn load_bundled() {
-    for (locale, json) in
-        [(Locale::es, include_str!("../locales/es.json")), (Locale::hi, include_str!("../locales/hi.json"))]
-    {
-        keep(locale, in_key_order(tests::pairs(json)).expect("the bundled file matches"));
-    }
 }
 
 /// `Intl` options as a JS object.
@@ -465,15 +332,15 @@ mod tests {
     #[test]
     fn a_language_file_is_taken_only_with_the_compiled_keys() {
         for json in [include_str!("../locales/es.json"), include_str!("../locales/hi.json")] {
-            let texts = super::in_key_order(pairs(json)).expect("the shipped file matches");
+            let texts = super::load::in_key_order(pairs(json)).expect("the shipped file matches");
             assert_eq!(texts.len(), super::ENGLISH.len());
             let mut renamed = pairs(json);
             renamed
                 .iter_mut()
                 .filter(|(path, _)| path == "order.title")
                 .for_each(|(path, _)| *path = "order.heading".into());
-            assert!(super::in_key_order(renamed).is_err(), "a renamed key is refused");
-            assert!(super::in_key_order(pairs(json)[1..].to_vec()).is_err(), "so is a missing one");
+            assert!(super::load::in_key_order(renamed).is_err(), "a renamed key is refused");
+            assert!(super::load::in_key_order(pairs(json)[1..].to_vec()).is_err(), "so is a missing one");
         }
     }
 
