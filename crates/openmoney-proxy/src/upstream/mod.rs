@@ -10,20 +10,21 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use axum::http::{header, HeaderValue, Method, Request, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use bytes::Bytes;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use http_body_util::{BodyExt, Full};
 use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
 use tower::retry::budget::{Budget, TpsBudget};
 
 mod pool;
+mod wire;
 
 use crate::config::{Budgets, Timeouts};
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
 use pool::{Endpoint, Pool, PoolError};
+use wire::{Answer, Outgoing};
 
 pub const MAX_ATTEMPTS: u32 = 3;
 const BACKOFF_BASE: Duration = Duration::from_millis(100);
@@ -261,11 +262,7 @@ impl Upstream {
         authorization: &HeaderValue,
     ) -> std::result::Result<UpstreamReply, Failure> {
         let base = self.base(call.target).map_err(|e| Failure::Build(e.to_string()))?;
-        let mut request = Request::new(Full::new(call.body.clone().unwrap_or_default()));
-        *request.method_mut() = call.method.clone();
-        *request.uri_mut() = uri.clone();
-        let headers = request.headers_mut();
-        headers.reserve(5);
+        let mut headers = HeaderMap::with_capacity(5);
         headers.insert(header::HOST, base.host.clone());
         headers.insert(header::AUTHORIZATION, authorization.clone());
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
@@ -276,8 +273,11 @@ impl Upstream {
         if call.body.is_some() {
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
+        let target = uri.path_and_query().map_or("/", |target| target.as_str());
+        let body = call.body.as_deref().unwrap_or_default();
+        let request = Outgoing { method: &call.method, target, headers: &headers, body };
         let exchange = async {
-            let (parts, body) = base.pool.exchange(request).await.map_err(|e| match e {
+            let Answer { parts, body, .. } = base.pool.exchange(&request).await.map_err(|e| match e {
                 PoolError::ConnectTimeout => Failure::Timeout,
                 other => Failure::Transport(error_chain(&other)),
             })?;
@@ -377,25 +377,6 @@ impl Upstream {
             attempt += 1;
         }
     }
-}
-
-/// An answer's body: the one frame a short answer comes in, or the frames joined.
-pub(super) async fn read_body(mut body: hyper::body::Incoming) -> std::result::Result<Bytes, hyper::Error> {
-    let mut first = Bytes::new();
-    let mut joined: Option<bytes::BytesMut> = None;
-    while let Some(frame) = body.frame().await {
-        let Ok(data) = frame?.into_data() else { continue };
-        if let Some(all) = &mut joined {
-            all.extend_from_slice(&data);
-        } else if first.is_empty() {
-            first = data;
-        } else {
-            let mut all = bytes::BytesMut::from(&first[..]);
-            all.extend_from_slice(&data);
-            joined = Some(all);
-        }
-    }
-    Ok(joined.map_or(first, bytes::BytesMut::freeze))
 }
 
 /// An error and its causes, one line (never the request, so never the key).
