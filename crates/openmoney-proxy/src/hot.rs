@@ -10,11 +10,12 @@ use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
-use axum::http::{HeaderMap, HeaderValue, Method, Request};
+use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
 use openmoney_api::OrderId;
 
+use crate::auth::{cookie_in, SESSION_COOKIE};
 use crate::error::Error;
 use crate::forward::{self, API, FIXED};
 use crate::headers::REQUEST_ID;
@@ -31,38 +32,60 @@ pub struct Read {
     order: Option<OrderId>,
 }
 
+/// What the hot path reads of a request's headers.
+pub struct Head<'h> {
+    session: Option<&'h str>,
+    request_id: Option<&'h [u8]>,
+}
+
 /// The read a request asks for, when it is one the hot path answers the way the router
-/// would. An order id the router would refuse, a query string, an SSO header, a target
-/// or headers the router refuses: all are left to the router.
-pub fn route<B>(app: &AppState, request: &Request<B>) -> Option<Read> {
-    let uri = request.uri();
-    if request.method() != Method::GET || uri.scheme().is_some() || uri.query().is_some() {
+/// would, with what it needs of the headers (named as they came, in any case). A target
+/// that is not a bare path, an order id the router would refuse, a query string, an SSO
+/// header, or headers the router refuses: all are left to the router.
+pub fn route<'h>(
+    app: &AppState,
+    method: &str,
+    target: &str,
+    headers: impl Iterator<Item = (&'h str, &'h [u8])>,
+) -> Option<(Read, Head<'h>)> {
+    if method != "GET" || target.contains('?') {
         return None;
     }
-    let headers = request.headers();
-    if app.config.sso.as_ref().is_some_and(|sso| headers.contains_key(sso.header.as_str()))
-        || targets::headers_too_big(headers)
-    {
-        return None;
+    let read = match FIXED.iter().find(|route| **route == target) {
+        Some(route) => Read { route, order: None },
+        None => {
+            let id = target.strip_prefix(API)?.strip_prefix("/orders/")?;
+            Read { route: ORDER_ROUTE, order: Some(forward::order_id(id).ok()?) }
+        }
+    };
+    let sso = app.config.sso.as_ref().map(|sso| sso.header.as_str());
+    let (mut head, mut size) = (Head { session: None, request_id: None }, 0);
+    for (name, value) in headers {
+        size += name.len() + value.len();
+        if name.eq_ignore_ascii_case("cookie") {
+            head.session = head.session.or_else(|| cookie_in(value, SESSION_COOKIE));
+        } else if name.eq_ignore_ascii_case(REQUEST_ID.as_str()) {
+            head.request_id = head.request_id.or(Some(value));
+        } else if sso.is_some_and(|sso| name.eq_ignore_ascii_case(sso)) {
+            return None;
+        }
     }
-    let path = uri.path();
-    if let Some(route) = FIXED.iter().find(|route| **route == path) {
-        return Some(Read { route, order: None });
-    }
-    let id = path.strip_prefix(API)?.strip_prefix("/orders/")?;
-    let order = forward::order_id(id).ok()?;
-    Some(Read { route: ORDER_ROUTE, order: Some(order) })
+    (size <= targets::HEADER_BYTES_MAX).then_some((read, head))
 }
 
 /// Answers a read that [`route`] picked. The request's log span is made only when there
 /// is something to log (a failure), since making one costs more than the rest of the
 /// proxy's work; the upstream call carries the request id for its own log lines.
-pub async fn answer<B>(app: AppState, read: Read, request: Request<B>) -> Response {
+pub async fn answer(app: &AppState, read: Read, head: Head<'_>) -> Response {
     let started = Instant::now();
-    let id = app.request_ids.of(request.headers());
-    let path = request.uri().path();
-    let outcome = AssertUnwindSafe(respond(&app, &read, request.headers(), &id)).catch_unwind().await;
-    let span = || tracing::info_span!("request", method = "GET", %path, request_id = %id.to_str().unwrap_or("-"));
+    let id = head.request_id.and_then(|id| HeaderValue::from_bytes(id).ok()).unwrap_or_else(|| app.request_ids.next());
+    let path = || match read.order {
+        Some(order) => format!("{API}/orders/{order}"),
+        None => read.route.to_owned(),
+    };
+    let outcome = AssertUnwindSafe(respond(app, &read, head.session, &id)).catch_unwind().await;
+    let span =
+        || tracing::info_span!("request", method = "GET", path = %path(), request_id = %id.to_str().unwrap_or("-"));
     let mut response = match outcome {
         Ok(Ok(response)) => response,
         Ok(Err(err)) => span().in_scope(|| err.into_response()),
@@ -80,8 +103,8 @@ pub async fn answer<B>(app: AppState, read: Read, request: Request<B>) -> Respon
     response
 }
 
-async fn respond(app: &AppState, read: &Read, headers: &HeaderMap, id: &HeaderValue) -> Result<Response, Error> {
-    if app.session_of(headers).await?.is_none() {
+async fn respond(app: &AppState, read: &Read, session: Option<&str>, id: &HeaderValue) -> Result<Response, Error> {
+    if app.session_named(session).await?.is_none() {
         return Err(Error::Unauthenticated);
     }
     let path = match read.order {

@@ -17,6 +17,7 @@ pub mod metrics;
 mod openapi;
 mod ops;
 pub mod pay;
+mod plain;
 pub mod process;
 pub mod reload;
 mod server;

@@ -2,8 +2,10 @@
 //! - a slow client gets 10 seconds to send a request's head (and an idle keep-alive
 //!   connection 10 seconds to start the next), then the connection is closed, so slowloris
 //!   connections cannot pile up;
-//! - the hot path's reads are answered directly ([`crate::hot`]), everything else by the
-//!   router, with the peer's address as axum's `ConnectInfo<SocketAddr>` and the client's
+//! - on a plain connection, the hot path's reads are answered on the socket
+//!   ([`crate::plain`], [`crate::hot`]) until the first other request hands the connection
+//!   to hyper; with hyper, a hot read is answered by [`crate::hot`] too, everything else by
+//!   the router, with the peer's address as axum's `ConnectInfo<SocketAddr>` and the client's
 //!   (the peer, or whom a trusted proxy's `X-Forwarded-For` names) as [`ClientAddr`];
 //! - at shutdown, open requests get 10 seconds to finish;
 //! - with a certificate ([`crate::tls`]), HTTPS, with HTTP/2 or HTTP/1.1 as the client
@@ -16,21 +18,19 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::Router;
-use futures_util::future::Either;
-use futures_util::FutureExt;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::auth::{forwarded_client, ClientAddr};
 use crate::hot;
+use crate::plain::{self, HEADER_READ_TIMEOUT};
 use crate::state::AppState;
 
-/// How long a client has to send a request's head.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often an idle HTTP/2 connection is pinged, and how long its answer may take.
 const H2_PING: Duration = Duration::from_secs(20);
 
@@ -42,6 +42,8 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
+    // Changed at shutdown, for the connections served in [`plain`]; closed once they end.
+    let closing = watch::Sender::new(());
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -56,25 +58,34 @@ pub async fn run(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let (app, router) = (app.clone(), router.clone());
+        let (app, router, served) = (app.clone(), router.clone(), app.clone());
         let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
-            origin_form(&mut request);
-            match hot::route(&app, &request) {
-                Some(read) => Either::Left(hot::answer(app.clone(), read, request).map(Ok::<_, Infallible>)),
-                None => {
-                    let client = forwarded_client(peer, request.headers(), &app.config.trusted_proxies);
-                    request.extensions_mut().insert(ClientAddr(client));
-                    request.extensions_mut().insert(ConnectInfo(peer));
-                    Either::Right(router.clone().oneshot(request.map(Body::new)))
+            let (app, router) = (app.clone(), router.clone());
+            async move {
+                origin_form(&mut request);
+                let target = match request.uri().scheme() {
+                    None => request.uri().path_and_query().map_or("/", |target| target.as_str()),
+                    Some(_) => "",
+                };
+                let headers = request.headers().iter().map(|(name, value)| (name.as_str(), value.as_bytes()));
+                if let Some((read, head)) = hot::route(&app, request.method().as_str(), target, headers) {
+                    return Ok::<_, Infallible>(hot::answer(&app, read, head).await);
                 }
+                let client = forwarded_client(peer, request.headers(), &app.config.trusted_proxies);
+                request.extensions_mut().insert(ClientAddr(client));
+                request.extensions_mut().insert(ConnectInfo(peer));
+                router.oneshot(request.map(Body::new)).await
             }
         });
         let Some(acceptor) = &tls else {
-            let connection = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_READ_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), service);
-            tokio::spawn(graceful.watch(connection));
+            let watcher = graceful.watcher();
+            tokio::spawn(plain::serve(stream, served, closing.subscribe(), move |io| async move {
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(HEADER_READ_TIMEOUT)
+                    .serve_connection(TokioIo::new(io), service);
+                let _ = watcher.watch(connection).await;
+            }));
             continue;
         };
         let (acceptor, watcher) = (acceptor.clone(), graceful.watcher());
@@ -92,8 +103,12 @@ pub async fn run(
             let _ = watcher.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned()).await;
         });
     }
+    closing.send_replace(());
+    let drained = async {
+        tokio::join!(graceful.shutdown(), closing.closed());
+    };
     tokio::select! {
-        () = graceful.shutdown() => {}
+        () = drained => {}
         () = tokio::time::sleep(Duration::from_secs(10)) => tracing::warn!("open connections cut at shutdown"),
     }
     Ok(())

@@ -27,7 +27,7 @@ pub fn is_tricky(request: &Request) -> bool {
 }
 
 /// The request headers the proxy reads, all together; the console sends under 2 KiB.
-const HEADER_BYTES_MAX: usize = 32 * 1024;
+pub const HEADER_BYTES_MAX: usize = 32 * 1024;
 
 /// Whether the request's headers are over [`HEADER_BYTES_MAX`] all together.
 pub fn headers_too_big(headers: &axum::http::HeaderMap) -> bool {

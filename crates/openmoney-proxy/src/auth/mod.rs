@@ -15,7 +15,7 @@ use openmoney_api::console::{Credentials, SessionInfo};
 pub use crate::tokens::{hash_token, random_token};
 pub use csrf::{guard as csrf_guard, CSRF_HEADER, REQUESTED_WITH, REQUESTED_WITH_VALUE};
 pub use session::{
-    client_addr, forwarded_client, identify, Admin, Client, ClientAddr, Operator, StaffUser, DEVICE_COOKIE,
+    client_addr, cookie_in, forwarded_client, identify, Admin, Client, ClientAddr, Operator, StaffUser, DEVICE_COOKIE,
     SESSION_COOKIE,
 };
 

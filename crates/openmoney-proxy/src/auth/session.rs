@@ -80,12 +80,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Admin {
 
 /// A cookie's value, from the request's `Cookie` headers.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
+    headers.get_all(axum::http::header::COOKIE).iter().find_map(|value| cookie_in(value.as_bytes(), name))
+}
+
+/// A cookie's value in one `Cookie` header's value, when that is visible ASCII.
+pub fn cookie_in<'a>(header: &'a [u8], name: &str) -> Option<&'a str> {
+    if !header.iter().all(|&b| b == b'\t' || (0x20..0x7f).contains(&b)) {
+        return None;
+    }
+    let header = std::str::from_utf8(header).ok()?;
+    header.split(';').find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
 }
 
 /// `__Host-` cookie: Secure, HttpOnly, SameSite=Strict, Path=/, no Domain.
@@ -171,7 +175,12 @@ impl AppState {
     /// The session the request's cookie names, when it is live; touched at most once a
     /// minute. A session found over is ended.
     pub(crate) async fn session_of(&self, headers: &HeaderMap) -> Result<Option<(Arc<SessionRow>, TokenHash)>> {
-        let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+        self.session_named(cookie(headers, SESSION_COOKIE)).await
+    }
+
+    /// The live session a session cookie's value names.
+    pub(crate) async fn session_named(&self, token: Option<&str>) -> Result<Option<(Arc<SessionRow>, TokenHash)>> {
+        let Some(token) = token else { return Ok(None) };
         let id_hash = TokenHash::of(token);
         let Some(row) = self.db.session(id_hash.as_str()).await? else { return Ok(None) };
         let now = now_millis();

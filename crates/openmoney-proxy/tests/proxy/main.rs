@@ -2,6 +2,7 @@
 
 mod access;
 mod audit;
+mod connections;
 mod corpus;
 mod crash;
 mod forwarding;
