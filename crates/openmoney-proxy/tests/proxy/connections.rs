@@ -92,3 +92,27 @@ async fn a_read_that_asks_to_close_gets_its_answer_and_then_the_end_of_the_conne
     assert_eq!(answers[0].0[0], "HTTP/1.1 200 OK");
     assert!(answers[0].0.iter().any(|l| l == "connection: close"), "{:?}", answers[0].0);
 }
+
+#[tokio::test]
+async fn at_shutdown_a_read_in_flight_is_answered_and_an_idle_connection_is_closed() {
+    let mut proxy = spawn_proxy().await;
+    let vera = proxy.login("vera").await;
+    set_faults(&proxy, serde_json::json!([{"kind": "stall", "stall_seconds": 1, "percent": 100, "count": 1, "path_prefix": "/balance"}]))
+        .await;
+    let mut idle = tokio::net::TcpStream::connect(proxy.addr).await.unwrap();
+    let mut busy = tokio::net::TcpStream::connect(proxy.addr).await.unwrap();
+    let request = format!("GET /api/v1/balance HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\n\r\n", proxy.addr, vera.cookie);
+    busy.write_all(request.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    proxy.stop();
+
+    let mut closed = Vec::new();
+    let idle_read = tokio::time::timeout(Duration::from_secs(2), idle.read_to_end(&mut closed)).await;
+    assert!(matches!(idle_read, Ok(Ok(0))), "the idle connection stayed open: {idle_read:?}");
+    let mut wire = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), busy.read_to_end(&mut wire)).await.unwrap().unwrap();
+    let answers = answers(&String::from_utf8(wire).unwrap());
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0].0[0], "HTTP/1.1 200 OK", "{:?}", answers[0]);
+    assert!(answers[0].0.iter().any(|l| l == "connection: close"), "{:?}", answers[0].0);
+}
