@@ -10,7 +10,7 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{HeaderValue, Method, StatusCode};
 use bytes::Bytes;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use rand::Rng;
@@ -150,10 +150,10 @@ impl Drop for Leave<'_> {
     }
 }
 
-/// Where a target's calls go: a URL prefix ending with `/`, its `Host` header, and the
-/// connections to it.
+/// Where a target's calls go: the path its calls start with (ending with `/`), its `Host`
+/// header, and the connections to it.
 struct Base {
-    prefix: String,
+    path: String,
     host: HeaderValue,
     pool: Pool,
 }
@@ -178,14 +178,11 @@ impl Base {
             tls: url.scheme() == "https",
         };
         let pool = Pool::new(endpoint, MAX_IDLE, connect_timeout).map_err(Error::internal)?;
-        let mut prefix = String::from(url);
-        if let Some(start) = prefix.find(['?', '#']) {
-            prefix.truncate(start);
+        let mut path = url.path().to_owned();
+        if !path.ends_with('/') {
+            path.push('/');
         }
-        if !prefix.ends_with('/') {
-            prefix.push('/');
-        }
-        Ok(Base { prefix, host, pool })
+        Ok(Base { path, host, pool })
     }
 }
 
@@ -226,8 +223,10 @@ impl Upstream {
         }
     }
 
-    fn uri(&self, call: &UpstreamRequest) -> Result<Uri> {
-        let base = &self.base(call.target)?.prefix;
+    /// The request target of a call: the base's path, the call's path and its query. Only
+    /// visible ASCII can be in it, so nothing a call carries can break the request line.
+    fn target(&self, call: &UpstreamRequest) -> Result<String> {
+        let base = &self.base(call.target)?.path;
         let mut text = String::with_capacity(base.len() + call.path.len() + 64);
         text.push_str(base);
         text.push_str(&call.path);
@@ -237,7 +236,10 @@ impl Upstream {
             url::form_urlencoded::Serializer::for_suffix(&mut text, start)
                 .extend_pairs(call.query.iter().map(|(k, v)| (*k, v.as_str())));
         }
-        Uri::try_from(text).map_err(Error::internal)
+        if !text.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::internal(format!("not a request target: {text:?}")));
+        }
+        Ok(text)
     }
 
     /// Waits for the shared budget, at most `max_queue`.
@@ -258,39 +260,47 @@ impl Upstream {
     async fn attempt(
         &self,
         call: &UpstreamRequest,
-        uri: &Uri,
+        target: &str,
         authorization: &HeaderValue,
     ) -> std::result::Result<UpstreamReply, Failure> {
         let base = self.base(call.target).map_err(|e| Failure::Build(e.to_string()))?;
-        let mut headers = HeaderMap::with_capacity(5);
-        headers.insert(header::HOST, base.host.clone());
-        headers.insert(header::AUTHORIZATION, authorization.clone());
-        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        let mut headers: [(&str, &[u8]); 5] = [
+            ("host", base.host.as_bytes()),
+            ("authorization", authorization.as_bytes()),
+            ("accept", b"application/json"),
+            ("", b""),
+            ("", b""),
+        ];
+        let mut count = 3;
         if let Some(key) = &call.idempotency_key {
-            let key = HeaderValue::try_from(key.as_str()).map_err(|e| Failure::Build(e.to_string()))?;
-            headers.insert(openmoney_api::IDEMPOTENCY_KEY_HEADER, key);
+            if !key.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)) {
+                return Err(Failure::Build("the Idempotency-Key is not a header value".into()));
+            }
+            headers[count] = (openmoney_api::IDEMPOTENCY_KEY_HEADER, key.as_bytes());
+            count += 1;
         }
         if call.body.is_some() {
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers[count] = ("content-type", b"application/json");
+            count += 1;
         }
-        let target = uri.path_and_query().map_or("/", |target| target.as_str());
         let body = call.body.as_deref().unwrap_or_default();
-        let request = Outgoing { method: &call.method, target, headers: &headers, body };
+        let request = Outgoing { method: &call.method, target, headers: &headers[..count], body };
         let exchange = async {
-            let Answer { parts, body, .. } = base.pool.exchange(&request).await.map_err(|e| match e {
+            let (mut retry_after, mut replayed, mut json) = (None, false, false);
+            let mut header = |name: &str, value: &[u8]| {
+                if name.eq_ignore_ascii_case("retry-after") {
+                    retry_after = HeaderValue::from_bytes(value).ok();
+                } else if name.eq_ignore_ascii_case(openmoney_api::IDEMPOTENT_REPLAYED_HEADER) {
+                    replayed = true;
+                } else if name.eq_ignore_ascii_case("content-type") {
+                    json = value.len() >= 16 && value[..16].eq_ignore_ascii_case(b"application/json");
+                }
+            };
+            let Answer { status, body, .. } = base.pool.exchange(&request, &mut header).await.map_err(|e| match e {
                 PoolError::ConnectTimeout => Failure::Timeout,
                 other => Failure::Transport(error_chain(&other)),
             })?;
-            Ok(UpstreamReply {
-                status: parts.status,
-                retry_after: parts.headers.get(header::RETRY_AFTER).cloned(),
-                replayed: parts.headers.contains_key(openmoney_api::IDEMPOTENT_REPLAYED_HEADER),
-                json: parts.headers.get(header::CONTENT_TYPE).is_some_and(|v| {
-                    v.as_bytes().len() >= 16 && v.as_bytes()[..16].eq_ignore_ascii_case(b"application/json")
-                }),
-                body,
-                attempts: 0,
-            })
+            Ok(UpstreamReply { status, retry_after, replayed, json, body, attempts: 0 })
         };
         tokio::time::timeout(self.timeouts.request, exchange).await.unwrap_or(Err(Failure::Timeout))
     }
@@ -334,7 +344,7 @@ impl Upstream {
     }
 
     async fn send_alone(&self, call: &UpstreamRequest) -> Result<UpstreamReply> {
-        let uri = self.uri(call)?;
+        let target = self.target(call)?;
         let retry_safe = call.method == Method::GET || call.idempotency_key.is_some();
         let deadline = Instant::now() + self.timeouts.total;
         let authorization = self.authorization.current();
@@ -342,7 +352,7 @@ impl Upstream {
         let mut attempt = 1;
         loop {
             self.admit().await?;
-            let result = self.attempt(call, &uri, &authorization).await;
+            let result = self.attempt(call, &target, &authorization).await;
             let transient = match &result {
                 Ok(answer) => matches!(answer.status.as_u16(), 502..=504),
                 Err(failure) => !matches!(failure, Failure::Build(_)),

@@ -83,15 +83,19 @@ impl Pool {
     /// An idle connection the upstream closed meanwhile (it ends before a byte of the
     /// answer) is dropped, and a request that is safe to send again (a GET, or one with an
     /// Idempotency-Key) goes on a new one.
-    pub async fn exchange(&self, request: &Outgoing<'_>) -> Result<Answer, PoolError> {
-        let again =
-            *request.method == Method::GET || request.headers.contains_key(openmoney_api::IDEMPOTENCY_KEY_HEADER);
+    pub async fn exchange<H>(&self, request: &Outgoing<'_>, header: &mut H) -> Result<Answer, PoolError>
+    where
+        H: FnMut(&str, &[u8]),
+    {
+        let keyed =
+            request.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case(openmoney_api::IDEMPOTENCY_KEY_HEADER));
+        let again = *request.method == Method::GET || keyed;
         let (mut connection, answer) = loop {
             let (mut connection, reused) = match self.idle_one().await {
                 Some(connection) => (connection, true),
                 None => (self.connect().await?, false),
             };
-            match wire::exchange(&mut connection.stream, &mut connection.buffer, request).await {
+            match wire::exchange(&mut connection.stream, &mut connection.buffer, request, header).await {
                 Ok(answer) => break (connection, answer),
                 Err(WireError::ClosedBeforeAnswer) if reused && again => continue,
                 Err(WireError::Io(err)) if reused && again && stale(&err) => continue,
@@ -199,7 +203,6 @@ impl AsyncWrite for Stream {
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use axum::http::{HeaderMap, HeaderValue};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     use super::*;
@@ -232,12 +235,11 @@ mod tests {
     }
 
     async fn call(pool: &Pool, method: &Method, keyed: bool) -> Result<Answer, PoolError> {
-        let mut headers = HeaderMap::new();
-        headers.insert("host", HeaderValue::from_static("upstream.test"));
-        if keyed {
-            headers.insert(openmoney_api::IDEMPOTENCY_KEY_HEADER, HeaderValue::from_static("k-1"));
-        }
-        pool.exchange(&Outgoing { method, target: "/api/v1/balance", headers: &headers, body: b"" }).await
+        let host: (&str, &[u8]) = ("host", b"upstream.test");
+        let key: (&str, &[u8]) = (openmoney_api::IDEMPOTENCY_KEY_HEADER, b"k-1");
+        let headers = if keyed { vec![host, key] } else { vec![host] };
+        let request = Outgoing { method, target: "/api/v1/balance", headers: &headers, body: b"" };
+        pool.exchange(&request, &mut |_, _| {}).await
     }
 
     #[tokio::test]

@@ -2,8 +2,7 @@
 //! in full, framed by Content-Length, chunked, or the end of the connection. Only what the
 //! upstream calls need: no request body streaming, no upgrades, no pipelining.
 
-use axum::http::response::Parts;
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode};
+use axum::http::{Method, StatusCode};
 use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -30,36 +29,43 @@ pub struct Outgoing<'a> {
     pub method: &'a Method,
     /// The path and query.
     pub target: &'a str,
-    pub headers: &'a HeaderMap,
+    /// Names and values, as they go on the wire.
+    pub headers: &'a [(&'a str, &'a [u8])],
     pub body: &'a [u8],
 }
 
-/// An answer read in full, and whether its connection can carry another request.
+/// An answer read in full, and whether its connection can carry another request. Its
+/// headers were given to the caller as they were read.
 pub struct Answer {
-    pub parts: Parts,
+    pub status: StatusCode,
     pub body: Bytes,
     pub reusable: bool,
 }
 
-/// Writes `request` on `io` and reads its answer; `buffer` holds what was read and not yet
-/// used, and is empty between answers.
-pub async fn exchange<S>(io: &mut S, buffer: &mut BytesMut, request: &Outgoing<'_>) -> Result<Answer, WireError>
+/// Writes `request` on `io` and reads its answer, handing each header of it to `header`;
+/// `buffer` holds what was read and not yet used, and is empty between answers.
+pub async fn exchange<S, H>(
+    io: &mut S,
+    buffer: &mut BytesMut,
+    request: &Outgoing<'_>,
+    header: &mut H,
+) -> Result<Answer, WireError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
+    H: FnMut(&str, &[u8]),
 {
     let mut head = Vec::with_capacity(256 + request.body.len());
     encode(request, &mut head);
     io.write_all(&head).await?;
     io.flush().await?;
-    let (mut parts, framing, reusable) = loop {
-        let (parts, framing, reusable, length) = read_head(io, buffer).await?;
-        buffer.advance(length);
+    let (status, framing, reusable) = loop {
+        let head = read_head(io, buffer, &mut *header).await?;
         // 100 Continue and the other interim answers come before the real one.
-        if !parts.status.is_informational() || parts.status == StatusCode::SWITCHING_PROTOCOLS {
-            break (parts, framing, reusable);
+        if let Some(answer) = head {
+            break answer;
         }
     };
-    let framing = if request.method == Method::HEAD || matches!(parts.status.as_u16(), 101 | 204 | 304) {
+    let framing = if request.method == Method::HEAD || matches!(status.as_u16(), 101 | 204 | 304) {
         Framing::Length(0)
     } else {
         framing
@@ -77,9 +83,8 @@ where
             buffer.split().freeze()
         }
     };
-    parts.version = axum::http::Version::HTTP_11;
     let reusable = reusable && !matches!(framing, Framing::UntilClose) && buffer.is_empty();
-    Ok(Answer { parts, body, reusable })
+    Ok(Answer { status, body, reusable })
 }
 
 fn encode(request: &Outgoing<'_>, out: &mut Vec<u8>) {
@@ -88,9 +93,9 @@ fn encode(request: &Outgoing<'_>, out: &mut Vec<u8>) {
     out.extend_from_slice(request.target.as_bytes());
     out.extend_from_slice(b" HTTP/1.1\r\n");
     for (name, value) in request.headers {
-        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(name.as_bytes());
         out.extend_from_slice(b": ");
-        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(value);
         out.extend_from_slice(b"\r\n");
     }
     let expects_body = matches!(*request.method, Method::POST | Method::PUT | Method::PATCH);
@@ -117,12 +122,18 @@ async fn fill<S: AsyncRead + Unpin>(io: &mut S, buffer: &mut BytesMut) -> std::i
     Ok(io.read_buf(buffer).await? > 0)
 }
 
-/// Reads an answer's head: its status and headers, how its body is framed, whether the
-/// connection stays open after it, and the head's length in `buffer`.
-async fn read_head<S: AsyncRead + Unpin>(
+/// Reads an answer's head, past it in `buffer`: nothing for an interim answer, else its
+/// status, how its body is framed, and whether the connection stays open after it. The
+/// final answer's headers go to `header`.
+async fn read_head<S, H>(
     io: &mut S,
     buffer: &mut BytesMut,
-) -> Result<(Parts, Framing, bool, usize), WireError> {
+    header: &mut H,
+) -> Result<Option<(StatusCode, Framing, bool)>, WireError>
+where
+    S: AsyncRead + Unpin,
+    H: FnMut(&str, &[u8]),
+{
     loop {
         let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut answer = httparse::Response::new(&mut slots);
@@ -130,18 +141,17 @@ async fn read_head<S: AsyncRead + Unpin>(
             Ok(httparse::Status::Complete(head)) => {
                 let status =
                     StatusCode::from_u16(answer.code.unwrap_or(0)).map_err(|_| WireError::Malformed("status code"))?;
-                let mut headers = HeaderMap::with_capacity(answer.headers.len());
+                if status.is_informational() && status != StatusCode::SWITCHING_PROTOCOLS {
+                    buffer.advance(head);
+                    return Ok(None);
+                }
                 let mut reusable = answer.version == Some(1);
                 let (mut length, mut coded) = (None, None);
-                for header in answer.headers.iter() {
-                    let name = HeaderName::from_bytes(header.name.as_bytes())
-                        .map_err(|_| WireError::Malformed("header name"))?;
-                    let value =
-                        HeaderValue::from_bytes(header.value).map_err(|_| WireError::Malformed("header value"))?;
-                    if name == header::TRANSFER_ENCODING {
-                        coded = Some(ends_with_chunked(header.value));
-                    } else if name == header::CONTENT_LENGTH {
-                        let this = std::str::from_utf8(header.value)
+                for field in answer.headers.iter() {
+                    if field.name.eq_ignore_ascii_case("transfer-encoding") {
+                        coded = Some(ends_with_chunked(field.value));
+                    } else if field.name.eq_ignore_ascii_case("content-length") {
+                        let this = std::str::from_utf8(field.value)
                             .ok()
                             .and_then(|text| text.trim().parse::<usize>().ok())
                             .ok_or(WireError::Malformed("content-length"))?;
@@ -149,14 +159,14 @@ async fn read_head<S: AsyncRead + Unpin>(
                             return Err(WireError::Malformed("two content-lengths"));
                         }
                         length = Some(this);
-                    } else if name == header::CONNECTION {
-                        if header.value.eq_ignore_ascii_case(b"close") {
+                    } else if field.name.eq_ignore_ascii_case("connection") {
+                        if field.value.eq_ignore_ascii_case(b"close") {
                             reusable = false;
-                        } else if header.value.eq_ignore_ascii_case(b"keep-alive") {
+                        } else if field.value.eq_ignore_ascii_case(b"keep-alive") {
                             reusable = true;
                         }
                     }
-                    headers.append(name, value);
+                    header(field.name, field.value);
                 }
                 // A transfer coding wins over a length (RFC 9112, 6.3); one that does not
                 // end in chunked runs to the end of the connection.
@@ -165,10 +175,8 @@ async fn read_head<S: AsyncRead + Unpin>(
                     (Some(false), _) | (None, None) => Framing::UntilClose,
                     (None, Some(length)) => Framing::Length(length),
                 };
-                let (mut parts, ()) = Response::new(()).into_parts();
-                parts.status = status;
-                parts.headers = headers;
-                return Ok((parts, framing, reusable, head));
+                buffer.advance(head);
+                return Ok(Some((status, framing, reusable)));
             }
             Ok(httparse::Status::Partial) if buffer.len() < MAX_HEAD => {}
             Ok(httparse::Status::Partial) => return Err(WireError::Malformed("head too large")),
@@ -229,31 +237,29 @@ async fn read_line<S: AsyncRead + Unpin>(io: &mut S, buffer: &mut BytesMut) -> R
 mod tests {
     use super::*;
 
-    async fn answer_to(request: &Outgoing<'_>, wire: &[u8]) -> (Result<Answer, WireError>, Vec<u8>, usize) {
+    /// The answer to `request` when the other side sends `wire`, with the headers it
+    /// gave, and what was sent.
+    async fn answer_to(request: &Outgoing<'_>, wire: &[u8]) -> (Result<Answer, WireError>, Vec<String>, Vec<u8>) {
         let (mut ours, mut theirs) = tokio::io::duplex(64 * 1024);
         theirs.write_all(wire).await.unwrap();
         theirs.shutdown().await.unwrap();
         let mut buffer = BytesMut::new();
-        let answer = exchange(&mut ours, &mut buffer, request).await;
+        let mut headers = Vec::new();
+        let mut header = |name: &str, value: &[u8]| headers.push(format!("{name}: {}", String::from_utf8_lossy(value)));
+        let answer = exchange(&mut ours, &mut buffer, request, &mut header).await;
         let mut sent = vec![0; 4096];
         let n = theirs.read(&mut sent).await.unwrap();
         sent.truncate(n);
-        (answer, sent, buffer.len())
+        (answer, headers, sent)
     }
 
-    fn get() -> (Method, HeaderMap) {
-        let mut headers = HeaderMap::new();
-        headers.insert("host", HeaderValue::from_static("upstream.test"));
-        (Method::GET, headers)
-    }
+    const HOST: &[(&str, &[u8])] = &[("host", b"upstream.test")];
 
     #[tokio::test]
     async fn a_request_is_written_with_its_headers_and_length() {
-        let mut headers = HeaderMap::new();
-        headers.insert("host", HeaderValue::from_static("upstream.test"));
-        let request = Outgoing { method: &Method::POST, target: "/api/v1/orders?x=1", headers: &headers, body: b"{}" };
-        let (answer, sent, _) = answer_to(&request, b"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}").await;
-        assert_eq!(answer.unwrap().parts.status, StatusCode::CREATED);
+        let request = Outgoing { method: &Method::POST, target: "/api/v1/orders?x=1", headers: HOST, body: b"{}" };
+        let (answer, _, sent) = answer_to(&request, b"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}").await;
+        assert_eq!(answer.unwrap().status, StatusCode::CREATED);
         assert_eq!(
             String::from_utf8(sent).unwrap(),
             "POST /api/v1/orders?x=1 HTTP/1.1\r\nhost: upstream.test\r\ncontent-length: 2\r\n\r\n{}"
@@ -262,16 +268,15 @@ mod tests {
 
     #[tokio::test]
     async fn bodies_are_read_by_length_by_chunks_and_to_the_end() {
-        let (method, headers) = get();
-        let request = Outgoing { method: &method, target: "/", headers: &headers, body: b"" };
-        let (answer, _, _) = answer_to(
+        let request = Outgoing { method: &Method::GET, target: "/", headers: HOST, body: b"" };
+        let (answer, headers, _) = answer_to(
             &request,
             b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\n\r\n{\"ok\":true}",
         )
         .await;
         let answer = answer.unwrap();
         assert_eq!((&answer.body[..], answer.reusable), (&b"{\"ok\":true}"[..], true));
-        assert_eq!(answer.parts.headers["content-type"], "application/json");
+        assert_eq!(headers, ["content-type: application/json", "content-length: 11"]);
 
         let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\n{\"ok\r\n7\r\n\":true}\r\n0\r\nx-trailer: 1\r\n\r\n";
         let answer = answer_to(&request, chunked).await.0.unwrap();
@@ -284,19 +289,19 @@ mod tests {
 
     #[tokio::test]
     async fn interim_answers_are_skipped_and_close_is_honoured() {
-        let (method, headers) = get();
-        let request = Outgoing { method: &method, target: "/", headers: &headers, body: b"" };
+        let request = Outgoing { method: &Method::GET, target: "/", headers: HOST, body: b"" };
         let wire = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
-        let answer = answer_to(&request, wire).await.0.unwrap();
-        assert_eq!((answer.parts.status, answer.reusable), (StatusCode::SERVICE_UNAVAILABLE, false));
+        let (answer, headers, _) = answer_to(&request, wire).await;
+        let answer = answer.unwrap();
+        assert_eq!((answer.status, answer.reusable), (StatusCode::SERVICE_UNAVAILABLE, false));
+        assert_eq!(headers, ["Connection: close", "Content-Length: 0"], "the interim answer's headers are not given");
         let no_content = answer_to(&request, b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n").await.0.unwrap();
         assert!(no_content.body.is_empty() && no_content.reusable);
     }
 
     #[tokio::test]
     async fn a_closed_truncated_or_malformed_answer_is_an_error() {
-        let (method, headers) = get();
-        let request = Outgoing { method: &method, target: "/", headers: &headers, body: b"" };
+        let request = Outgoing { method: &Method::GET, target: "/", headers: HOST, body: b"" };
         let closed = answer_to(&request, b"").await.0;
         assert!(matches!(closed, Err(WireError::ClosedBeforeAnswer)), "{:?}", closed.err());
         let short = answer_to(&request, b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc").await.0;
