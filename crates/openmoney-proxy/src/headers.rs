@@ -18,12 +18,28 @@ const NO_STORE_PREFIXES: [&str; 7] = ["/api", "/auth", "/console", "/sandbox", "
 pub struct Security {
     csp: HeaderValue,
     hsts: bool,
+    /// The headers of an answer not to be stored, as they go on the wire.
+    written: Vec<u8>,
 }
 
 impl Security {
     pub fn new(csp: &str, hsts: bool) -> Self {
         let csp = HeaderValue::from_str(csp).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
-        Security { csp, hsts }
+        let mut security = Security { csp, hsts, written: Vec::new() };
+        let mut headers = HeaderMap::new();
+        security.apply(true, &mut headers);
+        for (name, value) in &headers {
+            security.written.extend_from_slice(name.as_str().as_bytes());
+            security.written.extend_from_slice(b": ");
+            security.written.extend_from_slice(value.as_bytes());
+            security.written.extend_from_slice(b"\r\n");
+        }
+        security
+    }
+
+    /// What [`Security::apply`] sets on an answer not to be stored, as header lines.
+    pub fn written(&self) -> &[u8] {
+        &self.written
     }
 
     /// Sets the headers on a response; `no_store` from [`no_store`].

@@ -73,10 +73,18 @@ pub fn route<'h>(
     (size <= targets::HEADER_BYTES_MAX).then_some((read, head))
 }
 
-/// Answers a read that [`route`] picked. The request's log span is made only when there
-/// is something to log (a failure), since making one costs more than the rest of the
-/// proxy's work; the upstream call carries the request id for its own log lines.
+/// Answers a read that [`route`] picked, with the security headers.
 pub async fn answer(app: &AppState, read: Read, head: Head<'_>) -> Response {
+    let mut response = answer_bare(app, read, head).await;
+    app.security.apply(true, response.headers_mut());
+    response
+}
+
+/// Answers a read that [`route`] picked, without the security headers: the caller writes
+/// them ([`crate::headers::Security::written`]). The request's log span is made only when
+/// there is something to log (a failure), since making one costs more than the rest of
+/// the proxy's work; the upstream call carries the request id for its own log lines.
+pub async fn answer_bare(app: &AppState, read: Read, head: Head<'_>) -> Response {
     let started = Instant::now();
     let id = head.request_id.and_then(|id| HeaderValue::from_bytes(id).ok()).unwrap_or_else(|| app.request_ids.next());
     let path = || match read.order {
@@ -91,15 +99,12 @@ pub async fn answer(app: &AppState, read: Read, head: Head<'_>) -> Response {
         Ok(Err(err)) => span().in_scope(|| err.into_response()),
         Err(_) => span().in_scope(|| Error::internal("a handler panicked").into_response()),
     };
-    let status = response.status();
+    let (status, latency) = (response.status(), started.elapsed());
     if status.is_server_error() {
-        let latency = started.elapsed();
         span().in_scope(|| tracing::error!(classification = %status, ?latency, "response failed"));
     }
-    let headers = response.headers_mut();
-    app.security.apply(true, headers);
-    headers.insert(REQUEST_ID, id);
-    app.metrics.answered(Cow::Borrowed("GET"), Cow::Borrowed(read.route), status.as_u16(), started.elapsed());
+    response.headers_mut().insert(REQUEST_ID, id);
+    app.metrics.answered(Cow::Borrowed("GET"), Cow::Borrowed(read.route), status.as_u16(), latency);
     response
 }
 

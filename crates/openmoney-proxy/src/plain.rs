@@ -45,91 +45,63 @@ where
     tokio::pin!(late);
     loop {
         late.as_mut().reset(tokio::time::Instant::now() + HEADER_READ_TIMEOUT);
-        let length = loop {
-            match parse(&buffer) {
-                Parsed::Complete(length) => break length,
-                Parsed::Other => {
-                    drop(closing);
-                    return hand_off(Prefixed { prefix: buffer.freeze(), stream }).await;
-                }
-                Parsed::Partial => {}
-            }
-            if buffer.capacity() - buffer.len() < 1024 {
-                buffer.reserve(4096);
-            }
-            tokio::select! {
-                read = stream.read_buf(&mut buffer) => match read {
-                    Ok(0) | Err(_) => return,
-                    Ok(_) => {}
-                },
-                () = &mut late => return,
-                _ = closing.changed(), if buffer.is_empty() => return,
-            }
-        };
-        let (response, close) = {
+        let (response, length, close) = loop {
             let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
             let mut request = httparse::Request::new(&mut slots);
-            let _ = request.parse(&buffer);
-            let close = request
-                .headers
-                .iter()
-                .any(|h| h.name.eq_ignore_ascii_case("connection") && h.value.eq_ignore_ascii_case(b"close"));
-            let headers = request.headers.iter().map(|h| (h.name, h.value));
-            let Some((read, head)) =
-                hot::route(&app, request.method.unwrap_or(""), request.path.unwrap_or(""), headers)
-            else {
-                drop(closing);
-                return hand_off(Prefixed { prefix: buffer.freeze(), stream }).await;
-            };
-            (hot::answer(&app, read, head).await, close)
+            match request.parse(&buffer) {
+                Ok(httparse::Status::Complete(length)) if plain(&request) => {
+                    let close = request
+                        .headers
+                        .iter()
+                        .any(|h| h.name.eq_ignore_ascii_case("connection") && h.value.eq_ignore_ascii_case(b"close"));
+                    let headers = request.headers.iter().map(|h| (h.name, h.value));
+                    let target = request.path.unwrap_or_default();
+                    if let Some((read, head)) = hot::route(&app, request.method.unwrap_or_default(), target, headers) {
+                        break (hot::answer_bare(&app, read, head).await, length, close);
+                    }
+                }
+                Ok(httparse::Status::Partial) if buffer.len() < MAX_HEAD => {
+                    if buffer.capacity() - buffer.len() < 1024 {
+                        buffer.reserve(4096);
+                    }
+                    tokio::select! {
+                        read = stream.read_buf(&mut buffer) => match read {
+                            Ok(0) | Err(_) => return,
+                            Ok(_) => continue,
+                        },
+                        () = &mut late => return,
+                        _ = closing.changed(), if buffer.is_empty() => return,
+                    }
+                }
+                _ => {}
+            }
+            drop(closing);
+            return hand_off(Prefixed { prefix: buffer.freeze(), stream }).await;
         };
         buffer.advance(length);
         let close = close || closing.has_changed().unwrap_or(true);
-        if write(&mut stream, &mut out, response, close).await.is_err() || close {
+        if write(&mut stream, &mut out, app.security.written(), response, close).await.is_err() || close {
             let _ = stream.shutdown().await;
             return;
         }
     }
 }
 
-enum Parsed {
-    /// A whole head of a request that may be a hot read, this long.
-    Complete(usize),
-    Partial,
-    /// Anything hyper should see: not HTTP/1.1, a body, an upgrade, or no valid head.
-    Other,
+/// Whether a whole head may be a hot read: HTTP/1.1 with no body and no upgrade. Anything
+/// else is for hyper.
+fn plain(request: &httparse::Request<'_, '_>) -> bool {
+    const FOR_HYPER: [&str; 4] = ["content-length", "transfer-encoding", "upgrade", "expect"];
+    request.version == Some(1)
+        && !request.headers.iter().any(|h| FOR_HYPER.iter().any(|name| h.name.eq_ignore_ascii_case(name)))
 }
 
-fn parse(buffer: &[u8]) -> Parsed {
-    if buffer.is_empty() {
-        return Parsed::Partial;
-    }
-    let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut request = httparse::Request::new(&mut slots);
-    match request.parse(buffer) {
-        Ok(httparse::Status::Complete(length)) => {
-            let plain = request.version == Some(1)
-                && !request.headers.iter().any(|h| {
-                    ["content-length", "transfer-encoding", "upgrade", "expect"]
-                        .iter()
-                        .any(|name| h.name.eq_ignore_ascii_case(name))
-                });
-            if plain {
-                Parsed::Complete(length)
-            } else {
-                Parsed::Other
-            }
-        }
-        Ok(httparse::Status::Partial) if buffer.len() < MAX_HEAD => Parsed::Partial,
-        _ => Parsed::Other,
-    }
-}
-
-/// Writes an answer: its head by hand (with `date` and `content-length`, as hyper writes
-/// them), then its body, in one writev when the socket takes it all.
+/// Writes an answer: its head by hand (with the security headers, `date` and
+/// `content-length`, as hyper writes them), then its body, in one writev when the socket
+/// takes it all.
 async fn write(
     stream: &mut TcpStream,
     out: &mut Vec<u8>,
+    security: &[u8],
     response: Response<Body>,
     close: bool,
 ) -> std::io::Result<()> {
@@ -149,6 +121,7 @@ async fn write(
             out.extend_from_slice(b"\r\n");
         }
     }
+    out.extend_from_slice(security);
     if close {
         out.extend_from_slice(b"connection: close\r\n");
     }
