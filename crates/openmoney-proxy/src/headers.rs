@@ -61,6 +61,12 @@ impl Security {
     }
 }
 
+/// Whether a comma-separated header value (`Connection: keep-alive, Close`) has `token`,
+/// in any case.
+pub fn has_token(value: &[u8], token: &str) -> bool {
+    value.split(|b| *b == b',').any(|part| part.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
+}
+
 /// Whether answers on this path must not be stored by the browser.
 pub fn no_store(path: &str) -> bool {
     NO_STORE_PREFIXES.iter().any(|p| path.starts_with(p))

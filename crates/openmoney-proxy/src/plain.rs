@@ -21,6 +21,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
+use crate::headers::has_token;
 use crate::hot;
 use crate::state::AppState;
 
@@ -53,7 +54,7 @@ where
                     let close = request
                         .headers
                         .iter()
-                        .any(|h| h.name.eq_ignore_ascii_case("connection") && h.value.eq_ignore_ascii_case(b"close"));
+                        .any(|h| h.name.eq_ignore_ascii_case("connection") && has_token(h.value, "close"));
                     let headers = request.headers.iter().map(|h| (h.name, h.value));
                     let target = request.path.unwrap_or_default();
                     if let Some((read, head)) = hot::route(&app, request.method.unwrap_or_default(), target, headers) {

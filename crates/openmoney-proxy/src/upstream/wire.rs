@@ -6,6 +6,8 @@ use axum::http::{Method, StatusCode};
 use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use crate::headers::has_token;
+
 /// The most an answer's head may take.
 const MAX_HEAD: usize = 64 * 1024;
 /// The most headers an answer may have.
@@ -160,9 +162,9 @@ where
                         }
                         length = Some(this);
                     } else if field.name.eq_ignore_ascii_case("connection") {
-                        if field.value.eq_ignore_ascii_case(b"close") {
+                        if has_token(field.value, "close") {
                             reusable = false;
-                        } else if field.value.eq_ignore_ascii_case(b"keep-alive") {
+                        } else if has_token(field.value, "keep-alive") {
                             reusable = true;
                         }
                     }

@@ -81,7 +81,7 @@ async fn a_read_that_asks_to_close_gets_its_answer_and_then_the_end_of_the_conne
     let vera = proxy.login("vera").await;
     let mut stream = tokio::net::TcpStream::connect(proxy.addr).await.unwrap();
     let request = format!(
-        "GET /api/v1/balance HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\nConnection: close\r\n\r\n",
+        "GET /api/v1/balance HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\nConnection: x-trace, Close\r\n\r\n",
         proxy.addr, vera.cookie
     );
     stream.write_all(request.as_bytes()).await.unwrap();
