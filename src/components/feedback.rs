@@ -8,7 +8,7 @@ use openmoney_api::OrderStatus;
 
 use crate::api::read::{downcast, Erased, Read};
 use crate::api::ApiError;
-use crate::i18n::{t_string, tr, use_i18n};
+use crate::i18n::{t_string, tr, use_i18n, Locale};
 
 #[component]
 pub fn Skeleton(#[prop(default = 3)] lines: usize) -> impl IntoView {
@@ -19,14 +19,20 @@ pub fn Skeleton(#[prop(default = 3)] lines: usize) -> impl IntoView {
     }
 }
 
+/// An order's status as a badge, in the language in use.
 #[component]
 pub fn StatusBadge(status: OrderStatus) -> impl IntoView {
-    let class = format!("badge badge-{}", status.as_str().replace('_', "-"));
     let i18n = use_i18n();
-    let wire = status.as_str().to_owned();
+    move || status_badge(i18n.get_locale(), &status)
+}
+
+/// An order's status as a badge in `locale`, drawn once: for a row that is redrawn
+/// whenever its status or the language changes.
+pub fn status_badge(locale: Locale, status: &OrderStatus) -> impl IntoView {
+    let class = format!("badge badge-{}", status.as_str().replace('_', "-"));
     view! {
-        <span class=class data-testid="status" data-status=wire>
-            {move || crate::i18n::status(i18n.get_locale(), &status)}
+        <span class=class data-testid="status" data-status=status.as_str().to_owned()>
+            {crate::i18n::status(locale, status)}
         </span>
     }
 }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use openmoney_api::Order;
 
-use crate::components::feedback::StatusBadge;
+use crate::components::feedback::status_badge;
 use crate::i18n::{td_string, tr, use_i18n, Locale};
 use crate::live::use_live;
 use crate::logic::live::fresher;
@@ -94,7 +94,7 @@ fn row(l: Locale, o: Order, new: bool) -> impl IntoView {
                         }
                     })}
             </td>
-            <td>{move || view! { <StatusBadge status=status.get() /> }}</td>
+            <td>{move || status.with(|status| status_badge(l, status))}</td>
             <td>{what(l, &o)}</td>
             <td>"@"{o.recipient_username.clone()}</td>
             <td class="num">{money::ton(l, o.price_ton)}</td>
