@@ -12,6 +12,9 @@ use crate::headers::has_token;
 const MAX_HEAD: usize = 64 * 1024;
 /// The most headers an answer may have.
 const MAX_HEADERS: usize = 64;
+/// The largest answer body read: far above any answer of the API (a page of orders is a
+/// few hundred KB), and a bound on what a broken upstream can make the proxy hold.
+const MAX_BODY: usize = 32 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WireError {
@@ -73,6 +76,7 @@ where
         framing
     };
     let body = match framing {
+        Framing::Length(length) if length > MAX_BODY => return Err(WireError::Malformed("answer too large")),
         Framing::Length(length) => {
             while buffer.len() < length {
                 fill(io, buffer).await?.then_some(()).ok_or(WireError::Truncated)?;
@@ -81,11 +85,19 @@ where
         }
         Framing::Chunked => read_chunked(io, buffer).await?,
         Framing::UntilClose => {
-            while fill(io, buffer).await? {}
+            while fill(io, buffer).await? {
+                if buffer.len() > MAX_BODY {
+                    return Err(WireError::Malformed("answer too large"));
+                }
+            }
             buffer.split().freeze()
         }
     };
-    let reusable = reusable && !matches!(framing, Framing::UntilClose) && buffer.is_empty();
+    // After 101 the connection speaks another protocol; no request of ours asks for one.
+    let reusable = reusable
+        && status != StatusCode::SWITCHING_PROTOCOLS
+        && !matches!(framing, Framing::UntilClose)
+        && buffer.is_empty();
     Ok(Answer { status, body, reusable })
 }
 
@@ -209,6 +221,9 @@ async fn read_chunked<S: AsyncRead + Unpin>(io: &mut S, buffer: &mut BytesMut) -
             while !read_line(io, buffer).await?.is_empty() {}
             return Ok(body.freeze());
         }
+        if body.len() + size > MAX_BODY {
+            return Err(WireError::Malformed("answer too large"));
+        }
         while buffer.len() < size + 2 {
             fill(io, buffer).await?.then_some(()).ok_or(WireError::Truncated)?;
         }
@@ -314,5 +329,10 @@ mod tests {
         assert!(matches!(garbage, Err(WireError::Malformed(_))));
         let bad_chunk = answer_to(&request, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n").await.0;
         assert!(matches!(bad_chunk, Err(WireError::Malformed(_))));
+        let huge = answer_to(&request, b"HTTP/1.1 200 OK\r\nContent-Length: 4000000000\r\n\r\n").await.0;
+        assert!(matches!(huge, Err(WireError::Malformed("answer too large"))));
+        let huge_chunk =
+            answer_to(&request, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffff\r\n").await.0;
+        assert!(matches!(huge_chunk, Err(WireError::Malformed("answer too large"))));
     }
 }
