@@ -98,11 +98,6 @@ impl RequestIds {
         let end = cursor.position() as usize;
         HeaderValue::from_bytes(&text[..end]).unwrap_or_else(|_| HeaderValue::from_static("-"))
     }
-
-    /// The request's own id when it sent one, or a new one.
-    pub fn of(&self, headers: &HeaderMap) -> HeaderValue {
-        headers.get(REQUEST_ID).cloned().unwrap_or_else(|| self.next())
-    }
 }
 
 impl MakeRequestId for RequestIds {
