@@ -9,6 +9,7 @@ use openmoney_api::OrderStatus;
 use crate::api::read::{downcast, Erased, Read};
 use crate::api::ApiError;
 use crate::i18n::{t_string, tr, use_i18n, Locale};
+use crate::logic::html::Escaped;
 
 #[component]
 pub fn Skeleton(#[prop(default = 3)] lines: usize) -> impl IntoView {
@@ -26,15 +27,28 @@ pub fn StatusBadge(status: OrderStatus) -> impl IntoView {
     move || status_badge(i18n.get_locale(), &status)
 }
 
-/// An order's status as a badge in `locale`, drawn once: for a row that is redrawn
-/// whenever its status or the language changes.
+/// An order's status as a badge in `locale`, drawn once: for a view that is redrawn
+/// whenever the status or the language changes.
 pub fn status_badge(locale: Locale, status: &OrderStatus) -> impl IntoView {
-    let class = format!("badge badge-{}", status.as_str().replace('_', "-"));
     view! {
-        <span class=class data-testid="status" data-status=status.as_str().to_owned()>
+        <span class=badge_class(status) data-testid="status" data-status=status.as_str().to_owned()>
             {crate::i18n::status(locale, status)}
         </span>
     }
+}
+
+/// The same badge as markup, for rows drawn in one piece.
+pub fn status_badge_html(locale: Locale, status: &OrderStatus) -> String {
+    format!(
+        r#"<span class="{}" data-testid="status" data-status="{}">{}</span>"#,
+        Escaped(&badge_class(status)),
+        Escaped(status.as_str()),
+        Escaped(&crate::i18n::status(locale, status))
+    )
+}
+
+fn badge_class(status: &OrderStatus) -> String {
+    format!("badge badge-{}", status.as_str().replace('_', "-"))
 }
 
 /// Seconds before a read that failed for a passing reason (the upstream or the network

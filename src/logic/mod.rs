@@ -4,6 +4,7 @@ pub mod bulk;
 pub mod countdown;
 pub mod drift;
 pub mod filters;
+pub mod html;
 pub mod idempotency;
 pub mod live;
 pub mod money;
