@@ -45,6 +45,15 @@ fn page_of(text: Option<String>) -> u64 {
     text.and_then(|p| p.parse::<u64>().ok()).filter(|p| *p >= 1).unwrap_or(1)
 }
 
+/// A list's filters, kept in the page's query string, so a link or a bookmark holds them.
+pub trait QueryFilters: Clone + PartialEq + Send + Sync + 'static {
+    /// From the page's query parameters; anything unreadable is left out.
+    fn from_query(get: impl Fn(&str) -> Option<String>) -> Self;
+
+    /// The query string (`?…`) that reads back as these filters.
+    fn to_query(&self) -> String;
+}
+
 /// Filters of the orders table.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OrderFilters {
@@ -59,9 +68,8 @@ pub struct OrderFilters {
     pub page: u64,
 }
 
-impl OrderFilters {
-    /// From the page's query parameters; anything unreadable is left out.
-    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+impl QueryFilters for OrderFilters {
+    fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
         let known = |value: Option<String>| value.filter(|v| !v.is_empty());
         OrderFilters {
             status: known(get("status")).map(|s| OrderStatus::from_wire(&s)).filter(OrderStatus::is_known),
@@ -73,7 +81,7 @@ impl OrderFilters {
         }
     }
 
-    pub fn to_query(&self) -> String {
+    fn to_query(&self) -> String {
         let text = |v: Option<&dyn std::fmt::Display>| v.map(|v| v.to_string()).unwrap_or_default();
         query_string(&[
             ("status", text(self.status.as_ref().map(|s| s as _))),
@@ -84,7 +92,9 @@ impl OrderFilters {
             ("page", if self.page > 1 { self.page.to_string() } else { String::new() }),
         ])
     }
+}
 
+impl OrderFilters {
     pub fn api_query(&self) -> OrderListQuery {
         OrderListQuery {
             status: self.status.clone(),
@@ -105,8 +115,8 @@ pub struct TransactionFilters {
     pub page: u64,
 }
 
-impl TransactionFilters {
-    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+impl QueryFilters for TransactionFilters {
+    fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
         TransactionFilters {
             kind: get("type")
                 .filter(|t| !t.is_empty())
@@ -116,13 +126,15 @@ impl TransactionFilters {
         }
     }
 
-    pub fn to_query(&self) -> String {
+    fn to_query(&self) -> String {
         query_string(&[
             ("type", self.kind.as_ref().map(ToString::to_string).unwrap_or_default()),
             ("page", if self.page > 1 { self.page.to_string() } else { String::new() }),
         ])
     }
+}
 
+impl TransactionFilters {
     pub fn api_query(&self) -> TransactionQuery {
         TransactionQuery { kind: self.kind.clone(), limit: Some(PAGE_SIZE), offset: Some(page_offset(self.page)) }
     }
@@ -209,8 +221,8 @@ pub struct AuditFilters {
     pub page: u64,
 }
 
-impl AuditFilters {
-    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+impl QueryFilters for AuditFilters {
+    fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
         let known = |value: Option<String>| value.filter(|v| !v.is_empty());
         AuditFilters {
             actor: known(get("actor")),
@@ -221,7 +233,7 @@ impl AuditFilters {
         }
     }
 
-    pub fn to_query(&self) -> String {
+    fn to_query(&self) -> String {
         query_string(&[
             ("actor", self.actor.clone().unwrap_or_default()),
             ("action", self.action.as_ref().map(ToString::to_string).unwrap_or_default()),
@@ -230,7 +242,9 @@ impl AuditFilters {
             ("page", if self.page > 1 { self.page.to_string() } else { String::new() }),
         ])
     }
+}
 
+impl AuditFilters {
     /// The filters as the proxy's audit query, on this page.
     pub fn api_query(&self) -> AuditQuery {
         AuditQuery {

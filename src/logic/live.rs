@@ -104,6 +104,7 @@ pub fn title(base: &str, unseen: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::logic::filters::QueryFilters;
 
     fn change(previous: Option<&str>, status: &str, updated: &str) -> OrderChange {
         serde_json::from_value(serde_json::json!({

@@ -3,26 +3,20 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
 use openmoney_api::{AuditAction, Timestamp};
 
 use crate::api;
 use crate::components::export::{ExportButton, Source};
 use crate::components::feedback::loaded;
-use crate::components::filters::date_range;
+use crate::components::filters::{address_filters, date_range};
 use crate::components::paged_table::paged_table;
 use crate::i18n::{td_string, tr, use_i18n};
-use crate::logic::filters::AuditFilters;
+use crate::logic::filters::{AuditFilters, QueryFilters};
 
 #[component]
 pub fn Audit() -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let navigate = use_navigate();
-    let filters = Memo::new(move |_| {
-        let map = query.get();
-        AuditFilters::from_query(|k| map.get(k))
-    });
+    let (filters, set_filters) = address_filters::<AuditFilters>("/audit");
     let entries = api::Read::new(move || api::audit(filters.get().api_query()));
     let change = Callback::new(move |(name, value): (&'static str, String)| {
         let value = Some(value.trim().to_owned()).filter(|v| !v.is_empty());
@@ -34,7 +28,7 @@ pub fn Audit() -> impl IntoView {
             _ => next.to = value,
         }
         next.page = 1;
-        navigate(&format!("/audit{}", next.to_query()), Default::default());
+        set_filters.run(next);
     });
     let href_for = Callback::new(move |page: u64| {
         format!("/audit{}", AuditFilters { page, ..filters.get_untracked() }.to_query())

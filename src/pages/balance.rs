@@ -2,7 +2,6 @@
 //! chart of it over time.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
 use openmoney_api::console::Role;
 use openmoney_api::{Ton, Transaction, TransactionQuery, TransactionType};
 
@@ -10,23 +9,19 @@ use crate::api;
 use crate::components::copy::CopyButton;
 use crate::components::export::{ExportButton, Source};
 use crate::components::feedback::{loaded, ErrorView};
+use crate::components::filters::address_filters;
 use crate::components::paged_table::paged_table;
 use crate::components::qr::Qr;
 use crate::components::runway::RunwayNote;
 use crate::i18n::{t_string, td_string, tr, use_i18n};
-use crate::logic::filters::TransactionFilters;
+use crate::logic::filters::{QueryFilters, TransactionFilters};
 use crate::logic::{money, tonlink};
 use crate::session::{use_sandbox_mode, use_session};
 
 #[component]
 pub fn BalancePage() -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let navigate = use_navigate();
-    let filters = Memo::new(move |_| {
-        let map = query.get();
-        TransactionFilters::from_query(|k| map.get(k))
-    });
+    let (filters, set_filters) = address_filters::<TransactionFilters>("/balance");
     let live = crate::live::use_live();
     let balance = live.read(api::balance);
     // The history moves with the balance: read it again when the feed says so.
@@ -63,7 +58,7 @@ pub fn BalancePage() -> impl IntoView {
     };
     let set_kind = move |value: String| {
         let kind = Some(TransactionType::from_wire(&value)).filter(|k| k.is_known());
-        navigate(&format!("/balance{}", TransactionFilters { kind, page: 1 }.to_query()), Default::default());
+        set_filters.run(TransactionFilters { kind, page: 1 });
     };
     view! {
         <section class="page">

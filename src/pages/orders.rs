@@ -1,29 +1,23 @@
 //! The orders table: filters and page live in the query string.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
 use openmoney_api::{OrderStatus, OrderType};
 
 use crate::api;
 use crate::components::export::{ExportButton, Source};
 use crate::components::feedback::{ErrorView, Skeleton};
-use crate::components::filters::date_range;
+use crate::components::filters::{address_filters, date_range};
 use crate::components::orders_table::OrderTable;
 use crate::components::pager::Pager;
 use crate::i18n::{tr, use_i18n};
 use crate::live::use_live;
-use crate::logic::filters::OrderFilters;
+use crate::logic::filters::{OrderFilters, QueryFilters};
 use crate::logic::live::joins_list;
 
 #[component]
 pub fn Orders() -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let navigate = use_navigate();
-    let filters = Memo::new(move |_| {
-        let map = query.get();
-        OrderFilters::from_query(|k| map.get(k))
-    });
+    let (filters, set_filters) = address_filters::<OrderFilters>("/orders");
     let live = use_live();
     let orders = live.read(move || api::orders(filters.get().api_query()));
     let page = Memo::new(move |_| orders.get().and_then(Result::ok));
@@ -38,7 +32,7 @@ pub fn Orders() -> impl IntoView {
             .filter(|o| joins_list(&filters, o))
             .collect::<Vec<_>>()
     });
-    // A change of any filter field navigates to the new query string.
+    // A change of any filter field shows the first page of the new filters.
     let change = Callback::new(move |(name, value): (&'static str, String)| {
         let mut next = filters.get_untracked();
         match name {
@@ -51,9 +45,7 @@ pub fn Orders() -> impl IntoView {
             _ => next.to = Some(value).filter(|v| !v.is_empty()),
         }
         next.page = 1;
-        if next != filters.get_untracked() {
-            navigate(&format!("/orders{}", next.to_query()), Default::default());
-        }
+        set_filters.run(next);
     });
     let href_for = Callback::new(move |page: u64| {
         format!("/orders{}", OrderFilters { page, ..filters.get_untracked() }.to_query())
