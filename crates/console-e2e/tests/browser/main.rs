@@ -244,6 +244,53 @@ async fn the_orders_and_the_audit_filter_by_dates_kept_in_the_url() {
     console.find("[data-testid=audit-row]").await;
 }
 
+/// A recipient typed with Enter filters the orders at once and is kept in the address;
+/// back and forward walk the filters; a partner's reference shows as the text it is.
+#[tokio::test]
+async fn the_orders_filter_by_recipient_and_back_and_forward_walk_the_filters() {
+    let console = launch().await;
+    console.login("ada").await;
+    let reference = r#"<b>INV</b> & "7" 'x'"#;
+    let order = serde_json::json!({"recipient_username": "pandus", "quantity": 100, "client_reference": reference});
+    console.colleague("otto").await.post("/api/v1/orders/stars", order, Some("e2e-markup-reference")).await;
+    console.goto("/orders").await;
+    console.find("[data-testid=order-row]").await;
+    let recipients =
+        "return [...document.querySelectorAll('[data-testid=order-row] td:nth-child(4)')].map(c => c.textContent)";
+    let shown = || async {
+        let cells = console.browser.execute(recipients, vec![]).await.unwrap();
+        cells.as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
+    assert!(shown().await.iter().any(|r| r != "@pandus"), "the unfiltered list has other recipients");
+
+    console.fill("input[name=recipient]", "pandus\u{E007}").await;
+    console.wait_here(|h| h == "/orders?recipient=pandus").await;
+    console.wait_text("[data-testid=order-row] td:nth-child(4)", |t| t == "@pandus").await;
+    let started = std::time::Instant::now();
+    while shown().await.iter().any(|r| r != "@pandus") {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "rows of others stay: {:?}", shown().await);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let first = console.find("[data-testid=order-row] td:nth-child(6)").await.text().await.unwrap();
+    assert_eq!(first, reference, "the newest order's reference, as text");
+    assert_eq!(console.count("[data-testid=order-row] b").await, 0, "no markup from a reference");
+
+    console.browser.back().await.unwrap();
+    console.wait_here(|h| h == "/orders").await;
+    let started = std::time::Instant::now();
+    while shown().await.iter().all(|r| r == "@pandus") {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "back kept the filtered rows");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let field = console.find("input[name=recipient]").await.prop("value").await.unwrap();
+    assert_eq!(field.as_deref(), Some(""));
+
+    console.browser.forward().await.unwrap();
+    console.wait_here(|h| h == "/orders?recipient=pandus").await;
+    let field = console.find("input[name=recipient]").await.prop("value").await.unwrap();
+    assert_eq!(field.as_deref(), Some("pandus"));
+}
+
 #[tokio::test]
 async fn a_viewer_sees_no_create_or_cancel() {
     let console = launch().await;
