@@ -219,12 +219,20 @@ pub async fn filter_repaint(report: &mut Report, trials: usize) {
         }
     }
     let spent = main_thread(&console).await;
-    let per_trial =
-        |i: usize| ms((spent[i] - before.as_ref().map_or(0.0, |b: &[f64; 4]| b[i])) * 1000.0 / trials as f64);
+    let mean = |i: usize| (spent[i] - before.as_ref().map_or(0.0, |b: &[f64; 6]| b[i])) / trials as f64;
+    let per_trial = |i: usize| ms(mean(i) * 1000.0);
     report.add(
         SECTION,
-        "  main thread per filter: tasks, of which script, style, layout (mean)",
-        format!("{}, {}, {}, {}", per_trial(0), per_trial(1), per_trial(2), per_trial(3)),
+        "  main thread per filter: tasks, of which script, style, layout (mean); layouts and style recalculations",
+        format!(
+            "{}, {}, {}, {}; {:.1} and {:.1}",
+            per_trial(0),
+            per_trial(1),
+            per_trial(2),
+            per_trial(3),
+            mean(4),
+            mean(5)
+        ),
         None,
     );
     if let Some(path) = profile {
@@ -254,14 +262,16 @@ pub async fn filter_repaint(report: &mut Report, trials: usize) {
     );
 }
 
-/// Chrome's cumulative main-thread seconds: all tasks, script, style recalculation, layout.
-async fn main_thread(console: &Console) -> [f64; 4] {
+/// Chrome's cumulative main-thread seconds (all tasks, script, style recalculation, layout),
+/// then its counts of layouts and style recalculations.
+async fn main_thread(console: &Console) -> [f64; 6] {
     let metrics = cdp(console, "Performance.getMetrics", json!({})).await;
     let value = |name: &str| {
         let found = metrics["metrics"].as_array().and_then(|m| m.iter().find(|m| m["name"] == name));
         found.and_then(|m| m["value"].as_f64()).unwrap_or(0.0)
     };
-    ["TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration"].map(value)
+    ["TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration", "LayoutCount", "RecalcStyleCount"]
+        .map(value)
 }
 
 /// Lighthouse's slow 4G: 150 ms round trips, 1.6 Mbps down, 750 kbps up, for this tab.
