@@ -9,7 +9,7 @@ use openmoney_api::OrderStatus;
 use crate::api::read::{downcast, Erased, Read};
 use crate::api::ApiError;
 use crate::i18n::{t_string, tr, use_i18n, Locale};
-use crate::logic::html::Escaped;
+use crate::logic::html::Markup;
 
 #[component]
 pub fn Skeleton(#[prop(default = 3)] lines: usize) -> impl IntoView {
@@ -38,13 +38,10 @@ pub fn status_badge(locale: Locale, status: &OrderStatus) -> impl IntoView {
 }
 
 /// The same badge as markup, for rows drawn in one piece.
-pub fn status_badge_html(locale: Locale, status: &OrderStatus) -> String {
-    format!(
-        r#"<span class="{}" data-testid="status" data-status="{}">{}</span>"#,
-        Escaped(&badge_class(status)),
-        Escaped(status.as_str()),
-        Escaped(&crate::i18n::status(locale, status))
-    )
+pub fn status_badge_markup(markup: &mut Markup, locale: Locale, status: &OrderStatus) {
+    markup.raw(r#"<span class=""#).text(&badge_class(status));
+    markup.raw(r#"" data-testid="status" data-status=""#).text(status.as_str());
+    markup.raw(r#"">"#).text(&crate::i18n::status(locale, status)).raw("</span>");
 }
 
 fn badge_class(status: &OrderStatus) -> String {

@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 use openmoney_api::{Order, OrderStatus};
 
-use crate::components::feedback::status_badge_html;
+use crate::components::feedback::status_badge_markup;
 use crate::i18n::{td_string, tr, use_i18n, Locale};
 use crate::live::use_live;
-use crate::logic::html::Escaped;
+use crate::logic::html::Markup;
 use crate::logic::live::fresher;
 use crate::logic::money;
 use crate::logic::numbers;
@@ -82,6 +82,7 @@ fn row(l: Locale, o: Order, new: bool) -> impl IntoView {
     let live = use_live();
     let id = o.id;
     let read = o.clone();
+    // The status alone is followed, so the feed's other news about the order redraws nothing.
     let status =
         Memo::new(move |_| live.order(id).map_or_else(|| read.status.clone(), |e| fresher(&read, &e).status.clone()));
     view! { <tr data-testid="order-row" class:fresh=new inner_html=move || status.with(|s| cells(l, &o, s, new))></tr> }
@@ -90,22 +91,21 @@ fn row(l: Locale, o: Order, new: bool) -> impl IntoView {
 /// A row's cells: the order's link (and a mark when it is `new`), its `status`, what it
 /// buys, for whom, its price, the partner's reference and when it was created.
 fn cells(l: Locale, o: &Order, status: &OrderStatus, new: bool) -> String {
-    let id = o.id;
-    let mark = if new {
-        format!(r#"<span class="badge badge-new" data-testid="new">{}</span>"#, Escaped(td_string!(l, live.new_order)))
-    } else {
-        String::new()
-    };
-    format!(
-        r#"<td><a href="/orders/{id}">#{id}</a>{mark}</td><td>{}</td><td>{}</td><td>@{}</td><td class="num">{}</td><td>{}</td><td><time datetime="{}">{}</time></td>"#,
-        status_badge_html(l, status),
-        Escaped(&what(l, o)),
-        Escaped(&o.recipient_username),
-        Escaped(&money::ton(l, o.price_ton)),
-        Escaped(o.client_reference.as_deref().unwrap_or_default()),
-        Escaped(&o.created_at.to_string()),
-        Escaped(&crate::i18n::when(l, o.created_at)),
-    )
+    let id = o.id.to_string();
+    let mut m = Markup::default();
+    m.raw(r#"<td><a href="/orders/"#).raw(&id).raw(r#"">#"#).raw(&id).raw("</a>");
+    if new {
+        m.raw(r#"<span class="badge badge-new" data-testid="new">"#).text(td_string!(l, live.new_order)).raw("</span>");
+    }
+    m.raw("</td><td>");
+    status_badge_markup(&mut m, l, status);
+    m.raw("</td><td>").text(&what(l, o));
+    m.raw("</td><td>@").text(&o.recipient_username);
+    m.raw(r#"</td><td class="num">"#).text(&money::ton(l, o.price_ton));
+    m.raw("</td><td>").text(o.client_reference.as_deref().unwrap_or_default());
+    m.raw(r#"</td><td><time datetime=""#).text(&o.created_at.to_string());
+    m.raw(r#"">"#).text(&crate::i18n::when(l, o.created_at)).raw("</time></td>");
+    m.into_string()
 }
 
 /// `100 Stars` or `Premium, 6 months`.
