@@ -17,6 +17,7 @@ use report::{Heading, Report};
 
 const USAGE: &str = "usage: openmoney-bench --sandbox BIN --proxy BIN [--proxy-counting BIN] --oha BIN [--nginx BIN] [--dist DIR] --out FILE
        [--quick] [--only payload,chains,lists,audit,live,browser,filter,slowloris] [--figures FILE]
+--dist is the built console: the payload section reads it, and every proxy the bench starts serves it.
 With --figures (the reliability figures of `cargo xtask chaos`), the report is the reliability report.";
 
 struct Options {
@@ -154,9 +155,9 @@ async fn main() {
         live::run(&options.tools, options.quick, &mut report).await;
     }
     if wants("browser") {
-        browser::run(&mut report, loads).await;
+        browser::run(&mut report, &options.tools.dist, loads).await;
     } else if wants("filter") {
-        browser::filter_repaint(&mut report, loads).await;
+        browser::filter_repaint(&mut report, &options.tools.dist, loads).await;
     }
     let heading = heading(options.figures.is_some());
     println!("\n{}", report.table());
