@@ -75,9 +75,9 @@ pub fn OrderTable(
 }
 
 /// One order's row, its cells written as one piece of markup: a row costs a few calls
-/// into the browser instead of one per element, attribute and text, which is most of the
-/// time a new filter or page takes. Its link is a plain anchor: the router takes every
-/// same-origin click, and a row needs none of `A`'s active-route tracking.
+/// into the browser instead of one per element, attribute and text. Its link is a plain
+/// anchor: the router takes every same-origin click, and a row needs none of `A`'s
+/// active-route tracking.
 fn row(l: Locale, o: Order, new: bool) -> impl IntoView {
     let live = use_live();
     let id = o.id;
