@@ -21,7 +21,7 @@ use openmoney_api::{
     Balance, CreatePremiumOrder, CreateStarsOrder, ErrorBody, ErrorCode, Estimate, FeeInfo, Health, Order, OrderId,
     OrderListQuery, Page, RecipientCheck, StatsSummary, TonRate, Transaction, TransactionQuery,
 };
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Serialize;
 use wasm_bindgen::JsCast;
 
@@ -176,6 +176,10 @@ fn change_request(builder: RequestBuilder) -> RequestBuilder {
     builder.header("X-Requested-With", "openmoney-console").header("X-CSRF-Token", &token)
 }
 
+/// The body of a change that carries nothing: `{}`.
+#[derive(Serialize)]
+struct NoFields {}
+
 fn post<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Call<T> {
     call(change_request(Request::post(path)).json(body))
 }
@@ -193,7 +197,7 @@ pub fn login(username: String, password: String) -> Call<SessionInfo> {
 }
 
 pub fn logout() -> Call<SessionInfo> {
-    post("/auth/logout", &serde_json::json!({}))
+    post("/auth/logout", &NoFields {})
 }
 
 pub fn config() -> Call<ConsoleConfig> {
@@ -246,7 +250,7 @@ pub fn create_premium(order: &CreatePremiumOrder, key: &str, quote: Option<Quote
 }
 
 pub fn cancel(id: OrderId) -> Call<Order> {
-    post(&format!("/api/v1/orders/{id}/cancel"), &serde_json::json!({}))
+    post(&format!("/api/v1/orders/{id}/cancel"), &NoFields {})
 }
 
 pub fn simulate_payment(id: OrderId, payment: SimulatePayment) -> Call<PaymentResult> {
@@ -315,15 +319,15 @@ pub fn remove_staff(username: String) -> Call<String> {
 
 /// The buyer's payment link of an order: made now, or the live one it has.
 pub fn payment_link(id: OrderId) -> Call<openmoney_api::pay::PaymentLink> {
-    post(&format!("/console/v1/orders/{id}/payment-link"), &serde_json::json!({}))
+    post(&format!("/console/v1/orders/{id}/payment-link"), &NoFields {})
 }
 
-pub fn revoke_payment_link(id: OrderId) -> Call<serde_json::Value> {
+pub fn revoke_payment_link(id: OrderId) -> Call<IgnoredAny> {
     call(change_request(Request::delete(&format!("/console/v1/orders/{id}/payment-link"))).build())
 }
 
 pub fn sandbox_fail(id: OrderId) -> Call<Order> {
-    post(&format!("/sandbox/v1/orders/{id}/fail"), &serde_json::json!({}))
+    post(&format!("/sandbox/v1/orders/{id}/fail"), &NoFields {})
 }
 
 pub fn sandbox_topup(amount: openmoney_api::Ton) -> Call<Transaction> {

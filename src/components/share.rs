@@ -53,7 +53,7 @@ pub fn ShareLink(order: Order, #[prop(into)] shared_by: Signal<Option<String>>) 
     let i18n = use_i18n();
     let id = order.id;
     let make: Change<(), Result<PaymentLink, ApiError>> = Change::new(move |_: &()| api::payment_link(id));
-    let revoke: Change<(), Result<serde_json::Value, ApiError>> =
+    let revoke: Change<(), Result<serde::de::IgnoredAny, ApiError>> =
         Change::new(move |_: &()| api::revoke_payment_link(id));
     let link = RwSignal::new(None::<PaymentLink>);
     make.on_ok(move |made| link.set(Some(made)));

@@ -1,10 +1,14 @@
 //! Exact money. TON amounts are integer nanotons; other decimals (USD, rates, percents)
 //! are fixed-point with nine decimal places. Neither is ever an `f64` in our logic.
 //!
-//! On the wire both are JSON numbers (`0.418`). Decoding goes through the number's
-//! shortest round-trip text (serde_json is built with `float_roundtrip`), so any amount of
-//! up to 15 significant digits — every TON amount below a million TON at nanoton
-//! precision — decodes to exactly the decimal that was written, and encodes back to it.
+//! On the wire both are JSON numbers (`0.418`).
+//! - On servers, decoding goes through the number's shortest round-trip text (serde_json is
+//!   built with `float_roundtrip`), so any amount of up to 15 significant digits (every TON
+//!   amount below a million TON at nanoton precision) decodes to exactly the decimal that
+//!   was written, and encodes back to it.
+//! - In the console's wasm, an amount is read from, and written as, the number's own JSON
+//!   text (serde_json's `RawValue`), so no floating point is involved at all and none of
+//!   its parsing or printing code is shipped to the browser.
 
 use std::fmt;
 use std::str::FromStr;
@@ -61,6 +65,50 @@ fn parse_nanos(text: &str) -> Result<i64, MoneyError> {
     }
     let magnitude = whole.checked_mul(NANOS_PER_UNIT).and_then(|w| w.checked_add(frac)).ok_or(MoneyError::Overflow)?;
     Ok(if negative { -magnitude } else { magnitude })
+}
+
+/// Reads a JSON number's text (`1.5`, `-2`, `1e-9`, `4.2E+1`) into units of 10^-9, exactly.
+fn parse_json_number(text: &str) -> Result<i64, MoneyError> {
+    let Some((mantissa, exponent)) = text.split_once(['e', 'E']) else {
+        return parse_nanos(text);
+    };
+    let exponent: i32 = exponent.parse().map_err(|_| MoneyError::Invalid)?;
+    let (sign, unsigned) = mantissa.strip_prefix('-').map_or(("", mantissa), |rest| ("-", rest));
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = format!("{whole}{fraction}");
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(MoneyError::Invalid);
+    }
+    let significant = digits.trim_start_matches('0').trim_end_matches('0');
+    if significant.is_empty() {
+        return Ok(0);
+    }
+    // Where the decimal point falls in `digits` once the exponent is applied.
+    let point = whole.len() as i64 + i64::from(exponent);
+    if point > 40 {
+        return Err(MoneyError::Overflow);
+    }
+    if point < -(FRACTION_DIGITS as i64) {
+        return Err(MoneyError::TooManyDecimals);
+    }
+    let plain = if point <= 0 {
+        format!("{sign}0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+    } else if point as usize >= digits.len() {
+        format!("{sign}{digits}{}", "0".repeat(point as usize - digits.len()))
+    } else {
+        let (int, frac) = digits.split_at(point as usize);
+        format!("{sign}{int}.{frac}")
+    };
+    parse_nanos(&plain)
+}
+
+/// An amount's JSON text as the console's wasm receives it: a number, or a string holding one.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn parse_json_text(text: &str) -> Result<i64, MoneyError> {
+    match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(inner) => parse_nanos(inner),
+        None => parse_json_number(text),
+    }
 }
 
 fn write_nanos(nanos: i64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -148,6 +196,24 @@ macro_rules! fixed_point {
             }
         }
 
+        #[cfg(target_arch = "wasm32")]
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                // The decimal text is the JSON number itself.
+                let text = serde_json::value::RawValue::from_string(self.to_string()).map_err(serde::ser::Error::custom)?;
+                serde::Serialize::serialize(&text, serializer)
+            }
+        }
+
+        #[cfg(target_arch = "wasm32")]
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <Box<serde_json::value::RawValue> as serde::Deserialize>::deserialize(deserializer)?;
+                parse_json_text(text.get()).map($name).map_err(|e| serde::de::Error::custom(format_args!("{} as a JSON number: {e}", $what)))
+            }
+        }
+
+        #[cfg(not(target_arch = "wasm32"))]
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 if self.0 % NANOS_PER_UNIT == 0 {
@@ -161,6 +227,7 @@ macro_rules! fixed_point {
             }
         }
 
+        #[cfg(not(target_arch = "wasm32"))]
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 struct Visit;
@@ -270,6 +337,42 @@ mod tests {
             let json = serde_json::to_string(&ton).unwrap();
             assert_eq!(serde_json::from_str::<Ton>(&json).unwrap(), ton, "{json}");
             nanos += 7_777_777;
+        }
+    }
+
+    #[test]
+    fn json_number_text_reads_exactly_with_or_without_an_exponent() {
+        for (text, nanos) in [
+            ("0.418", 418_000_000),
+            ("-2", -2_000_000_000),
+            ("1e-9", 1),
+            ("1E-9", 1),
+            ("4.2e+1", 42_000_000_000),
+            ("4.2E1", 42_000_000_000),
+            ("-1.5e-3", -1_500_000),
+            ("123.456e-2", 1_234_560_000),
+            ("0e5", 0),
+            ("0.0e-400", 0),
+            ("\"0.5\"", 500_000_000),
+        ] {
+            assert_eq!(parse_json_text(text), Ok(nanos), "{text}");
+        }
+        assert_eq!(parse_json_text("1e-10"), Err(MoneyError::TooManyDecimals));
+        assert_eq!(parse_json_text("1.5e-9"), Err(MoneyError::TooManyDecimals));
+        assert_eq!(parse_json_text("1e300"), Err(MoneyError::Overflow));
+        assert_eq!(parse_json_text("1e20"), Err(MoneyError::Overflow));
+        assert_eq!(parse_json_text("1e"), Err(MoneyError::Invalid));
+        assert_eq!(parse_json_text("e5"), Err(MoneyError::Invalid));
+        assert_eq!(parse_json_text("1.x"), Err(MoneyError::Invalid));
+    }
+
+    #[test]
+    fn the_servers_json_numbers_read_the_same_as_text() {
+        // What the servers write (serde_json's shortest float text, exponents included) is
+        // what the console's wasm reads from that same text.
+        for nanos in [1, 10, 418_000_000, 1_500_000, -7, 123_456_123_456_789, 5 * NANOS_PER_UNIT] {
+            let json = serde_json::to_string(&Ton::from_nanos(nanos)).unwrap();
+            assert_eq!(parse_json_text(&json), Ok(nanos), "{json}");
         }
     }
 
