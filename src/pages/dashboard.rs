@@ -139,7 +139,7 @@ fn ExpiryBoard(read: Vec<Order>) -> impl IntoView {
         let mut orders: Vec<Order> = read.iter().map(|o| live.fresh(o)).collect();
         orders.extend(joined.filter(|o| read.iter().all(|r| r.id != o.id)));
         orders.retain(|o| o.status == OrderStatus::PendingPayment);
-        orders.sort_by_key(|o| o.expires_at.map(|t| t.unix_millis()).unwrap_or(i64::MAX));
+        orders.sort_unstable_by_key(|o| (o.expires_at.map(|t| t.unix_millis()).unwrap_or(i64::MAX), o.id));
         orders
     });
     let empty = Memo::new(move |_| orders.with(Vec::is_empty));
