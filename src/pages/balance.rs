@@ -207,7 +207,8 @@ pub fn chart_points(transactions: &[Transaction]) -> Vec<(i64, i64)> {
     // Ties in time keep the ledger's order: the later transaction holds the later balance.
     let mut ordered: Vec<&Transaction> = transactions.iter().collect();
     ordered.sort_unstable_by_key(|t| (t.created_at.unix_millis(), t.id));
-    let points: Vec<(i64, i64)> = ordered.iter().map(|t| (t.created_at.unix_millis(), t.balance_after_ton.nanos())).collect();
+    let points: Vec<(i64, i64)> =
+        ordered.iter().map(|t| (t.created_at.unix_millis(), t.balance_after_ton.nanos())).collect();
     let (Some(first), Some(last)) = (points.first().copied(), points.last().copied()) else { return Vec::new() };
     let low = points.iter().map(|p| p.1).min().unwrap_or(0).min(0);
     let high = points.iter().map(|p| p.1).max().unwrap_or(0).max(low + 1);

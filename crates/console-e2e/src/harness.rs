@@ -317,6 +317,24 @@ impl Console {
         }
     }
 
+    /// Waits until the image `css` has loaded and drawn a picture; gives its `src`.
+    pub async fn wait_image(&self, css: &str) -> String {
+        let check = format!(
+            "const i = document.querySelector({css:?}); return i && i.complete && i.naturalWidth > 0 ? i.src : null"
+        );
+        let started = Instant::now();
+        loop {
+            if let Some(src) = self.browser.execute(&check, vec![]).await.unwrap().as_str() {
+                return src.to_owned();
+            }
+            if started.elapsed() > WAIT {
+                let shot = self.screenshot().await;
+                panic!("{css} never showed a picture on {} (screenshot: {shot})", self.here().await);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits until `css` matches `n` elements.
     pub async fn wait_count(&self, css: &str, n: usize) {
         let started = Instant::now();

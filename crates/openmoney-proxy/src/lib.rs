@@ -19,6 +19,7 @@ mod ops;
 pub mod pay;
 mod plain;
 pub mod process;
+pub mod qr;
 pub mod reload;
 mod server;
 mod state;

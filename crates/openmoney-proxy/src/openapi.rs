@@ -27,7 +27,7 @@ use crate::auth::SESSION_COOKIE;
     paths(
         crate::auth::login, crate::auth::logout, crate::auth::current,
         crate::console::config, crate::live::events, crate::console::audit::list, crate::console::audit::csv,
-        crate::console::audit::for_order, crate::console::users::list, crate::console::users::add,
+        crate::console::audit::for_order, crate::qr::console, crate::console::users::list, crate::console::users::add,
         crate::console::users::change, crate::console::users::remove,
         crate::pay::create, crate::pay::revoke, crate::pay::status,
         crate::ops::healthz, crate::ops::readyz, crate::ops::metrics,

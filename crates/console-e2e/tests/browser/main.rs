@@ -76,7 +76,10 @@ async fn a_new_stars_order_lands_on_its_page_with_payment_details_and_survives_r
     let nanos: i64 = link.split("amount=").nth(1).unwrap().split('&').next().unwrap().parse().unwrap();
     let amount: openmoney_api::Ton = amount.trim_end_matches(" TON").parse().unwrap();
     assert_eq!(nanos, amount.nanos(), "the link carries the amount in nanotons");
-    assert!(console.exists("[data-testid=qr] svg").await, "a QR code drawn as SVG");
+    let qr = reqwest::Url::parse(&console.wait_image("[data-testid=qr]").await).unwrap();
+    assert_eq!(qr.path(), "/console/v1/qr.svg", "the QR code is drawn by the proxy");
+    let held = qr.query_pairs().find(|(k, _)| k == "text").map(|(_, v)| v.into_owned());
+    assert_eq!(held.as_deref(), Some(link.as_str()), "the QR code holds the wallet link");
     console.wait_text("[data-testid=countdown]", |t| t.ends_with("left")).await;
 
     console.browser.refresh().await.unwrap();
@@ -506,7 +509,7 @@ async fn the_expiry_board_opens_a_full_screen_qr() {
     console.login("vera").await;
     console.find("[data-testid=awaiting]").await;
     console.find("[data-testid=awaiting] button[aria-label^='Show the QR code']").await.click().await.unwrap();
-    console.find(".qr-full [data-testid=qr] svg").await;
+    console.wait_image(".qr-full [data-testid=qr]").await;
     console.click_text("Close").await;
     console.wait_count(".qr-full", 0).await;
 }

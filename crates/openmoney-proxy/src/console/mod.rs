@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit::list))
         .route("/audit.csv", get(audit::csv))
         .route("/orders/{id}/audit", get(audit::for_order))
+        .route("/qr.svg", get(crate::qr::console))
         .route("/users", get(users::list).post(users::add))
         .route("/users/{username}", patch(users::change).delete(users::remove))
         .merge(crate::pay::staff_router())

@@ -6,8 +6,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use openmoney_api::pay::BuyerOrder;
 use openmoney_api::{OrderStatus, OrderType};
-use qrcode::render::svg;
-use qrcode::QrCode;
 use serde_json::Value;
 
 pub const SCRIPT: &str = include_str!("pay.js");
@@ -164,12 +162,6 @@ fn status_text(texts: &Texts, status: &OrderStatus) -> String {
     texts.get(key, &[])
 }
 
-fn qr_svg(text: &str) -> String {
-    QrCode::new(text.as_bytes())
-        .map(|code| code.render::<svg::Color>().min_dimensions(220, 220).quiet_zone(true).build())
-        .unwrap_or_default()
-}
-
 fn copy_button(texts: &Texts, value: &str, what: &str) -> String {
     format!(
         "<button type=\"button\" hidden data-copy=\"{}\" data-done=\"{}\" aria-label=\"{}\">{}</button>",
@@ -229,7 +221,7 @@ pub fn render(texts: &Texts, brand: &Option<String>, token: &str, order: &BuyerO
             escape(&link),
             texts.get("pay.open_wallet", &[]),
             texts.get("pay.qr_label", &[]),
-            qr_svg(&link),
+            crate::qr::svg(&link, 220).unwrap_or_default(),
             texts.get("pay.scan", &[]),
         ));
     }

@@ -34,6 +34,7 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
         get("/console/v1/orders/10401/audit"),
         get("/console/v1/audit"),
         get("/console/v1/audit.csv"),
+        get("/console/v1/qr.svg?text=ton%3A%2F%2Ftransfer%2Fmatrix"),
         get("/console/v1/users"),
         post("/console/v1/users", json!({"username": "matrix-new", "role": "viewer", "password": "a long password"})),
         (Method::PATCH, "/console/v1/users/vera", Some(json!({"role": "viewer"}))),

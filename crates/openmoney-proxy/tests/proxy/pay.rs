@@ -255,3 +255,33 @@ async fn an_order_that_expired_shows_how_it_ended_and_no_way_to_pay() {
     }
     assert_eq!(buyer(&proxy, &format!("/pay/v1/{token}"), "en").await.json()["data"]["status"], "expired");
 }
+
+#[tokio::test]
+async fn the_console_gets_its_qr_codes_from_the_renderer_of_the_buyers_page() {
+    let proxy = spawn_proxy().await;
+    let vera = proxy.login("vera").await;
+    let link = "ton://transfer/UQBFJTkJ5hZdH7i6rWQTnm43zn6h2dPBV9lFZ2e98WvWABy_?amount=418000000&text=STARS-a1b2c3";
+    let path = format!(
+        "/console/v1/qr.svg?text={}",
+        link.replace(':', "%3A").replace('/', "%2F").replace('?', "%3F").replace('&', "%26").replace('=', "%3D")
+    );
+    let drawn = proxy.get(&path, Some(&vera)).await;
+    assert_eq!(drawn.status, 200, "{}", drawn.text);
+    assert_eq!(drawn.header("content-type"), Some("image/svg+xml"));
+    assert!(
+        drawn.text.starts_with("<?xml") && drawn.text.contains("<svg") && drawn.text.contains("<path"),
+        "{}",
+        drawn.text
+    );
+    let other = proxy.get("/console/v1/qr.svg?text=ton%3A%2F%2Ftransfer%2Fsomething-else", Some(&vera)).await;
+    assert_ne!(other.text, drawn.text, "the code depends on its text");
+
+    assert_eq!(proxy.get(&path, None).await.status, 401, "staff only");
+    for refused in
+        ["/console/v1/qr.svg", "/console/v1/qr.svg?text=", &format!("/console/v1/qr.svg?text={}", "x".repeat(1001))]
+    {
+        let reply = proxy.get(refused, Some(&vera)).await;
+        assert_eq!(reply.status, 422, "{refused}: {}", reply.text);
+        assert_eq!(reply.json()["error_code"], "VALIDATION_ERROR", "{}", reply.text);
+    }
+}

@@ -262,6 +262,7 @@ async fn the_proxy_serves_an_openapi_document_of_every_route_it_answers() {
         "GET /console/v1/audit",
         "GET /console/v1/audit.csv",
         "GET /console/v1/orders/{id}/audit",
+        "GET /console/v1/qr.svg",
         "GET /console/v1/users",
         "POST /console/v1/users",
         "PATCH /console/v1/users/{username}",
@@ -275,7 +276,7 @@ async fn the_proxy_serves_an_openapi_document_of_every_route_it_answers() {
     ] {
         assert!(operations.contains(&expected.to_owned()), "{expected} is not documented");
     }
-    assert_eq!(operations.len(), 17 + 18, "only what the proxy answers (no sandbox controls here): {operations:?}");
+    assert_eq!(operations.len(), 17 + 19, "only what the proxy answers (no sandbox controls here): {operations:?}");
 
     let create = &doc["paths"]["/api/v1/orders/stars"]["post"];
     let key = create["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "Idempotency-Key").unwrap();
