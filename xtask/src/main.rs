@@ -2,6 +2,7 @@
 //! benchmarks, and their parts. On a fresh machine they install what is missing (each tool only when absent or
 //! at the wrong version), then build, run or test everything.
 
+mod bindings;
 mod fuzz;
 mod guide;
 mod package;
@@ -91,6 +92,7 @@ fn dist(env: &tools::Env) -> Result {
         "trunk build --release (the console)",
         Command::new(&env.trunk).args(["build", "--release", "--offline=true"]).env("PATH", &env.path),
     )?;
+    bindings::shorten(&root().join("dist"))?;
     payload::compress(&root().join("dist"))
 }
 
