@@ -2,11 +2,15 @@
 //! proxy's rate governor is respected, waiting out any 429), a progress bar, a cancel
 //! button, and a download built in the browser.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use openmoney_api::console::AuditQuery;
-use openmoney_api::export::{self, CsvFile};
+use openmoney_api::export;
 
 use crate::api::{self, ApiError};
 use crate::logic::filters::{AuditFilters, OrderFilters, TransactionFilters};
@@ -28,29 +32,58 @@ struct Progress {
     of: u64,
 }
 
-/// Walks every page through `page(offset)`, one at a time, waiting out rate limits;
-/// `None` when cancelled.
-async fn collect<T, F>(
-    page: F,
+/// One page of an export, written: its records as CSV lines, how many rows it held, and how
+/// many the filter matches.
+struct Written {
+    lines: String,
+    rows: usize,
+    total: u64,
+}
+
+/// Fetches and writes the page at an offset. One type for every source, so the walk
+/// through the pages is compiled once.
+type Pages = Box<dyn Fn(i64) -> Pin<Box<dyn Future<Output = Result<Written, ApiError>>>>>;
+
+/// The pages `call(offset)` fetches (waiting out rate limits), each row written by `record`.
+fn pages<T: 'static, const N: usize>(
+    call: impl Fn(i64) -> api::Call<openmoney_api::Page<T>> + 'static,
+    record: fn(&T) -> [String; N],
+) -> Pages {
+    let call = Rc::new(call);
+    Box::new(move |offset| {
+        let call = call.clone();
+        Box::pin(async move {
+            let page = api::patiently(|| call(offset)).await?;
+            let mut lines = String::new();
+            for row in &page.items {
+                export::write_record(&mut lines, &record(row));
+            }
+            Ok(Written { lines, rows: page.items.len(), total: page.total })
+        })
+    })
+}
+
+/// Walks every page, one at a time; the CSV and its row count, or `None` when cancelled.
+async fn collect(
+    columns: &[&str],
+    pages: Pages,
     progress: RwSignal<Option<Progress>>,
     cancelled: StoredValue<bool>,
-) -> Result<Option<Vec<T>>, ApiError>
-where
-    F: Fn(i64) -> api::Call<openmoney_api::Page<T>>,
-{
-    let mut rows = Vec::new();
-    let mut offset = 0;
+) -> Result<Option<(String, u64)>, ApiError> {
+    let mut csv = String::new();
+    export::write_record(&mut csv, columns);
+    let (mut offset, mut rows) = (0, 0);
     loop {
-        let batch = api::patiently(|| page(offset)).await?;
-        let fetched = batch.items.len();
-        rows.extend(batch.items);
+        let page = pages(offset).await?;
+        csv.push_str(&page.lines);
+        rows += page.rows as u64;
         offset += PAGE;
-        progress.set(Some(Progress { pages: (offset / PAGE) as u64, of: batch.total.div_ceil(PAGE as u64) }));
+        progress.set(Some(Progress { pages: (offset / PAGE) as u64, of: page.total.div_ceil(PAGE as u64) }));
         if cancelled.get_value() {
             return Ok(None);
         }
-        if fetched == 0 || offset as u64 >= batch.total {
-            return Ok(Some(rows));
+        if page.rows == 0 || offset as u64 >= page.total {
+            return Ok(Some((csv, rows)));
         }
     }
 }
@@ -153,43 +186,44 @@ async fn run(
     progress: RwSignal<Option<Progress>>,
     cancelled: StoredValue<bool>,
 ) -> Result<Export, ApiError> {
-    match source {
-        Source::Orders(filters) => {
-            let page = |offset| {
-                api::orders(openmoney_api::OrderListQuery {
-                    limit: Some(PAGE),
-                    offset: Some(offset),
-                    ..filters.api_query()
-                })
-            };
-            let Some(rows) = collect(page, progress, cancelled).await? else { return Ok(None) };
-            Ok(Some((
-                "orders.csv".into(),
-                CsvFile::of(export::ORDER_COLUMNS, &rows, export::order_record),
-                rows.len() as u64,
-            )))
-        }
-        Source::Transactions(filters) => {
-            let page = |offset| {
-                api::transactions(openmoney_api::TransactionQuery {
-                    limit: Some(PAGE),
-                    offset: Some(offset),
-                    ..filters.api_query()
-                })
-            };
-            let Some(rows) = collect(page, progress, cancelled).await? else { return Ok(None) };
-            let csv = CsvFile::of(export::TRANSACTION_COLUMNS, &rows, export::transaction_record);
-            Ok(Some(("transactions.csv".into(), csv, rows.len() as u64)))
-        }
-        Source::Audit(filters) => {
-            let page =
-                |offset: i64| api::audit(AuditQuery { limit: Some(PAGE), offset: Some(offset), ..filters.api_query() });
-            let Some(rows) = collect(page, progress, cancelled).await? else { return Ok(None) };
-            Ok(Some((
-                "audit.csv".into(),
-                CsvFile::of(export::AUDIT_COLUMNS, &rows, export::audit_record),
-                rows.len() as u64,
-            )))
-        }
-    }
+    let (name, columns, pages): (&str, &[&str], Pages) = match source {
+        Source::Orders(filters) => (
+            "orders.csv",
+            &export::ORDER_COLUMNS,
+            pages(
+                move |offset| {
+                    api::orders(openmoney_api::OrderListQuery {
+                        limit: Some(PAGE),
+                        offset: Some(offset),
+                        ..filters.api_query()
+                    })
+                },
+                export::order_record,
+            ),
+        ),
+        Source::Transactions(filters) => (
+            "transactions.csv",
+            &export::TRANSACTION_COLUMNS,
+            pages(
+                move |offset| {
+                    api::transactions(openmoney_api::TransactionQuery {
+                        limit: Some(PAGE),
+                        offset: Some(offset),
+                        ..filters.api_query()
+                    })
+                },
+                export::transaction_record,
+            ),
+        ),
+        Source::Audit(filters) => (
+            "audit.csv",
+            &export::AUDIT_COLUMNS,
+            pages(
+                move |offset| api::audit(AuditQuery { limit: Some(PAGE), offset: Some(offset), ..filters.api_query() }),
+                export::audit_record,
+            ),
+        ),
+    };
+    let written = collect(columns, pages, progress, cancelled).await?;
+    Ok(written.map(|(csv, rows)| (name.to_owned(), csv, rows)))
 }

@@ -29,6 +29,26 @@ fn is_negative_number(cell: &str) -> bool {
     all_digits(whole) && all_digits(fraction)
 }
 
+/// Appends one record to `out`, `\n` ended, each cell through [`inert`]. A cell holding a
+/// comma, a quote or a line break is quoted, its quotes doubled; so is a record's only cell
+/// when it is empty, so that its line is not blank.
+pub fn write_record<S: AsRef<str>>(out: &mut String, cells: &[S]) {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let cell = inert(cell.as_ref());
+        if cell.contains([',', '"', '\n', '\r']) || (cells.len() == 1 && cell.is_empty()) {
+            out.push('"');
+            out.push_str(&cell.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(&cell);
+        }
+    }
+    out.push('\n');
+}
+
 /// A CSV file of `N` columns in memory: a header, then records whose every cell goes
 /// through [`inert`]. Quoting follows RFC 4180; lines end in `\n`.
 pub struct CsvFile<const N: usize> {
@@ -42,23 +62,9 @@ impl<const N: usize> CsvFile<N> {
         file
     }
 
-    /// Appends one record. A cell holding a comma, a quote or a line break is quoted, its
-    /// quotes doubled; so is a record's only cell when it is empty, so the line is not blank.
+    /// Appends one record (see [`write_record`]).
     pub fn record<S: AsRef<str>>(&mut self, cells: [S; N]) {
-        for (i, cell) in cells.iter().enumerate() {
-            if i > 0 {
-                self.text.push(',');
-            }
-            let cell = inert(cell.as_ref());
-            if cell.contains([',', '"', '\n', '\r']) || (N == 1 && cell.is_empty()) {
-                self.text.push('"');
-                self.text.push_str(&cell.replace('"', "\"\""));
-                self.text.push('"');
-            } else {
-                self.text.push_str(&cell);
-            }
-        }
-        self.text.push('\n');
+        write_record(&mut self.text, &cells);
     }
 
     pub fn into_bytes(self) -> Vec<u8> {
