@@ -1,11 +1,14 @@
-//! Short names between the console's wasm and its JavaScript glue, after trunk's build.
+//! The console's wasm and its JavaScript glue made smaller, after trunk's build.
 //!
-//! wasm-bindgen names each import `__wbg_<method>_<16 hex digits>` and each closure export
-//! `…_invoke__h<16 hex digits>`. The console has about 220 of them, each written in both
-//! files, and brotli cannot shrink hex digits. Each becomes `$a`, `$b`, … in the wasm's
-//! import and export sections and, as a whole identifier, in the glue; the two files'
-//! integrity hashes in index.html are then made again. Custom sections (producers, target
-//! features), which browsers never read, are dropped. A second run finds nothing to do.
+//! - wasm-bindgen names each import `__wbg_<method>_<16 hex digits>` and each closure
+//!   export `…_invoke__h<16 hex digits>`. The console has about 220 of them, each written
+//!   in both files, and brotli cannot shrink hex digits. Each becomes `$a`, `$b`, … in the
+//!   wasm's import and export sections and, as a whole identifier, in the glue.
+//! - Custom sections (producers, target features), which browsers never read, are dropped.
+//! - terser minifies the glue (its exports keep their names).
+//! - index.html's integrity hashes of both files are made again.
+//!
+//! A second run finds no name to change.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -209,8 +212,9 @@ fn relink(html: &str, file: &str, bytes: &[u8]) -> Result<String> {
     Ok(format!("{}{}{}", &html[..from], integrity(bytes), &html[to..]))
 }
 
-/// Shortens the names between `dist/*_bg.wasm` and its glue, and fixes index.html.
-pub fn shorten(dist: &Path) -> Result {
+/// Shortens the names between `dist/*_bg.wasm` and its glue, minifies the glue with
+/// `terser`, and fixes index.html.
+pub fn shorten(dist: &Path, terser: &Path) -> Result {
     let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
     let entries = std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))?;
     let wasm_file = entries
@@ -222,11 +226,19 @@ pub fn shorten(dist: &Path) -> Result {
     let (wasm, names) = shorten_module(&read(&dist.join(&wasm_file))?)?;
     let js = String::from_utf8(read(&dist.join(&js_file))?).map_err(|_| "the glue is not UTF-8")?;
     let js = rename_identifiers(&js, &names)?;
-    let html = String::from_utf8(read(&dist.join("index.html"))?).map_err(|_| "index.html is not UTF-8")?;
-    let html = relink(&relink(&html, &js_file, js.as_bytes())?, &wasm_file, &wasm)?;
     let write = |name: &str, bytes: &[u8]| std::fs::write(dist.join(name), bytes).map_err(|e| format!("{name}: {e}"));
     write(&wasm_file, &wasm)?;
     write(&js_file, js.as_bytes())?;
+    let glue = dist.join(&js_file);
+    crate::step(
+        "terser (the console's JavaScript glue)",
+        std::process::Command::new(terser)
+            .arg(&glue)
+            .args(["--module", "--compress", "--mangle", "--output"])
+            .arg(&glue),
+    )?;
+    let html = String::from_utf8(read(&dist.join("index.html"))?).map_err(|_| "index.html is not UTF-8")?;
+    let html = relink(&relink(&html, &js_file, &read(&glue)?)?, &wasm_file, &wasm)?;
     write("index.html", html.as_bytes())?;
     eprintln!("xtask: {} wasm-bindgen names made short in {wasm_file} and {js_file}", names.len());
     Ok(())

@@ -92,7 +92,7 @@ fn dist(env: &tools::Env) -> Result {
         "trunk build --release (the console)",
         Command::new(&env.trunk).args(["build", "--release", "--offline=true"]).env("PATH", &env.path),
     )?;
-    bindings::shorten(&root().join("dist"))?;
+    bindings::shorten(&root().join("dist"), &env.terser)?;
     payload::compress(&root().join("dist"))
 }
 

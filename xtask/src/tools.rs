@@ -1,6 +1,6 @@
 //! The toolchain the console needs, installed from package registries only: the wasm32
-//! target (rustup), trunk and wasm-bindgen-cli (crates.io), binaryen's wasm-opt (npm), and
-//! Chromium with its driver for the browser tests (Debian). Nothing is fetched otherwise.
+//! target (rustup), trunk and wasm-bindgen-cli (crates.io), binaryen's wasm-opt and terser
+//! (npm), and Chromium with its driver for the browser tests (Debian). Nothing is fetched otherwise.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,6 +10,8 @@ use crate::{root, step, Result};
 const TRUNK_VERSION: &str = "0.21.14";
 const LEPTOSFMT_VERSION: &str = "0.1.33";
 const BINARYEN_VERSION: &str = "132";
+/// Minifies the console's JavaScript glue after its names are made short (`bindings.rs`).
+const TERSER_VERSION: &str = "5.51.4";
 /// axe-core, injected into pages by the browser suite's accessibility scans.
 const AXE_VERSION: &str = "4.14.1";
 /// The API fuzzer of `cargo xtask test` and `cargo xtask chaos`, from PyPI.
@@ -25,6 +27,8 @@ pub struct Env {
     pub trunk: PathBuf,
     /// Formats the console's `view!` macros.
     pub leptosfmt: PathBuf,
+    /// terser's command, for the console's JavaScript glue.
+    pub terser: PathBuf,
     /// `axe.min.js`, when the browser tests will run.
     pub axe: Option<PathBuf>,
 }
@@ -127,11 +131,26 @@ fn ensure_axe() -> Result<PathBuf> {
     let prefix = target_dir().join("tools").join("axe");
     let package = prefix.join("node_modules").join("axe-core");
     let script = package.join("axe.min.js");
-    let manifest = std::fs::read_to_string(package.join("package.json")).unwrap_or_default();
-    if !(script.exists() && manifest.contains(&format!("\"version\": \"{AXE_VERSION}\""))) {
+    if !(script.exists() && npm_version(&prefix, "axe-core").contains(&format!("\"version\": \"{AXE_VERSION}\""))) {
         npm_install(&prefix, &format!("axe-core@{AXE_VERSION}"), "accessibility scans")?;
     }
     Ok(script)
+}
+
+/// The version an npm package installed under `prefix` says it is.
+fn npm_version(prefix: &Path, package: &str) -> String {
+    let manifest = prefix.join("node_modules").join(package).join("package.json");
+    std::fs::read_to_string(manifest).unwrap_or_default()
+}
+
+/// terser from the npm registry, in a prefix of its own (an install there would prune the
+/// others); returns its command.
+fn ensure_terser() -> Result<PathBuf> {
+    let prefix = target_dir().join("tools").join("terser");
+    if !npm_version(&prefix, "terser").contains(&format!("\"version\": \"{TERSER_VERSION}\"")) {
+        npm_install(&prefix, &format!("terser@{TERSER_VERSION}"), "the glue's minifier")?;
+    }
+    Ok(prefix.join("node_modules").join(".bin").join("terser"))
 }
 
 /// binaryen from the npm registry; returns the directory holding `wasm-opt`.
@@ -232,6 +251,7 @@ pub fn setup(browser: bool) -> Result<Env> {
     // Without --locked: the CLI's own lockfile names a crate version the registry lacks.
     ensure_cargo_tool("wasm-bindgen", &bindgen, &["install", "wasm-bindgen-cli", "--version", &bindgen])?;
     let binaryen = ensure_binaryen()?;
+    let terser = ensure_terser()?;
     let axe = if browser {
         ensure_browser()?;
         Some(ensure_axe()?)
@@ -240,5 +260,5 @@ pub fn setup(browser: bool) -> Result<Env> {
     };
     let path =
         format!("{}:{}:{}", binaryen.display(), cargo_bin().display(), std::env::var("PATH").unwrap_or_default());
-    Ok(Env { path, trunk, leptosfmt, axe })
+    Ok(Env { path, trunk, leptosfmt, terser, axe })
 }
