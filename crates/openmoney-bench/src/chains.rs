@@ -222,18 +222,18 @@ pub async fn run(tools: &Tools, seconds: u32, report: &mut Report) {
             }
         }
         let mut measured = Vec::new();
-        for (chain, taken) in chains.iter().zip(&mut rounds) {
+        for (chain, taken) in chains.iter().zip(&rounds) {
             let url = url(chain);
             let fixed =
                 oha.run(&Load { url: &url, headers: &chain.headers, connections: 16, seconds, rate: Some(FIXED_RATE) });
             assert_eq!(fixed.failures, 0, "{} answered {path} with failures", chain.name);
             assert!(fixed.requests > 0, "{} answered nothing on {path}", chain.name);
-            taken.sort_by(|a, b| a.max.rps.total_cmp(&b.max.rps));
-            let max = taken[taken.len() / 2].max;
-            let mut cpus: Vec<Duration> = taken.iter().map(|m| m.cpu).collect();
-            cpus.sort();
-            taken.sort_by_key(|m| m.single.p50);
-            measured.push(Measured { max, fixed, single: taken[taken.len() / 2].single, cpu: cpus[cpus.len() / 2] });
+            measured.push(Measured {
+                max: median_by(taken.iter().map(|m| m.max), |a, b| a.rps.total_cmp(&b.rps)),
+                fixed,
+                single: median_by(taken.iter().map(|m| m.single), |a, b| a.p50.cmp(&b.p50)),
+                cpu: median_by(taken.iter().map(|m| m.cpu), Ord::cmp),
+            });
         }
         chain_rows(report, path, &chains, &measured);
     }
@@ -320,6 +320,14 @@ async fn allocations_per_request(oha: &Oha, base: &str, path: &str, cookie: &str
     assert_eq!(run.failures, 0, "the counting proxy answered {path} with failures");
     let after = read().await;
     after.saturating_sub(second).saturating_sub(second - first) as f64 / REQUESTS as f64
+}
+
+/// The middle one of the rounds' figures, in the order `cmp` gives.
+fn median_by<T>(figures: impl Iterator<Item = T>, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) -> T {
+    let mut figures: Vec<T> = figures.collect();
+    figures.sort_by(cmp);
+    let middle = figures.len() / 2;
+    figures.swap_remove(middle)
 }
 
 fn chain_rows(report: &mut Report, path: &str, chains: &[Chain], measured: &[Measured]) {
@@ -434,4 +442,14 @@ pub fn uuid_like() -> String {
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u128(Instant::now().elapsed().as_nanos());
     format!("{:016x}{:08x}", hasher.finish(), std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_median_round_is_the_middle_one_in_the_given_order() {
+        let rounds = [3.5_f64, 1.0, 9.0, 2.0, 7.0];
+        assert_eq!(super::median_by(rounds.into_iter(), |a, b| a.total_cmp(b)), 3.5);
+        assert_eq!(super::median_by([4u32, 1, 2].into_iter(), |a, b| b.cmp(a)), 2);
+    }
 }
